@@ -1,0 +1,92 @@
+//! The exported descriptor set must describe every service, so that reflection clients see them all.
+
+use std::collections::BTreeSet;
+
+use prost::Message;
+use prost_types::FileDescriptorSet;
+
+const SERVICES: &[&str] = &[
+    "medaid.v1.ActivityService",
+    "medaid.v1.AssessmentService",
+    "medaid.v1.CollaborationService",
+    "medaid.v1.CorrectionService",
+    "medaid.v1.DeploymentService",
+    "medaid.v1.EventService",
+    "medaid.v1.HospitalService",
+    "medaid.v1.MentorshipService",
+    "medaid.v1.PairingService",
+    "medaid.v1.ProgramService",
+    "medaid.v1.TechniqueService",
+];
+
+fn descriptor_set() -> FileDescriptorSet {
+    FileDescriptorSet::decode(api::FILE_DESCRIPTOR_SET).expect("FILE_DESCRIPTOR_SET decodes")
+}
+
+#[test]
+fn descriptor_set_holds_every_service() {
+    let found: BTreeSet<String> = descriptor_set()
+        .file
+        .iter()
+        .flat_map(|file| {
+            let package = file.package().to_owned();
+            file.service
+                .iter()
+                .map(move |service| format!("{package}.{}", service.name()))
+        })
+        .collect();
+    let expected: BTreeSet<String> = SERVICES.iter().map(|s| (*s).to_owned()).collect();
+    assert_eq!(found, expected);
+}
+
+#[test]
+fn every_write_request_carries_request_id_and_expected_version() {
+    let set = descriptor_set();
+    let messages: Vec<_> = set
+        .file
+        .iter()
+        .filter(|file| file.package() == "medaid.v1")
+        .flat_map(|file| file.message_type.iter())
+        .collect();
+    let mut checked = 0;
+    for file in set.file.iter().filter(|file| file.package() == "medaid.v1") {
+        for service in file
+            .service
+            .iter()
+            .filter(|service| service.name() != "EventService")
+        {
+            for method in &service.method {
+                let request = method.input_type().trim_start_matches(".medaid.v1.");
+                let message = messages
+                    .iter()
+                    .find(|message| message.name() == request)
+                    .unwrap_or_else(|| panic!("request message {request} is in the set"));
+                for field in ["request_id", "expected_version"] {
+                    assert!(
+                        message.field.iter().any(|f| f.name() == field),
+                        "{}.{} request {request} lacks {field}",
+                        service.name(),
+                        method.name()
+                    );
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 29, "only {checked} command RPCs found");
+}
+
+#[test]
+fn descriptor_set_holds_the_error_detail_types() {
+    let files: BTreeSet<String> = descriptor_set()
+        .file
+        .iter()
+        .map(|file| file.name().to_owned())
+        .collect();
+    for name in ["google/rpc/error_details.proto", "medaid/v1/errors.proto"] {
+        assert!(
+            files.contains(name),
+            "{name} missing from FILE_DESCRIPTOR_SET"
+        );
+    }
+}

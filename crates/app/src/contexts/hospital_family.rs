@@ -1,0 +1,208 @@
+//! Loaders for the technique, gap, hospital, alliance, study and activity aggregates.
+
+use std::collections::BTreeSet;
+
+use domain::aggregates::activity::{ActivityCommand, ActivityContext, ActivityState};
+use domain::aggregates::alliance::{AllianceCommand, AllianceContext, AllianceState};
+use domain::aggregates::gap::{GapCommand, GapContext, GapState};
+use domain::aggregates::hospital::{HospitalCommand, HospitalContext, HospitalState};
+use domain::aggregates::study::{StudyCommand, StudyContext, StudyState};
+use domain::aggregates::technique::{TechniqueCommand, TechniqueContext, TechniqueState};
+use domain::values::{CreditCode, HospitalId, PractitionerId, TechniqueAtHospitalId};
+use domain::{Stream, StreamCommand};
+use event_store::EventStore;
+use time::Date;
+
+use super::{LoadContext, orgs_of};
+use crate::error::Error;
+use crate::load::{all_pairings, all_stints, pairing_facts, registered, scan, state};
+
+impl LoadContext for TechniqueState {
+    async fn load_context(
+        store: &EventStore,
+        _stream: &Stream<Self>,
+        _command: &StreamCommand<TechniqueCommand>,
+        _today: Date,
+    ) -> Result<TechniqueContext, Error> {
+        Ok(TechniqueContext {
+            performer_stints: all_stints(store).await?,
+            // Hospitals' privileging records (手术分级授权) are not integrated yet: the recording
+            // hospital attests that its local performer is privileged.
+            local_performer_privileged: true,
+        })
+    }
+}
+
+impl LoadContext for GapState {
+    async fn load_context(
+        store: &EventStore,
+        _stream: &Stream<Self>,
+        command: &StreamCommand<GapCommand>,
+        _today: Date,
+    ) -> Result<GapContext, Error> {
+        let StreamCommand::Act(GapCommand::Fill(fill)) = command else {
+            return Ok(GapContext::default());
+        };
+        let technique = TechniqueAtHospitalId {
+            hospital: fill.hospital.clone(),
+            technique: fill.gap.technique.clone(),
+        };
+        let hospital = HospitalId(fill.hospital.clone()).stream_id();
+        Ok(GapContext {
+            technique_introduced_on: state::<TechniqueState>(store, &technique.stream_id())
+                .await?
+                .introduced_on(),
+            hospital_division: state::<HospitalState>(store, &hospital)
+                .await?
+                .registered
+                .map(|r| r.division),
+        })
+    }
+}
+
+impl LoadContext for HospitalState {
+    async fn load_context(
+        _store: &EventStore,
+        _stream: &Stream<Self>,
+        _command: &StreamCommand<HospitalCommand>,
+        today: Date,
+    ) -> Result<HospitalContext, Error> {
+        Ok(HospitalContext { today })
+    }
+}
+
+impl LoadContext for AllianceState {
+    async fn load_context(
+        store: &EventStore,
+        stream: &Stream<Self>,
+        command: &StreamCommand<AllianceCommand>,
+        _today: Date,
+    ) -> Result<AllianceContext, Error> {
+        let mut named: BTreeSet<CreditCode> = BTreeSet::new();
+        match command {
+            StreamCommand::Act(AllianceCommand::Form(f)) => {
+                named.extend(orgs_of(&f.clone().into()));
+            }
+            StreamCommand::Act(AllianceCommand::ChangeMembership { member, .. }) => {
+                named.insert(member.org.clone());
+            }
+            _ => {}
+        }
+        if let Some(formed) = &stream.state().formed {
+            named.insert(formed.lead_org.clone());
+        }
+        let supporting_orgs = all_pairings(store)
+            .await?
+            .into_iter()
+            .filter(|p| p.active)
+            .flat_map(|p| p.supporting_orgs)
+            .collect();
+        let existing_alliances = scan::<AllianceState>(store, "alliance")
+            .await?
+            .into_values()
+            .filter_map(|a| a.formed)
+            .map(|f| (f.alliance_id, f.lead_org, f.specialty))
+            .collect();
+        Ok(AllianceContext {
+            supporting_orgs,
+            registered_orgs: registered(store, &named).await?,
+            existing_alliances,
+        })
+    }
+}
+
+impl LoadContext for StudyState {
+    async fn load_context(
+        store: &EventStore,
+        stream: &Stream<Self>,
+        command: &StreamCommand<StudyCommand>,
+        _today: Date,
+    ) -> Result<StudyContext, Error> {
+        let started = match command {
+            StreamCommand::Act(StudyCommand::Start(s)) => Some(s.clone()),
+            _ => stream.state().started.clone(),
+        };
+        let Some(started) = started else {
+            return Ok(StudyContext::default());
+        };
+        let trainee_org = &started.trainee_org;
+        let mut linked_hosts: BTreeSet<CreditCode> = all_pairings(store)
+            .await?
+            .into_iter()
+            .filter(|p| &p.recipient_org == trainee_org)
+            .flat_map(|p| {
+                let group = p.group.iter().flat_map(|g| {
+                    std::iter::once(g.lead_org.clone()).chain(g.assisting_orgs.iter().cloned())
+                });
+                p.supporting_orgs
+                    .clone()
+                    .into_iter()
+                    .chain(group.collect::<Vec<_>>())
+            })
+            .collect();
+        for alliance in scan::<AllianceState>(store, "alliance")
+            .await?
+            .into_values()
+        {
+            let Some(formed) = &alliance.formed else {
+                continue;
+            };
+            let mut members: BTreeSet<CreditCode> =
+                alliance.members.iter().map(|m| m.org.clone()).collect();
+            members.insert(formed.lead_org.clone());
+            if members.contains(trainee_org) {
+                linked_hosts.extend(members.into_iter().filter(|m| m != trainee_org));
+            }
+        }
+        let trainee_studies = scan::<StudyState>(store, "study")
+            .await?
+            .into_values()
+            .filter_map(|s| {
+                let start = s.started?;
+                (start.trainee == started.trainee).then(|| {
+                    let end = s.completed_on.unwrap_or(start.planned_end);
+                    (start.study_id, start.start, end)
+                })
+            })
+            .collect();
+        Ok(StudyContext {
+            linked_hosts,
+            trainee_studies,
+        })
+    }
+}
+
+impl LoadContext for ActivityState {
+    async fn load_context(
+        store: &EventStore,
+        _stream: &Stream<Self>,
+        command: &StreamCommand<ActivityCommand>,
+        _today: Date,
+    ) -> Result<ActivityContext, Error> {
+        let (pairing, named): (_, Vec<PractitionerId>) = match command {
+            StreamCommand::Act(ActivityCommand::DeliverTraining(t)) => {
+                (Some(t.ledger.pairing), t.trainers.clone())
+            }
+            StreamCommand::Act(ActivityCommand::ReportClinicalActivity(r)) => {
+                (Some(r.ledger.pairing), Vec::new())
+            }
+            _ => (None, Vec::new()),
+        };
+        let pairing = match pairing {
+            Some(id) => pairing_facts(store, &id).await?,
+            None => None,
+        };
+        // On-site members come from the roster; the personnel registry is not integrated yet, so
+        // the named trainers are taken as attested by the recording hospital.
+        let mut registered_trainers: BTreeSet<PractitionerId> = all_stints(store)
+            .await?
+            .into_iter()
+            .map(|s| s.practitioner)
+            .collect();
+        registered_trainers.extend(named);
+        Ok(ActivityContext {
+            pairing,
+            registered_trainers,
+        })
+    }
+}

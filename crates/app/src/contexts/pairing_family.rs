@@ -1,0 +1,188 @@
+//! Loaders for the program, pairing, agreement, platform and assessment aggregates.
+
+use std::collections::BTreeSet;
+
+use domain::aggregates::agreement::{AgreementCommand, AgreementContext, AgreementState};
+use domain::aggregates::assessment::{AssessmentCommand, AssessmentContext, AssessmentState};
+use domain::aggregates::pairing::{PairingCommand, PairingContext, PairingState, ProgramSnapshot};
+use domain::aggregates::platform::{PlatformCommand, PlatformContext, PlatformState};
+use domain::aggregates::program::{ProgramCommand, ProgramContext, ProgramState};
+use domain::values::{CreditCode, ProgramId};
+use domain::{Stream, StreamCommand};
+use event_store::EventStore;
+use time::Date;
+
+use super::{LoadContext, orgs_of};
+use crate::error::Error;
+use crate::load::{all_deployments, all_pairings, pairing_facts, registered, state};
+
+impl LoadContext for ProgramState {
+    async fn load_context(
+        store: &EventStore,
+        stream: &Stream<Self>,
+        _command: &StreamCommand<ProgramCommand>,
+        _today: Date,
+    ) -> Result<ProgramContext, Error> {
+        let Some(defined) = &stream.state().defined else {
+            return Ok(ProgramContext::default());
+        };
+        let current = stream.state().parameters.as_ref().map(|p| p.version);
+        let count = all_pairings(store)
+            .await?
+            .iter()
+            .filter(|p| p.program_id == defined.program_id)
+            .filter(|p| Some(p.parameters.version) == current)
+            .count();
+        Ok(ProgramContext {
+            pairings_on_current_version: u32::try_from(count).unwrap_or(u32::MAX),
+        })
+    }
+}
+
+async fn program_snapshot(
+    store: &EventStore,
+    id: &ProgramId,
+) -> Result<Option<ProgramSnapshot>, Error> {
+    let program = state::<ProgramState>(store, &id.stream_id()).await?;
+    Ok(program.defined.map(|d| ProgramSnapshot {
+        program_id: d.program_id,
+        kind: d.kind,
+        parameters: program.parameters.unwrap_or(d.parameters),
+    }))
+}
+
+impl LoadContext for PairingState {
+    async fn load_context(
+        store: &EventStore,
+        stream: &Stream<Self>,
+        command: &StreamCommand<PairingCommand>,
+        _today: Date,
+    ) -> Result<PairingContext, Error> {
+        let established = stream.state().established.as_ref();
+        let (program_id, parent, mut named) = match command {
+            StreamCommand::Act(PairingCommand::Establish(e)) => (
+                Some(e.program_id),
+                e.parent_pairing_id,
+                orgs_of(&e.clone().into()),
+            ),
+            StreamCommand::Act(PairingCommand::FormGroup {
+                lead_org,
+                assisting_orgs,
+                ..
+            }) => {
+                let mut named: Vec<CreditCode> = assisting_orgs.clone();
+                named.push(lead_org.clone());
+                (established.map(|e| e.program_id), None, named)
+            }
+            StreamCommand::Act(PairingCommand::RecordShortVisit(v)) => (
+                established.map(|e| e.program_id),
+                None,
+                orgs_of(&v.clone().into()),
+            ),
+            StreamCommand::Act(PairingCommand::CommitFunding(f)) => (
+                established.map(|e| e.program_id),
+                None,
+                orgs_of(&f.clone().into()),
+            ),
+            _ => (established.map(|e| e.program_id), None, Vec::new()),
+        };
+        if let Some(e) = established {
+            named.extend(e.supporting_orgs.iter().cloned());
+            named.push(e.recipient_org.clone());
+        }
+        let program = match &program_id {
+            Some(id) => program_snapshot(store, id).await?,
+            None => None,
+        };
+        let active_pairings_in_program = match &program_id {
+            Some(id) => all_pairings(store)
+                .await?
+                .into_iter()
+                .filter(|p| p.program_id == *id && p.active)
+                .collect(),
+            None => Vec::new(),
+        };
+        let parent = match parent {
+            Some(id) => pairing_facts(store, &id).await?,
+            None => None,
+        };
+        // Ending or restructuring needs the members still on site in this pairing's batches.
+        let on_site = match (command, established) {
+            (
+                StreamCommand::Act(PairingCommand::End { .. } | PairingCommand::Restructure { .. }),
+                Some(e),
+            ) => all_deployments(store)
+                .await?
+                .values()
+                .filter(|d| {
+                    d.arrived
+                        .as_ref()
+                        .is_some_and(|a| a.assignment.batch.pairing == e.pairing_id)
+                })
+                .filter_map(|d| d.stint())
+                .collect(),
+            _ => Vec::new(),
+        };
+        let unique: BTreeSet<CreditCode> = named.into_iter().collect();
+        Ok(PairingContext {
+            program,
+            registered_orgs: registered(store, &unique).await?,
+            active_pairings_in_program,
+            parent,
+            on_site,
+        })
+    }
+}
+
+impl LoadContext for AgreementState {
+    async fn load_context(
+        store: &EventStore,
+        _stream: &Stream<Self>,
+        command: &StreamCommand<AgreementCommand>,
+        _today: Date,
+    ) -> Result<AgreementContext, Error> {
+        let pairing = match command {
+            StreamCommand::Act(AgreementCommand::Sign(s)) => {
+                pairing_facts(store, &s.pairing_id).await?
+            }
+            _ => None,
+        };
+        Ok(AgreementContext { pairing })
+    }
+}
+
+impl LoadContext for PlatformState {
+    async fn load_context(
+        store: &EventStore,
+        _stream: &Stream<Self>,
+        command: &StreamCommand<PlatformCommand>,
+        _today: Date,
+    ) -> Result<PlatformContext, Error> {
+        let pairing = match command {
+            StreamCommand::Act(PlatformCommand::Establish(p)) => {
+                pairing_facts(store, &p.pairing_id).await?
+            }
+            _ => None,
+        };
+        Ok(PlatformContext { pairing })
+    }
+}
+
+impl LoadContext for AssessmentState {
+    async fn load_context(
+        store: &EventStore,
+        _stream: &Stream<Self>,
+        command: &StreamCommand<AssessmentCommand>,
+        _today: Date,
+    ) -> Result<AssessmentContext, Error> {
+        let agreement = match command {
+            StreamCommand::Act(AssessmentCommand::Conduct(a)) => {
+                state::<AgreementState>(store, &a.agreement_id.stream_id())
+                    .await?
+                    .signed
+            }
+            _ => None,
+        };
+        Ok(AssessmentContext { agreement })
+    }
+}

@@ -1,0 +1,255 @@
+//! The write use case: load, decide, authorize, append, with a bounded retry on concurrent writes.
+//!
+//! # Idempotency
+//!
+//! The store already answers a repeated request id with the original result, but only when the
+//! repeat carries the same events; a repeat is decided again first, and by then the state may have
+//! changed, so `decide` could refuse it or produce other events. So before deciding, `execute`
+//! looks for the request id in the metadata of the target stream's events (read anyway to fold the
+//! state) and, when found, answers with the original outcome without deciding or writing. A request
+//! id already used on another stream is caught by the store and reported as `RequestIdReused`.
+
+use domain::aggregates::{
+    activity::ActivityState, agreement::AgreementState, alliance::AllianceState,
+    assessment::AssessmentState, batch::BatchState, deployment::DeploymentState, gap::GapState,
+    hospital::HospitalState, mentorship::MentorshipState, pairing::PairingState,
+    platform::PlatformState, program::ProgramState, study::StudyState, technique::TechniqueState,
+};
+use domain::{Event, StreamCommand};
+use event_store::{
+    AppendError, AppendMetadata, AppendResult, ExpectedVersion, NewEvent, StoredEvent,
+};
+
+use crate::authorize::{check_write_scope, require_recorder};
+use crate::command::{CommandOutcome, CommandRequest, DomainCommand};
+use crate::contexts::LoadContext;
+use crate::error::Error;
+use crate::load::{Loaded, load, read_whole_stream};
+use crate::principal::Principal;
+use crate::time_map;
+use crate::{App, MAX_ATTEMPTS};
+
+impl App {
+    /// Decides `request.command` against its stream and the facts of the streams its rules read,
+    /// checks the caller's role and scope, and appends the resulting events.
+    ///
+    /// With `expected_version`, a stream at another version is a `Conflict` and nothing is decided.
+    /// Without it, a write that lands between load and append makes the command be decided again,
+    /// up to [`MAX_ATTEMPTS`] times, then `Conflict`. A repeated request id returns the original
+    /// outcome (`replayed: true`) and writes nothing.
+    pub async fn execute(
+        &self,
+        principal: &Principal,
+        request: CommandRequest,
+    ) -> Result<CommandOutcome, Error> {
+        require_recorder(principal)?;
+        match &request.command {
+            DomainCommand::Program { command, .. } => {
+                self.run::<ProgramState>(principal, &request, command).await
+            }
+            DomainCommand::Pairing { command, .. } => {
+                self.run::<PairingState>(principal, &request, command).await
+            }
+            DomainCommand::Agreement { command, .. } => {
+                self.run::<AgreementState>(principal, &request, command)
+                    .await
+            }
+            DomainCommand::Batch { command, .. } => {
+                self.run::<BatchState>(principal, &request, command).await
+            }
+            DomainCommand::Deployment { command, .. } => {
+                self.run::<DeploymentState>(principal, &request, command)
+                    .await
+            }
+            DomainCommand::Mentorship { command, .. } => {
+                self.run::<MentorshipState>(principal, &request, command)
+                    .await
+            }
+            DomainCommand::Technique { command, .. } => {
+                self.run::<TechniqueState>(principal, &request, command)
+                    .await
+            }
+            DomainCommand::Gap { command, .. } => {
+                self.run::<GapState>(principal, &request, command).await
+            }
+            DomainCommand::Hospital { command, .. } => {
+                self.run::<HospitalState>(principal, &request, command)
+                    .await
+            }
+            DomainCommand::Alliance { command, .. } => {
+                self.run::<AllianceState>(principal, &request, command)
+                    .await
+            }
+            DomainCommand::Platform { command, .. } => {
+                self.run::<PlatformState>(principal, &request, command)
+                    .await
+            }
+            DomainCommand::Study { command, .. } => {
+                self.run::<StudyState>(principal, &request, command).await
+            }
+            DomainCommand::Activity { command, .. } => {
+                self.run::<ActivityState>(principal, &request, command)
+                    .await
+            }
+            DomainCommand::Assessment { command, .. } => {
+                self.run::<AssessmentState>(principal, &request, command)
+                    .await
+            }
+        }
+    }
+
+    async fn run<A>(
+        &self,
+        principal: &Principal,
+        request: &CommandRequest,
+        command: &StreamCommand<A::Command>,
+    ) -> Result<CommandOutcome, Error>
+    where
+        A: LoadContext,
+        A::Command: Sync,
+    {
+        let stream_id = request.command.stream_id();
+        let metadata = AppendMetadata {
+            actor: principal.subject.clone(),
+            // The API promises that an empty correlation id groups the write under its request id.
+            correlation_id: Some(
+                request
+                    .correlation_id
+                    .clone()
+                    .unwrap_or_else(|| request.request_id.clone()),
+            ),
+            causation_id: request.causation_id.clone(),
+            trace_id: request.trace_id.clone(),
+        };
+        let mut attempt = 1;
+        loop {
+            let loaded: Loaded<A> = load(&self.store, &stream_id).await?;
+            if let Some(outcome) = replay(&loaded.stored, &request.request_id, &stream_id) {
+                return Ok(outcome);
+            }
+            let version = loaded.version();
+            if let Some(expected) = request.expected_version
+                && expected != version
+            {
+                return Err(Error::Conflict {
+                    stream_id,
+                    expected,
+                    actual: version,
+                });
+            }
+            let context =
+                A::load_context(&self.store, &loaded.stream, command, request.today).await?;
+            let events = domain::decide(&loaded.stream, command, &context)
+                .map_err(|e| Error::from_domain(&e, &stream_id))?;
+            check_target(&events, &stream_id)?;
+            let scopes: Vec<_> = events.iter().map(Event::scope).collect();
+            check_write_scope(principal, &scopes)?;
+            let appended = self
+                .store
+                .append(
+                    &stream_id,
+                    ExpectedVersion::Exact(version),
+                    events.iter().map(new_event).collect(),
+                    &request.request_id,
+                    metadata.clone(),
+                )
+                .await;
+            match appended {
+                Ok(result) => {
+                    return self
+                        .outcome(&stream_id, result, version == 0, &request.command)
+                        .await;
+                }
+                Err(AppendError::WrongExpectedVersion { .. })
+                    if request.expected_version.is_none() && attempt < MAX_ATTEMPTS =>
+                {
+                    tracing::debug!(%stream_id, attempt, "stream moved while deciding; deciding again");
+                    attempt += 1;
+                }
+                Err(error) => return Err(error.into()),
+            }
+        }
+    }
+
+    /// Reads the written events back for their ids, which the append result does not carry.
+    async fn outcome(
+        &self,
+        stream_id: &str,
+        result: AppendResult,
+        created: bool,
+        command: &DomainCommand,
+    ) -> Result<CommandOutcome, Error> {
+        let count = u64::from(result.event_count);
+        let first_version = result.stream_version + 1 - count;
+        let written = read_whole_stream(&self.store, stream_id).await?;
+        let event_ids = written
+            .iter()
+            .filter(|e| {
+                e.stream_version >= first_version && e.stream_version <= result.stream_version
+            })
+            .map(|e| e.event_id)
+            .collect();
+        Ok(CommandOutcome {
+            stream_id: stream_id.to_owned(),
+            stream_version: result.stream_version,
+            positions: result.positions(),
+            event_ids,
+            recorded_at_us: result.recorded_at_us,
+            created_id: created.then(|| command.entity_id()),
+            replayed: false,
+        })
+    }
+}
+
+/// The original outcome of `request_id` if the stream already holds its events.
+fn replay(stored: &[StoredEvent], request_id: &str, stream_id: &str) -> Option<CommandOutcome> {
+    let mine: Vec<&StoredEvent> = stored
+        .iter()
+        .filter(|e| {
+            e.parsed_metadata()
+                .is_ok_and(|m| m.request_id == request_id)
+        })
+        .collect();
+    let (first, last) = (mine.first()?, mine.last()?);
+    Some(CommandOutcome {
+        stream_id: stream_id.to_owned(),
+        stream_version: last.stream_version,
+        positions: first.position..last.position + 1,
+        event_ids: mine.iter().map(|e| e.event_id).collect(),
+        recorded_at_us: first.recorded_at_us,
+        created_id: (first.stream_version == 1).then(|| {
+            stream_id
+                .split_once('-')
+                .map_or(stream_id, |(_, id)| id)
+                .to_owned()
+        }),
+        replayed: true,
+    })
+}
+
+/// Every event must land on the stream the request targets; a payload naming another id is a bad
+/// request (the server assigns the id of a new stream and must put the same id in the payload).
+fn check_target(events: &[Event], stream_id: &str) -> Result<(), Error> {
+    match events.iter().find(|e| e.stream_id() != stream_id) {
+        None => Ok(()),
+        Some(event) => Err(Error::InvalidArgument {
+            field: "command".to_owned(),
+            reason: "INVALID_FIELD",
+            message: format!(
+                "the command targets stream {stream_id}, but its {} belongs to {}",
+                event.event_type(),
+                event.stream_id()
+            ),
+        }),
+    }
+}
+
+fn new_event(event: &Event) -> NewEvent {
+    let stored = event.to_stored();
+    NewEvent {
+        event_type: stored.event_type,
+        schema_version: stored.schema_version,
+        payload: stored.data,
+        occurred: time_map::to_store(&event.occurred_at()),
+    }
+}

@@ -1,0 +1,67 @@
+//! Use cases: load a stream, decide with the domain, append to the log; the event feed; authorization.
+//!
+//! # What this crate owns
+//!
+//! - [`App::execute`]: one write use case for every command. It loads the target stream and the
+//!   cross-stream facts the aggregate's context needs (one loader per aggregate in `contexts`),
+//!   calls `domain::decide`, checks the caller's role and scope against the events' scope, and
+//!   appends with an expected-version guard, retrying a bounded number of times when another write
+//!   lands in between and the caller gave no expected version.
+//! - The event feed queries ([`App::get_event`], [`App::list_stream_events`], [`App::list_events`],
+//!   [`App::subscribe`]), filtered to what the caller may read.
+//! - The one transport-agnostic [`Error`], with the reason codes of `proto/medaid/v1/errors.proto`.
+//!
+//! # What it must not do
+//!
+//! It knows no protobuf, tonic or HTTP: the server turns requests into [`CommandRequest`]s and
+//! [`Error`]s into statuses. It reads no clock for business decisions (the server passes `today`),
+//! and it never decides a rule itself: rules live in `domain`, the log's guarantees in `event-store`.
+//!
+//! # Stream versions
+//!
+//! A stream's version is its number of events: the first event has version 1, a missing stream is at
+//! version 0. The domain, the store and the API use this one convention.
+
+mod authorize;
+mod command;
+mod contexts;
+mod error;
+mod execute;
+mod feed;
+mod load;
+pub mod principal;
+mod time_map;
+
+pub use command::{CommandOutcome, CommandRequest, DomainCommand};
+pub use error::Error;
+pub use event_store::{EventMetadata, TimePrecision};
+pub use feed::{FeedEvent, FeedFilter, FeedPage, FeedSubscription};
+pub use principal::{Principal, Role, Scope, ScopeError, UnknownRole};
+
+use event_store::EventStore;
+
+/// How many times a command without an expected version is decided again after another write
+/// changed its stream in between.
+pub const MAX_ATTEMPTS: usize = 3;
+
+/// The use cases, over one event store. Cheap to clone; clones share the store.
+#[derive(Clone)]
+pub struct App {
+    store: EventStore,
+}
+
+impl App {
+    pub fn new(store: EventStore) -> App {
+        App { store }
+    }
+
+    /// The store underneath, for the server's shutdown (`close`) and for tests.
+    pub fn store(&self) -> &EventStore {
+        &self.store
+    }
+
+    /// Whether the store answers; `Unavailable` when it does not.
+    pub async fn health(&self) -> Result<(), Error> {
+        self.store.ping().await.map_err(Error::from)
+    }
+}

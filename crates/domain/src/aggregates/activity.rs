@@ -1,0 +1,211 @@
+//! Activity ledger of one pairing and reporting period: trainings and clinical activity reports.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+use uuid::Uuid;
+
+use crate::aggregates::pairing::PairingFacts;
+use crate::errors::{CommonError, DomainError, domain_errors};
+use crate::events::{Event, EventPayload, EventScope};
+use crate::stream::Aggregate;
+use crate::values::{
+    ActivityLedgerId, BusinessTime, Count, CreditCode, PractitionerId, ValueProblem, check_text,
+    day,
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TrainingMode {
+    OnSite,
+    Remote,
+    Hybrid,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrainingDelivered {
+    pub ledger: ActivityLedgerId,
+    pub recipient_org: CreditCode,
+    pub training_id: Uuid,
+    pub topic: String,
+    pub trainers: Vec<PractitionerId>,
+    pub mode: TrainingMode,
+    /// Person-times (人次), possibly an "at least" figure.
+    pub attendees: Count,
+    #[serde(with = "day")]
+    pub date: Date,
+}
+
+/// Aggregate figures for a period. Schema v2: every figure is a [`Count`] (v1 had bare integers).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClinicalActivityReported {
+    pub ledger: ActivityLedgerId,
+    pub recipient_org: CreditCode,
+    pub report_id: Uuid,
+    pub reporter: CreditCode,
+    #[serde(with = "day")]
+    pub period_start: Date,
+    #[serde(with = "day")]
+    pub period_end: Date,
+    pub surgeries: Option<Count>,
+    pub critical_rescues: Option<Count>,
+    pub outreach_clinics: Option<Count>,
+    pub patients_served: Option<Count>,
+    pub teleconsults: Option<Count>,
+}
+
+impl EventPayload for TrainingDelivered {
+    const TYPE: &'static str = "TrainingDelivered";
+    fn stream_id(&self) -> String {
+        self.ledger.stream_id()
+    }
+    fn scope(&self) -> EventScope {
+        EventScope::hosted_at(&self.recipient_org, [])
+    }
+    fn occurred_at(&self) -> BusinessTime {
+        BusinessTime::on(self.date)
+    }
+}
+
+impl EventPayload for ClinicalActivityReported {
+    const TYPE: &'static str = "ClinicalActivityReported";
+    const SCHEMA_VERSION: u32 = 2;
+    fn stream_id(&self) -> String {
+        self.ledger.stream_id()
+    }
+    fn scope(&self) -> EventScope {
+        EventScope::hosted_at(&self.recipient_org, [&self.reporter])
+    }
+    fn occurred_at(&self) -> BusinessTime {
+        BusinessTime::days(self.period_start, self.period_end)
+            .unwrap_or(BusinessTime::on(self.period_start))
+    }
+}
+
+domain_errors! {
+    pub enum ActivityError {
+        #[error("trainer {trainer} ({field}) is not registered")]
+        TrainerNotRegistered { trainer: String, field: String } => "TRAINER_NOT_REGISTERED",
+        #[error("{reporter} already reported {start}..{end}; correct that report instead")]
+        OverlappingReport { reporter: String, start: Date, end: Date } => "OVERLAPPING_REPORT_PERIOD",
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActivityCommand {
+    /// `recipient_org` is filled from the pairing.
+    DeliverTraining(TrainingDelivered),
+    /// `recipient_org` is filled from the pairing.
+    ReportClinicalActivity(ClinicalActivityReported),
+}
+
+/// Load: `pairing` from `pairing-<ledger.pairing>`; `registered_trainers` from the personnel registry
+/// (WS/T 790.8) or the `deployment-*` roster for on-site members.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ActivityContext {
+    pub pairing: Option<PairingFacts>,
+    pub registered_trainers: BTreeSet<PractitionerId>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ActivityState {
+    pub trainings: Vec<TrainingDelivered>,
+    pub reports: Vec<ClinicalActivityReported>,
+}
+
+impl ActivityState {
+    /// Total surgeries reported, keeping "at least" when any part was.
+    pub fn surgeries(&self) -> Count {
+        self.reports
+            .iter()
+            .filter_map(|r| r.surgeries)
+            .fold(Count::exact(0), Count::plus)
+    }
+}
+
+impl Aggregate for ActivityState {
+    type Command = ActivityCommand;
+    type Context = ActivityContext;
+
+    fn decide(
+        &self,
+        command: &ActivityCommand,
+        context: &ActivityContext,
+    ) -> Result<Vec<Event>, DomainError> {
+        let ledger = match command {
+            ActivityCommand::DeliverTraining(t) => &t.ledger,
+            ActivityCommand::ReportClinicalActivity(r) => &r.ledger,
+        };
+        let pairing = context
+            .pairing
+            .as_ref()
+            .filter(|p| p.pairing_id == ledger.pairing)
+            .ok_or_else(|| CommonError::PairingNotFound {
+                pairing: ledger.pairing.to_string(),
+            })?;
+        let recipient_org = pairing.recipient_org.clone();
+        match command {
+            ActivityCommand::DeliverTraining(t) => {
+                check_text("topic", &t.topic, 200)?;
+                if t.trainers.is_empty() {
+                    return Err(ValueProblem::Empty.at("trainers").into());
+                }
+                for (i, trainer) in t.trainers.iter().enumerate() {
+                    if !context.registered_trainers.contains(trainer) {
+                        let field = format!("trainers[{i}]");
+                        return Err(ActivityError::TrainerNotRegistered {
+                            trainer: trainer.to_string(),
+                            field,
+                        }
+                        .into());
+                    }
+                }
+                Ok(vec![
+                    TrainingDelivered {
+                        recipient_org,
+                        ..t.clone()
+                    }
+                    .into(),
+                ])
+            }
+            ActivityCommand::ReportClinicalActivity(r) => {
+                if r.period_end < r.period_start {
+                    let problem = ValueProblem::PeriodReversed {
+                        start: r.period_start.to_string(),
+                        end: r.period_end.to_string(),
+                    };
+                    return Err(problem.at("period_end").into());
+                }
+                if let Some(other) = self.reports.iter().find(|o| {
+                    o.reporter == r.reporter
+                        && o.period_start <= r.period_end
+                        && r.period_start <= o.period_end
+                }) {
+                    return Err(ActivityError::OverlappingReport {
+                        reporter: r.reporter.to_string(),
+                        start: other.period_start,
+                        end: other.period_end,
+                    }
+                    .into());
+                }
+                Ok(vec![
+                    ClinicalActivityReported {
+                        recipient_org,
+                        ..r.clone()
+                    }
+                    .into(),
+                ])
+            }
+        }
+    }
+
+    fn apply(mut self, event: &Event) -> Self {
+        match event {
+            Event::TrainingDelivered(e) => self.trainings.push(e.clone()),
+            Event::ClinicalActivityReported(e) => self.reports.push(e.clone()),
+            _ => {}
+        }
+        self
+    }
+}

@@ -1,0 +1,230 @@
+//! Gap registry (填补空白): a uniqueness stream per (level, region, technique); the first claim wins.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use crate::errors::{CommonError, DomainError, domain_errors};
+use crate::events::{Event, EventPayload, EventScope};
+use crate::stream::Aggregate;
+use crate::values::{
+    BusinessTime, CreditCode, DivisionCode, DivisionLevel, RegionKey, TechniqueKey,
+    ValidationError, day,
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GapLevel {
+    County,
+    Prefecture,
+    Province,
+    /// A region without a GB/T 2260 code, such as 南疆 (seed 003).
+    Custom,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GapRegion {
+    Division(DivisionCode),
+    Custom(RegionKey),
+}
+
+impl fmt::Display for GapRegion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Division(code) => write!(f, "{code}"),
+            Self::Custom(key) => write!(f, "{key}"),
+        }
+    }
+}
+
+/// Addresses the stream `gap-<level>.<region>.<technique>`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct GapKey {
+    pub level: GapLevel,
+    pub region: GapRegion,
+    pub technique: TechniqueKey,
+}
+
+impl GapKey {
+    pub const CATEGORY: &'static str = "gap";
+
+    /// A key whose region matches its level (a county code for `County`, a custom key for `Custom`).
+    pub fn new(
+        level: GapLevel,
+        region: GapRegion,
+        technique: TechniqueKey,
+    ) -> Result<Self, ValidationError> {
+        let expected = match level {
+            GapLevel::County => Some(DivisionLevel::County),
+            GapLevel::Prefecture => Some(DivisionLevel::Prefecture),
+            GapLevel::Province => Some(DivisionLevel::Province),
+            GapLevel::Custom => None,
+        };
+        match (&region, expected) {
+            (GapRegion::Division(code), Some(level)) => {
+                code.require_level(level).map_err(|p| p.at("gap.region"))?
+            }
+            (GapRegion::Custom(_), None) => {}
+            (GapRegion::Division(code), None) => {
+                let detail =
+                    format!("a custom gap level needs a custom region, got division {code}");
+                return Err(crate::values::ValueProblem::OutOfRange { detail }.at("gap.region"));
+            }
+            (GapRegion::Custom(key), Some(_)) => {
+                let detail =
+                    format!("level {level:?} needs a GB/T 2260 code, got custom region {key}");
+                return Err(crate::values::ValueProblem::OutOfRange { detail }.at("gap.region"));
+            }
+        }
+        Ok(Self {
+            level,
+            region,
+            technique,
+        })
+    }
+
+    pub fn stream_id(&self) -> String {
+        let level = match self.level {
+            GapLevel::County => "county",
+            GapLevel::Prefecture => "prefecture",
+            GapLevel::Province => "province",
+            GapLevel::Custom => "custom",
+        };
+        format!(
+            "{}-{level}.{}.{}",
+            Self::CATEGORY,
+            self.region,
+            self.technique
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GapFilled {
+    pub gap: GapKey,
+    pub hospital: CreditCode,
+    #[serde(with = "day")]
+    pub technique_introduced_on: Date,
+    #[serde(with = "day")]
+    pub claimed_on: Date,
+    /// Document hashes or URIs backing the claim.
+    pub evidence: Vec<String>,
+}
+
+impl EventPayload for GapFilled {
+    const TYPE: &'static str = "GapFilled";
+    fn stream_id(&self) -> String {
+        self.gap.stream_id()
+    }
+    fn scope(&self) -> EventScope {
+        EventScope::hosted_at(&self.hospital, [])
+    }
+    fn occurred_at(&self) -> BusinessTime {
+        BusinessTime::on(self.claimed_on)
+    }
+}
+
+domain_errors! {
+    pub enum GapError {
+        #[error("the gap was already filled by {hospital} on {claimed_on}")]
+        AlreadyFilled { hospital: String, claimed_on: Date } => "GAP_ALREADY_FILLED",
+        #[error("technique {technique} was never introduced at {hospital}")]
+        TechniqueNotIntroduced { technique: String, hospital: String } => "TECHNIQUE_NOT_INTRODUCED",
+        #[error("the technique was introduced on {introduced}, after the claim on {claimed_on}")]
+        IntroducedAfterClaim { introduced: Date, claimed_on: Date } => "TECHNIQUE_INTRODUCED_AFTER_CLAIM",
+        #[error("hospital in {hospital_division} lies outside region {region}")]
+        HospitalOutsideRegion { hospital_division: String, region: String } => "HOSPITAL_OUTSIDE_REGION",
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GapCommand {
+    /// `technique_introduced_on` is filled from the context.
+    Fill(GapFilled),
+}
+
+/// Load: `technique_introduced_on` from `technique-<hospital>.<technique>` (`TechniqueState::introduced_on`);
+/// `hospital_division` from `hospital-<hospital>` (`HospitalRegistered.division`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GapContext {
+    pub technique_introduced_on: Option<Date>,
+    pub hospital_division: Option<DivisionCode>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GapState {
+    pub filled: Option<GapFilled>,
+}
+
+impl Aggregate for GapState {
+    type Command = GapCommand;
+    type Context = GapContext;
+
+    fn decide(
+        &self,
+        command: &GapCommand,
+        context: &GapContext,
+    ) -> Result<Vec<Event>, DomainError> {
+        let GapCommand::Fill(claim) = command;
+        if let Some(first) = &self.filled {
+            return Err(GapError::AlreadyFilled {
+                hospital: first.hospital.to_string(),
+                claimed_on: first.claimed_on,
+            }
+            .into());
+        }
+        let gap = GapKey::new(
+            claim.gap.level,
+            claim.gap.region.clone(),
+            claim.gap.technique.clone(),
+        )?;
+        let introduced =
+            context
+                .technique_introduced_on
+                .ok_or_else(|| GapError::TechniqueNotIntroduced {
+                    technique: gap.technique.to_string(),
+                    hospital: claim.hospital.to_string(),
+                })?;
+        if introduced > claim.claimed_on {
+            return Err(GapError::IntroducedAfterClaim {
+                introduced,
+                claimed_on: claim.claimed_on,
+            }
+            .into());
+        }
+        let division =
+            context
+                .hospital_division
+                .as_ref()
+                .ok_or_else(|| CommonError::OrgNotRegistered {
+                    org: claim.hospital.to_string(),
+                    field: "hospital".to_owned(),
+                })?;
+        if let GapRegion::Division(region) = &gap.region
+            && !region.contains(division)
+        {
+            return Err(GapError::HospitalOutsideRegion {
+                hospital_division: division.to_string(),
+                region: region.to_string(),
+            }
+            .into());
+        }
+        Ok(vec![
+            GapFilled {
+                gap,
+                technique_introduced_on: introduced,
+                ..claim.clone()
+            }
+            .into(),
+        ])
+    }
+
+    fn apply(mut self, event: &Event) -> Self {
+        if let Event::GapFilled(e) = event {
+            self.filled = Some(e.clone());
+        }
+        self
+    }
+}

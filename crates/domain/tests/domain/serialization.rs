@@ -1,0 +1,156 @@
+//! The stored JSON form of every event type is pinned; round trips, stream ids, scopes and upcasting.
+
+use domain::Event;
+use domain::events::{DecodeError, StoredEvent};
+use domain::values::{Comparator, Count, is_valid_stream_id};
+use expect_test::expect_file;
+use serde_json::json;
+
+use crate::samples::every_event_type;
+
+#[test]
+fn stored_forms_are_pinned() {
+    let stored: Vec<StoredEvent> = every_event_type().iter().map(Event::to_stored).collect();
+    let text = serde_json::to_string_pretty(&stored).unwrap();
+    expect_file!["snapshots/events.json"].assert_eq(&format!("{text}\n"));
+}
+
+#[test]
+fn every_event_reads_back_as_itself() {
+    for event in every_event_type() {
+        let stored = event.to_stored();
+        let text = serde_json::to_string(&stored).unwrap();
+        let read: StoredEvent = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            Event::from_stored(&read).unwrap(),
+            event,
+            "{}",
+            event.event_type()
+        );
+    }
+}
+
+#[test]
+fn every_event_names_a_valid_stream_and_a_pascal_case_type() {
+    for event in every_event_type() {
+        let stream = event.stream_id();
+        assert!(is_valid_stream_id(&stream), "{stream}");
+        let name = event.event_type();
+        assert!(
+            name.starts_with(|c: char| c.is_ascii_uppercase())
+                && name.chars().all(|c| c.is_ascii_alphanumeric()),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn every_event_hosted_at_a_hospital_is_scoped_to_its_province() {
+    for event in every_event_type() {
+        let scope = event.scope();
+        let expected: &[&str] = match event.event_type() {
+            "ProgramDefined" | "ProgramParametersRevised" => &[],
+            "AllianceMembershipChanged" => &["520000"],
+            _ => &["620000"],
+        };
+        let provinces: Vec<&str> = scope.provinces.iter().map(|p| p.as_str()).collect();
+        assert_eq!(provinces, expected, "{}", event.event_type());
+    }
+}
+
+#[test]
+fn invalid_values_in_stored_json_are_refused() {
+    let mut stored = crate::fixtures::pairing_established();
+    stored.start = time::macros::date!(2022 - 01 - 01);
+    let mut json = Event::from(stored).to_stored();
+    json.data["recipient_org"] = json!("12620422000000030X");
+    let error = Event::from_stored(&json).unwrap_err();
+    assert_eq!(error.reason(), "EVENT_PAYLOAD_MALFORMED");
+    assert!(error.to_string().contains("check character"), "{error}");
+}
+
+fn v1_report() -> StoredEvent {
+    let mut data = Event::from(crate::study_activity_rules::report(
+        time::macros::date!(2016 - 04 - 23),
+        time::macros::date!(2017 - 04 - 22),
+    ))
+    .to_stored()
+    .data;
+    data["surgeries"] = json!(538);
+    data["critical_rescues"] = json!(2000);
+    data.as_object_mut().unwrap().remove("teleconsults");
+    StoredEvent {
+        event_type: "ClinicalActivityReported".to_owned(),
+        schema_version: 1,
+        data,
+    }
+}
+
+#[test]
+fn a_v1_activity_report_is_upcast_to_counts() {
+    let Event::ClinicalActivityReported(report) = Event::from_stored(&v1_report()).unwrap() else {
+        panic!("wrong type")
+    };
+    assert_eq!(
+        report.surgeries,
+        Some(Count {
+            value: 538,
+            comparator: Comparator::Exact
+        })
+    );
+    assert_eq!(report.critical_rescues, Some(Count::exact(2000)));
+    assert_eq!(report.teleconsults, None);
+    assert_eq!(Event::from(report).to_stored().schema_version, 2);
+}
+
+#[test]
+fn a_correction_embedding_a_v1_report_is_upcast_too() {
+    let v1 = v1_report();
+    let stored = StoredEvent {
+        event_type: "EventCorrected".to_owned(),
+        schema_version: 1,
+        data: json!({
+            "target": { "stream": "activity-x", "version": 0 },
+            "replacement": { "type": v1.event_type, "data": v1.data },
+            "replacement_schema_version": 1,
+            "reason": "台次复核",
+        }),
+    };
+    let Event::EventCorrected(correction) = Event::from_stored(&stored).unwrap() else {
+        panic!("wrong type")
+    };
+    assert_eq!(correction.replacement_schema_version, 2);
+    let Event::ClinicalActivityReported(report) = *correction.replacement else {
+        panic!("wrong replacement")
+    };
+    assert_eq!(report.surgeries, Some(Count::exact(538)));
+}
+
+#[test]
+fn unknown_types_and_versions_are_refused() {
+    let unknown = StoredEvent {
+        event_type: "Nope".to_owned(),
+        schema_version: 1,
+        data: json!({}),
+    };
+    assert!(matches!(
+        Event::from_stored(&unknown),
+        Err(DecodeError::UnknownType(_))
+    ));
+    let future = StoredEvent {
+        schema_version: 3,
+        ..v1_report()
+    };
+    assert_eq!(
+        Event::from_stored(&future).unwrap_err().reason(),
+        "EVENT_SCHEMA_VERSION_UNKNOWN"
+    );
+    let bad = StoredEvent {
+        schema_version: 0,
+        ..v1_report()
+    };
+    assert_eq!(
+        Event::from_stored(&bad).unwrap_err().reason(),
+        "EVENT_SCHEMA_VERSION_UNKNOWN"
+    );
+}

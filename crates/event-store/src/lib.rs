@@ -1,0 +1,38 @@
+//! The log: one global, append-only sequence of events on PostgreSQL or SQLite.
+//!
+//! This crate owns the event store. It appends events to streams with optimistic concurrency and
+//! idempotent request ids, assigns every event a dense, gap-free global position, hashes it into a
+//! Merkle leaf and keeps the completed subtree nodes in the same transaction, and serves reads and
+//! live subscriptions.
+//!
+//! Architecture invariants:
+//! - It knows no domain type. An event is a type name, a schema version, JSON, business time and
+//!   metadata; what they mean is the caller's business.
+//! - It knows no transport: no protobuf, no tonic.
+//! - Positions are assigned by exactly one writer at a time (a row lock on `log_head` in PostgreSQL,
+//!   `BEGIN IMMEDIATE` in SQLite). Sequences are never used for positions.
+//! - Nothing is ever updated or deleted; the schema's triggers refuse it.
+//!
+//! Layout: [`EventStore`] is the handle (`store`); `writer` is the group-commit task; `plan` decides a
+//! group purely; `backend` holds the SQL of each database; [`Subscription`] follows the log;
+//! [`limits`] holds the checks every append passes before it is queued.
+
+mod backend;
+mod error;
+pub mod limits;
+mod model;
+mod plan;
+mod store;
+mod subscription;
+pub mod testing;
+mod writer;
+
+pub use backend::BackendKind;
+pub use error::{AppendError, StoreError};
+pub use ledger::Hash;
+pub use model::{
+    AppendMetadata, AppendResult, BusinessTime, EventFilter, EventMetadata, EventPage,
+    ExpectedVersion, LogHead, NewEvent, StoredEvent, TimePrecision, category_of,
+};
+pub use store::{EventStore, MAX_READ_LIMIT, MerkleRoot, StoreOptions};
+pub use subscription::Subscription;

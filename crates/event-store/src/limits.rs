@@ -1,0 +1,292 @@
+//! The limits on an append and the grammar of stream ids, event types and request ids.
+//!
+//! Everything here is checked before a request reaches the writer, so a refused request costs no
+//! database work and can never leave anything half-written.
+
+use ledger::sha256;
+use uuid::Uuid;
+
+use crate::error::AppendError;
+use crate::model::{AppendMetadata, EventMetadata, ExpectedVersion, NewEvent};
+
+/// Bounds on what one append may carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Most events in one append.
+    pub max_events_per_append: usize,
+    /// Largest serialized payload of one event, in bytes.
+    pub max_payload_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_events_per_append: 1_000,
+            max_payload_bytes: 64 * 1024,
+        }
+    }
+}
+
+/// Longest stream id, event type or request id, in bytes.
+pub const MAX_NAME_LEN: usize = 128;
+/// Longest category (the part of a stream id before the first `-`).
+pub const MAX_CATEGORY_LEN: usize = 32;
+/// Longest metadata value (actor, correlation, causation and trace ids).
+pub const MAX_METADATA_VALUE_LEN: usize = 256;
+
+/// Checks a stream id: `category` or `category-rest`, where the category is `[a-z][a-z0-9_]*` of at
+/// most 32 characters and the rest is one or more of `[A-Za-z0-9_.:@-]`; at most 128 characters.
+pub fn check_stream_id(stream_id: &str) -> Result<(), &'static str> {
+    if stream_id.is_empty() || stream_id.len() > MAX_NAME_LEN {
+        return Err("must be 1 to 128 characters");
+    }
+    let (category, rest) = match stream_id.split_once('-') {
+        Some((category, rest)) => (category, Some(rest)),
+        None => (stream_id, None),
+    };
+    let mut chars = category.chars();
+    if !chars.next().is_some_and(|c| c.is_ascii_lowercase()) {
+        return Err("the category must start with a lowercase ascii letter");
+    }
+    if category.len() > MAX_CATEGORY_LEN {
+        return Err("the category must be at most 32 characters");
+    }
+    if !chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+        return Err("the category may hold only a-z, 0-9 and _");
+    }
+    if let Some(rest) = rest {
+        if rest.is_empty() {
+            return Err("a '-' must be followed by an id");
+        }
+        let allowed =
+            |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | ':' | '@' | '-');
+        if !rest.chars().all(allowed) {
+            return Err("the id after the category may hold only A-Z, a-z, 0-9 and _ . : @ -");
+        }
+    }
+    Ok(())
+}
+
+/// Checks an event type: an ascii letter, then letters, digits, `_` or `.`; at most 128 characters.
+pub fn check_event_type(event_type: &str) -> Result<(), &'static str> {
+    let mut chars = event_type.chars();
+    if !chars.next().is_some_and(|c| c.is_ascii_alphabetic()) {
+        return Err("must start with an ascii letter");
+    }
+    if event_type.len() > MAX_NAME_LEN {
+        return Err("must be at most 128 characters");
+    }
+    if !chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.') {
+        return Err("may hold only A-Z, a-z, 0-9, _ and .");
+    }
+    Ok(())
+}
+
+/// Checks a request id: 1 to 128 printable ascii characters without spaces.
+pub fn check_request_id(request_id: &str) -> Result<(), &'static str> {
+    if request_id.is_empty() || request_id.len() > MAX_NAME_LEN {
+        return Err("must be 1 to 128 characters");
+    }
+    if !request_id.chars().all(|c| c.is_ascii_graphic()) {
+        return Err("may hold only printable ascii characters without spaces");
+    }
+    Ok(())
+}
+
+/// An append that passed every check, with its payloads serialized once and its event ids assigned.
+#[derive(Debug, Clone)]
+pub(crate) struct ValidatedAppend {
+    pub(crate) stream_id: String,
+    pub(crate) expected: ExpectedVersion,
+    pub(crate) request_id: String,
+    pub(crate) events: Vec<ValidatedEvent>,
+    /// The metadata JSON stored with every event of this append.
+    pub(crate) metadata_json: String,
+    pub(crate) actor: String,
+    /// SHA-256 over what makes two appends "the same request", to tell a retry from a reuse.
+    pub(crate) content_hash: [u8; 32],
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct ValidatedEvent {
+    pub(crate) event_id: Uuid,
+    pub(crate) event_type: String,
+    pub(crate) schema_version: u32,
+    pub(crate) payload_json: String,
+    pub(crate) occurred: crate::model::BusinessTime,
+}
+
+impl ValidatedAppend {
+    pub(crate) fn new(
+        limits: &Limits,
+        stream_id: &str,
+        expected: ExpectedVersion,
+        events: Vec<NewEvent>,
+        request_id: &str,
+        metadata: AppendMetadata,
+    ) -> Result<ValidatedAppend, AppendError> {
+        if events.is_empty() {
+            return Err(AppendError::EmptyBatch);
+        }
+        if events.len() > limits.max_events_per_append {
+            return Err(AppendError::TooManyEvents {
+                count: events.len(),
+                max: limits.max_events_per_append,
+            });
+        }
+        check_stream_id(stream_id).map_err(|rule| AppendError::InvalidStreamId {
+            stream_id: stream_id.to_owned(),
+            rule,
+        })?;
+        check_request_id(request_id).map_err(|rule| AppendError::InvalidRequestId { rule })?;
+        check_metadata(&metadata)?;
+
+        let mut validated = Vec::with_capacity(events.len());
+        for (index, event) in events.into_iter().enumerate() {
+            check_event_type(&event.event_type).map_err(|rule| AppendError::InvalidEventType {
+                index,
+                event_type: event.event_type.clone(),
+                rule,
+            })?;
+            if event.schema_version == 0 {
+                return Err(AppendError::InvalidSchemaVersion { index });
+            }
+            if event.occurred.to_us < event.occurred.from_us {
+                return Err(AppendError::InvalidBusinessTime { index });
+            }
+            // A `Value` always serializes; the fallback keeps this path free of panics.
+            let payload_json = serde_json::to_string(&event.payload).unwrap_or_default();
+            if payload_json.len() > limits.max_payload_bytes {
+                return Err(AppendError::PayloadTooLarge {
+                    index,
+                    size: payload_json.len(),
+                    max: limits.max_payload_bytes,
+                });
+            }
+            validated.push(ValidatedEvent {
+                event_id: Uuid::now_v7(),
+                event_type: event.event_type,
+                schema_version: event.schema_version,
+                payload_json,
+                occurred: event.occurred,
+            });
+        }
+
+        let stored_metadata = EventMetadata {
+            actor: metadata.actor.clone(),
+            request_id: request_id.to_owned(),
+            correlation_id: metadata.correlation_id,
+            causation_id: metadata.causation_id,
+            trace_id: metadata.trace_id,
+        };
+        let metadata_json = serde_json::to_string(&stored_metadata).unwrap_or_default();
+        let content_hash = content_hash(stream_id, expected, &validated);
+        Ok(ValidatedAppend {
+            stream_id: stream_id.to_owned(),
+            expected,
+            request_id: request_id.to_owned(),
+            events: validated,
+            metadata_json,
+            actor: metadata.actor,
+            content_hash,
+        })
+    }
+}
+
+fn check_metadata(metadata: &AppendMetadata) -> Result<(), AppendError> {
+    let fields = [
+        ("actor", Some(&metadata.actor)),
+        ("correlation_id", metadata.correlation_id.as_ref()),
+        ("causation_id", metadata.causation_id.as_ref()),
+        ("trace_id", metadata.trace_id.as_ref()),
+    ];
+    if metadata.actor.is_empty() {
+        return Err(AppendError::InvalidMetadata {
+            field: "actor",
+            rule: "must not be empty",
+        });
+    }
+    for (field, value) in fields {
+        if value
+            .is_some_and(|v| v.len() > MAX_METADATA_VALUE_LEN || v.chars().any(char::is_control))
+        {
+            return Err(AppendError::InvalidMetadata {
+                field,
+                rule: "must be at most 256 bytes without control characters",
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Hashes the parts of an append that a retry repeats: stream, expectation, and each event's type,
+/// schema version, business time and payload. Metadata is left out on purpose, because a retry
+/// legitimately carries a new trace id.
+fn content_hash(stream_id: &str, expected: ExpectedVersion, events: &[ValidatedEvent]) -> [u8; 32] {
+    let mut bytes = Vec::new();
+    let mut put = |part: &[u8]| {
+        bytes.extend_from_slice(&(part.len() as u64).to_be_bytes());
+        bytes.extend_from_slice(part);
+    };
+    put(stream_id.as_bytes());
+    put(format!("{expected:?}").as_bytes());
+    for event in events {
+        put(event.event_type.as_bytes());
+        put(&event.schema_version.to_be_bytes());
+        put(&event.occurred.from_us.to_be_bytes());
+        put(&event.occurred.to_us.to_be_bytes());
+        put(&[event.occurred.precision.code()]);
+        put(event.payload_json.as_bytes());
+    }
+    sha256(&bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stream_ids_follow_the_grammar() {
+        for good in [
+            "batch",
+            "batch-42",
+            "gap-county.620422.vats",
+            "pairing-0190e3c1-aaaa",
+            "a_b-X:y@z",
+        ] {
+            assert_eq!(check_stream_id(good), Ok(()), "{good}");
+        }
+        for bad in [
+            "",
+            "Batch-1",
+            "1batch",
+            "batch-",
+            "batch-a b",
+            "bat ch",
+            "ba-tch-中",
+        ] {
+            assert!(check_stream_id(bad).is_err(), "{bad}");
+        }
+        assert!(check_stream_id(&format!("a-{}", "x".repeat(127))).is_err());
+        assert!(check_stream_id(&format!("{}-x", "a".repeat(33))).is_err());
+    }
+
+    #[test]
+    fn event_types_follow_the_grammar() {
+        assert_eq!(check_event_type("BatchDispatched"), Ok(()));
+        assert_eq!(check_event_type("medaid.v1.Thing_2"), Ok(()));
+        for bad in ["", "1Thing", "Batch Dispatched", "Batch-Dispatched"] {
+            assert!(check_event_type(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn request_ids_are_printable_ascii() {
+        assert_eq!(
+            check_request_id("0190e3c1-7f5e-7000-8000-000000000000"),
+            Ok(())
+        );
+        assert!(check_request_id("").is_err());
+        assert!(check_request_id("a b").is_err());
+    }
+}

@@ -1,0 +1,265 @@
+//! The store's vocabulary: what goes into an append, what comes out of a read.
+//!
+//! Nothing here knows a domain type. An event is a type name, a schema version, a JSON payload, the
+//! business time it is about, and the metadata of the request that wrote it.
+
+use std::ops::Range;
+
+use ledger::{Hash, LeafV1};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use uuid::Uuid;
+
+/// What the writer expects the stream's version to be before the append.
+///
+/// A stream's version is the number of events in it: the first event of a stream has version 1, and a
+/// stream that does not exist has version 0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ExpectedVersion {
+    /// Append whatever the stream's version is.
+    Any,
+    /// The stream must not exist yet (version 0).
+    NoStream,
+    /// The stream must be at exactly this version; `Exact(0)` is the same as `NoStream`.
+    Exact(u64),
+}
+
+impl ExpectedVersion {
+    /// Whether a stream at `actual` satisfies this expectation.
+    pub fn admits(self, actual: u64) -> bool {
+        match self {
+            ExpectedVersion::Any => true,
+            ExpectedVersion::NoStream => actual == 0,
+            ExpectedVersion::Exact(expected) => actual == expected,
+        }
+    }
+}
+
+/// How precisely the business time of an event is known.
+///
+/// Reports often give only a day or a month ("2016-04"), so a period is stored with the precision its
+/// source had, and read models never invent precision that was not there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[repr(u8)]
+pub enum TimePrecision {
+    Microsecond = 0,
+    Second = 1,
+    Day = 2,
+    Month = 3,
+    Year = 4,
+}
+
+impl TimePrecision {
+    /// The code stored in the database and in the leaf.
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+
+    /// The precision for a stored code, if the code is known.
+    pub fn from_code(code: u8) -> Option<TimePrecision> {
+        Some(match code {
+            0 => TimePrecision::Microsecond,
+            1 => TimePrecision::Second,
+            2 => TimePrecision::Day,
+            3 => TimePrecision::Month,
+            4 => TimePrecision::Year,
+            _ => return None,
+        })
+    }
+}
+
+/// When the fact happened in the world: an instant (`from == to`) or a closed period, in microseconds
+/// since the Unix epoch, with the precision the source gave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct BusinessTime {
+    pub from_us: i64,
+    pub to_us: i64,
+    pub precision: TimePrecision,
+}
+
+impl BusinessTime {
+    /// An instant known to the microsecond.
+    pub fn instant(at_us: i64) -> BusinessTime {
+        BusinessTime {
+            from_us: at_us,
+            to_us: at_us,
+            precision: TimePrecision::Microsecond,
+        }
+    }
+}
+
+/// An event to append: its type, schema version, payload and business time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEvent {
+    /// An ASCII name such as `BatchDispatched`; see [`crate::limits`] for the exact grammar.
+    pub event_type: String,
+    /// The version of the payload's schema, starting at 1, so readers can upcast older payloads.
+    pub schema_version: u32,
+    pub payload: serde_json::Value,
+    pub occurred: BusinessTime,
+}
+
+/// Who and what caused an append; stored with each of its events.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppendMetadata {
+    /// The authenticated caller, taken from verified credentials, never from a request body.
+    pub actor: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub correlation_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub causation_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace_id: Option<String>,
+}
+
+/// The metadata stored with an event: the append's metadata plus the request id that wrote it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventMetadata {
+    pub actor: String,
+    pub request_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub correlation_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub causation_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace_id: Option<String>,
+}
+
+/// The answer to a successful append, and the answer repeated for a retried request id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AppendResult {
+    /// The global position of the first event written.
+    pub first_position: u64,
+    /// How many events were written; they hold consecutive positions.
+    pub event_count: u32,
+    /// The stream's version after the append (the version of its last event).
+    pub stream_version: u64,
+    /// The record time the store gave the events.
+    pub recorded_at_us: i64,
+}
+
+impl AppendResult {
+    /// The global positions written.
+    pub fn positions(&self) -> Range<u64> {
+        self.first_position..self.first_position + u64::from(self.event_count)
+    }
+}
+
+/// An event as stored in the log.
+#[derive(Debug, Clone)]
+pub struct StoredEvent {
+    /// Dense, gap-free position in the global log, from 0; also the event's Merkle leaf index.
+    pub position: u64,
+    pub stream_id: String,
+    /// The event's version within its stream, from 1.
+    pub stream_version: u64,
+    pub event_id: Uuid,
+    pub event_type: String,
+    pub schema_version: u32,
+    /// The payload exactly as stored; its bytes are what the leaf commits to.
+    pub payload: Box<RawValue>,
+    /// The metadata exactly as stored; its bytes are what the leaf commits to.
+    pub metadata: Box<RawValue>,
+    pub occurred: BusinessTime,
+    /// Record time set by the store, never going backwards along the log.
+    pub recorded_at_us: i64,
+    pub leaf_hash: Hash,
+}
+
+impl PartialEq for StoredEvent {
+    fn eq(&self, other: &StoredEvent) -> bool {
+        // Raw JSON compares by its stored text, which is what the leaf commits to.
+        self.position == other.position
+            && self.stream_id == other.stream_id
+            && self.stream_version == other.stream_version
+            && self.event_id == other.event_id
+            && self.event_type == other.event_type
+            && self.schema_version == other.schema_version
+            && self.payload.get() == other.payload.get()
+            && self.metadata.get() == other.metadata.get()
+            && self.occurred == other.occurred
+            && self.recorded_at_us == other.recorded_at_us
+            && self.leaf_hash == other.leaf_hash
+    }
+}
+
+impl StoredEvent {
+    /// The stream's category: the part of the stream id before the first `-`.
+    pub fn category(&self) -> &str {
+        category_of(&self.stream_id)
+    }
+
+    /// The metadata, parsed.
+    pub fn parsed_metadata(&self) -> Result<EventMetadata, serde_json::Error> {
+        serde_json::from_str(self.metadata.get())
+    }
+
+    /// The leaf this event commits to, rebuilt from its stored fields.
+    ///
+    /// Comparing its hash with [`StoredEvent::leaf_hash`] detects an altered row.
+    pub fn leaf_hash_recomputed(&self) -> Result<Hash, serde_json::Error> {
+        let metadata = self.parsed_metadata()?;
+        Ok(LeafV1 {
+            position: self.position,
+            event_id: *self.event_id.as_bytes(),
+            recorded_at_us: self.recorded_at_us,
+            stream_id: &self.stream_id,
+            stream_version: self.stream_version,
+            event_type: &self.event_type,
+            schema_version: self.schema_version,
+            occurred_from_us: self.occurred.from_us,
+            occurred_to_us: self.occurred.to_us,
+            time_precision: self.occurred.precision.code(),
+            actor: &metadata.actor,
+            payload: self.payload.get().as_bytes(),
+            metadata: self.metadata.get().as_bytes(),
+        }
+        .hash())
+    }
+}
+
+/// The category of a stream id: the part before the first `-`, or the whole id if it has none.
+pub fn category_of(stream_id: &str) -> &str {
+    stream_id
+        .split_once('-')
+        .map_or(stream_id, |(category, _)| category)
+}
+
+/// Which events a read or a subscription wants. Empty lists mean "all".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EventFilter {
+    /// Stream categories, such as `batch` for streams named `batch-…`.
+    pub categories: Vec<String>,
+    pub event_types: Vec<String>,
+}
+
+impl EventFilter {
+    /// Whether the filter lets every event through.
+    pub fn is_all(&self) -> bool {
+        self.categories.is_empty() && self.event_types.is_empty()
+    }
+
+    /// Whether an event passes the filter.
+    pub fn matches(&self, event: &StoredEvent) -> bool {
+        (self.categories.is_empty() || self.categories.iter().any(|c| c == event.category()))
+            && (self.event_types.is_empty() || self.event_types.contains(&event.event_type))
+    }
+}
+
+/// One page of the global log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventPage {
+    pub events: Vec<StoredEvent>,
+    /// Where the next read should start. With a filter this can be past the last event returned,
+    /// because the events in between were scanned and did not match.
+    pub next_position: u64,
+}
+
+/// The committed end of the log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LogHead {
+    /// How many events the log holds, which is also the next position to be written.
+    pub size: u64,
+    /// The record time of the last append, or 0 for an empty log.
+    pub last_recorded_at_us: i64,
+}

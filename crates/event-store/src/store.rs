@@ -1,0 +1,250 @@
+//! The store handle: open a database, append, read, subscribe, and close.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use ledger::Hash;
+use tokio::sync::{Mutex, mpsc, oneshot, watch};
+use tokio::task::JoinHandle;
+
+use crate::backend::{self, BackendKind, Readers, WriterConn};
+use crate::error::{AppendError, StoreError};
+use crate::limits::{Limits, ValidatedAppend};
+use crate::model::{
+    AppendMetadata, AppendResult, EventFilter, EventPage, ExpectedVersion, LogHead, NewEvent,
+    StoredEvent,
+};
+use crate::subscription::Subscription;
+use crate::testing::FaultHook;
+use crate::writer::{Command, GroupLimits, Writer, closed};
+
+/// Largest page any read returns, whatever the caller asks for.
+pub const MAX_READ_LIMIT: usize = 10_000;
+
+/// How to open a store.
+#[derive(Clone)]
+pub struct StoreOptions {
+    /// `sqlite:PATH` (the file is created if missing) or `postgres://…`.
+    pub url: String,
+    pub limits: Limits,
+    /// Most appends committed together in one transaction.
+    pub max_group_requests: usize,
+    /// Most events committed together in one transaction.
+    pub max_group_events: usize,
+    /// How many appends may wait for the writer before `append` itself waits.
+    pub queue_capacity: usize,
+    /// Reader connections.
+    pub max_read_connections: u32,
+    /// How long a caught-up subscription waits before looking at the database again by itself.
+    pub poll_interval: Duration,
+    /// Fault injection for tests; `None` in production.
+    pub faults: Option<Arc<dyn FaultHook>>,
+}
+
+impl StoreOptions {
+    /// Defaults for a database URL.
+    pub fn new(url: impl Into<String>) -> StoreOptions {
+        StoreOptions {
+            url: url.into(),
+            limits: Limits::default(),
+            max_group_requests: 512,
+            max_group_events: 10_000,
+            queue_capacity: 4_096,
+            max_read_connections: 8,
+            poll_interval: Duration::from_millis(500),
+            faults: None,
+        }
+    }
+}
+
+/// The committed size of the log and the Merkle root over exactly that many leaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MerkleRoot {
+    pub size: u64,
+    pub root: Hash,
+}
+
+/// A handle on the log. Cheap to clone; all clones share one writer.
+#[derive(Clone)]
+pub struct EventStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    readers: Readers,
+    limits: Limits,
+    commands: mpsc::Sender<Command>,
+    head: Arc<watch::Sender<u64>>,
+    writer: Mutex<Option<JoinHandle<()>>>,
+    listener: Option<JoinHandle<()>>,
+    poll_interval: Duration,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        if let Some(listener) = &self.listener {
+            listener.abort();
+        }
+    }
+}
+
+impl EventStore {
+    /// Opens (and migrates) the database and starts the writer task.
+    pub async fn open(options: StoreOptions) -> Result<EventStore, StoreError> {
+        let url = options.url.as_str();
+        let (readers, conn) = if url.starts_with("postgres://") || url.starts_with("postgresql://")
+        {
+            let pool = backend::postgres::connect(url, options.max_read_connections + 2).await?;
+            (Readers::Postgres(pool.clone()), WriterConn::Postgres(pool))
+        } else if url.starts_with("sqlite:") {
+            let (writer, pool) =
+                backend::sqlite::connect(url, options.max_read_connections).await?;
+            (Readers::Sqlite(pool), WriterConn::Sqlite(Box::new(writer)))
+        } else {
+            return Err(StoreError::UnsupportedUrl(url.to_owned()));
+        };
+
+        let size = readers.head().await?.size;
+        let head = Arc::new(watch::channel(size).0);
+        let listener = match &readers {
+            Readers::Postgres(pool) => Some(backend::postgres::spawn_listener(
+                pool.clone(),
+                head.clone(),
+            )),
+            Readers::Sqlite(_) => None,
+        };
+        let (commands, receiver) = mpsc::channel(options.queue_capacity.max(1));
+        let writer = Writer {
+            conn,
+            commands: receiver,
+            head: head.clone(),
+            limits: GroupLimits {
+                max_requests: options.max_group_requests.max(1),
+                max_events: options.max_group_events.max(1),
+            },
+            faults: options.faults,
+        };
+        let writer = tokio::spawn(writer.run());
+        Ok(EventStore {
+            inner: Arc::new(Inner {
+                readers,
+                limits: options.limits,
+                commands,
+                head,
+                writer: Mutex::new(Some(writer)),
+                listener,
+                poll_interval: options.poll_interval,
+            }),
+        })
+    }
+
+    /// Which database this store runs on.
+    pub fn backend(&self) -> BackendKind {
+        self.inner.readers.kind()
+    }
+
+    /// Appends events to one stream, atomically.
+    ///
+    /// `expected_version` is checked against the stream's version at the moment of the write. A
+    /// `request_id` seen before returns the original result and writes nothing; the same id with a
+    /// different stream, expectation or events is refused with [`AppendError::RequestIdReused`].
+    pub async fn append(
+        &self,
+        stream_id: &str,
+        expected_version: ExpectedVersion,
+        events: Vec<NewEvent>,
+        request_id: &str,
+        metadata: AppendMetadata,
+    ) -> Result<AppendResult, AppendError> {
+        let request = ValidatedAppend::new(
+            &self.inner.limits,
+            stream_id,
+            expected_version,
+            events,
+            request_id,
+            metadata,
+        )?;
+        let (reply, answer) = oneshot::channel();
+        self.inner
+            .commands
+            .send(Command::Append(request, reply))
+            .await
+            .map_err(|_| closed())?;
+        answer.await.map_err(|_| closed())?
+    }
+
+    /// Events of one stream from `from_version` (1 is the first event), at most `limit`.
+    pub async fn read_stream(
+        &self,
+        stream_id: &str,
+        from_version: u64,
+        limit: usize,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        self.inner
+            .readers
+            .read_stream(stream_id, from_version.max(1), limit.min(MAX_READ_LIMIT))
+            .await
+    }
+
+    /// A page of the whole log from `from_position`, filtered, at most `limit` events.
+    pub async fn read_all(
+        &self,
+        from_position: u64,
+        limit: usize,
+        filter: &EventFilter,
+    ) -> Result<EventPage, StoreError> {
+        self.inner
+            .readers
+            .read_all(from_position, limit.min(MAX_READ_LIMIT), filter)
+            .await
+    }
+
+    /// The event at a position, if the log is that long.
+    pub async fn get_event(&self, position: u64) -> Result<Option<StoredEvent>, StoreError> {
+        self.inner.readers.get_event(position).await
+    }
+
+    /// The committed head of the log.
+    pub async fn head(&self) -> Result<LogHead, StoreError> {
+        self.inner.readers.head().await
+    }
+
+    /// The Merkle root of the log at its committed head, from the stored subtree nodes.
+    pub async fn merkle_root(&self) -> Result<MerkleRoot, StoreError> {
+        let size = self.head().await?.size;
+        Ok(MerkleRoot {
+            size,
+            root: backend::root_at(&self.inner.readers, size).await?,
+        })
+    }
+
+    /// Follows the log from `from_position`: every matching event, in order, then live ones.
+    pub fn subscribe(&self, from_position: u64, filter: EventFilter) -> Subscription {
+        Subscription {
+            readers: self.inner.readers.clone(),
+            filter,
+            next: from_position,
+            buffer: Default::default(),
+            head: self.inner.head.subscribe(),
+            poll_interval: self.inner.poll_interval,
+            page_size: 500,
+        }
+    }
+
+    /// Whether the database answers; used by health checks.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.head().await.map(|_| ())
+    }
+
+    /// Finishes every append queued so far, then stops the writer. Later appends fail with
+    /// [`StoreError::Closed`]; reads keep working until the last handle is dropped.
+    pub async fn close(&self) {
+        let (done, finished) = oneshot::channel();
+        if self.inner.commands.send(Command::Close(done)).await.is_ok() {
+            let _ = finished.await;
+        }
+        if let Some(writer) = self.inner.writer.lock().await.take() {
+            let _ = writer.await;
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! The projector's suite, on SQLite and (when `MEDAID_TEST_DATABASE_URL` is set) PostgreSQL.
+
+mod basics;
+mod counter;
+mod crash;
+mod failure;
+mod rebuild;
+mod support;

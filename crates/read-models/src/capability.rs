@@ -1,0 +1,216 @@
+//! Hospital capability card.
+//!
+//! - Grade history (初评/复审) and whether the current grade has expired on day D.
+//! - Certified centres (the 五大中心: chest pain, stroke, trauma, maternal and neonatal critical care)
+//!   and whether each certificate is still valid.
+//! - Service lines opened (e.g. 肺结节门诊), and key specialties: departments co-built with the
+//!   supporting hospitals (the only specialty fact the log holds).
+//! - Which hospitals' grades expire by a day?
+
+use sqlx::AnyPool;
+use time::Date;
+
+use crate::dates::{parse, parse_opt};
+use crate::fact::{FactProjection, tables as t};
+use crate::page::{Answer, Page, PageRequest, QueryError, fetch, opt_text, paginate, text};
+
+pub static PROJECTION: FactProjection = FactProjection {
+    name: "hospital_capability",
+    version: 1,
+    tables: &[
+        &t::HOSPITAL,
+        &t::GRADE,
+        &t::CENTER,
+        &t::SERVICE_LINE,
+        &t::PLATFORM,
+    ],
+};
+
+/// One grade assessment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GradeEntry {
+    pub hospital: String,
+    /// `one`, `two`, `three` or `ungraded`.
+    pub level: String,
+    /// `a`, `b`, `c`.
+    pub class: Option<String>,
+    /// `initial` or `rereview`.
+    pub review: String,
+    pub assessed_on: Date,
+    pub valid_until: Option<Date>,
+}
+
+/// One certified centre.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CenterEntry {
+    pub center: String,
+    pub certifier: String,
+    pub certified_on: Date,
+    pub valid_until: Option<Date>,
+    pub valid: bool,
+}
+
+/// One service line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceLine {
+    pub name: String,
+    pub department: String,
+    pub opened_on: Date,
+}
+
+/// The card of one hospital on one day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Card {
+    pub hospital: String,
+    pub name: Option<String>,
+    pub division: Option<String>,
+    pub grades: Vec<GradeEntry>,
+    pub current_grade: Option<GradeEntry>,
+    pub grade_expired: bool,
+    pub centers: Vec<CenterEntry>,
+    pub service_lines: Vec<ServiceLine>,
+    pub key_specialties: Vec<String>,
+}
+
+fn grade(row: &sqlx::any::AnyRow) -> Result<GradeEntry, QueryError> {
+    Ok(GradeEntry {
+        hospital: text(row, "hospital")?,
+        level: text(row, "level")?,
+        class: opt_text(row, "class")?,
+        review: text(row, "review")?,
+        assessed_on: parse(&text(row, "assessed_on")?)?,
+        valid_until: parse_opt(opt_text(row, "valid_until")?)?,
+    })
+}
+
+fn current(grades: &[GradeEntry], date: Date) -> Option<GradeEntry> {
+    grades
+        .iter()
+        .filter(|g| g.assessed_on <= date)
+        .max_by_key(|g| g.assessed_on)
+        .cloned()
+}
+
+/// The capability card of `hospital` on `date`.
+pub async fn card(
+    pool: &AnyPool,
+    prefix: &str,
+    position: u64,
+    hospital: &str,
+    date: Date,
+) -> Result<Answer<Card>, QueryError> {
+    let registered = fetch(
+        pool,
+        prefix,
+        "SELECT * FROM {p}hospital WHERE hospital = $1",
+        &[hospital],
+    )
+    .await?;
+    let mut grades = fetch(
+        pool,
+        prefix,
+        "SELECT * FROM {p}grade WHERE hospital = $1",
+        &[hospital],
+    )
+    .await?
+    .iter()
+    .map(grade)
+    .collect::<Result<Vec<_>, _>>()?;
+    grades.sort_by_key(|g| g.assessed_on);
+    let current_grade = current(&grades, date);
+    let mut centers = Vec::new();
+    for row in fetch(
+        pool,
+        prefix,
+        "SELECT * FROM {p}center WHERE hospital = $1",
+        &[hospital],
+    )
+    .await?
+    {
+        let certified_on = parse(&text(&row, "certified_on")?)?;
+        let valid_until = parse_opt(opt_text(&row, "valid_until")?)?;
+        centers.push(CenterEntry {
+            center: text(&row, "center")?,
+            certifier: text(&row, "certifier")?,
+            valid: certified_on <= date && valid_until.is_none_or(|until| date <= until),
+            certified_on,
+            valid_until,
+        });
+    }
+    centers.sort_by(|a, b| (&a.center, a.certified_on).cmp(&(&b.center, b.certified_on)));
+    let mut service_lines = Vec::new();
+    for row in fetch(
+        pool,
+        prefix,
+        "SELECT * FROM {p}service_line WHERE hospital = $1",
+        &[hospital],
+    )
+    .await?
+    {
+        service_lines.push(ServiceLine {
+            name: text(&row, "name")?,
+            department: text(&row, "department")?,
+            opened_on: parse(&text(&row, "opened_on")?)?,
+        });
+    }
+    service_lines.sort_by(|a, b| (a.opened_on, &a.name).cmp(&(b.opened_on, &b.name)));
+    let mut key_specialties = Vec::new();
+    for row in fetch(
+        pool,
+        prefix,
+        "SELECT specialty FROM {p}platform WHERE host_org = $1 AND kind = 'co_built_department'",
+        &[hospital],
+    )
+    .await?
+    {
+        if let Some(s) = opt_text(&row, "specialty")? {
+            key_specialties.push(s);
+        }
+    }
+    key_specialties.sort();
+    key_specialties.dedup();
+    let value = Card {
+        hospital: hospital.to_owned(),
+        name: registered.first().map(|r| text(r, "name")).transpose()?,
+        division: registered
+            .first()
+            .map(|r| text(r, "division"))
+            .transpose()?,
+        grade_expired: current_grade
+            .as_ref()
+            .is_some_and(|g| g.valid_until.is_some_and(|until| until < date)),
+        current_grade,
+        grades,
+        centers,
+        service_lines,
+        key_specialties,
+    };
+    Ok(Answer { position, value })
+}
+
+/// Hospitals whose current grade (as of `by`) has a validity end on or before `by`.
+pub async fn grades_expiring(
+    pool: &AnyPool,
+    prefix: &str,
+    position: u64,
+    by: Date,
+    page: &PageRequest,
+) -> Result<Page<GradeEntry>, QueryError> {
+    let all = fetch(pool, prefix, "SELECT * FROM {p}grade", &[])
+        .await?
+        .iter()
+        .map(grade)
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut hospitals: Vec<&str> = all.iter().map(|g| g.hospital.as_str()).collect();
+    hospitals.sort_unstable();
+    hospitals.dedup();
+    let expiring: Vec<GradeEntry> = hospitals
+        .iter()
+        .filter_map(|h| {
+            let own: Vec<GradeEntry> = all.iter().filter(|g| g.hospital == *h).cloned().collect();
+            current(&own, by)
+        })
+        .filter(|g| g.valid_until.is_some_and(|until| until <= by))
+        .collect();
+    paginate(expiring, |g| g.hospital.clone(), page, position)
+}

@@ -1,0 +1,236 @@
+//! Mentorship board (师带徒).
+//!
+//! - Mentor → apprentices, and each mentor's ratio against the program's limit (e.g. 1:2).
+//! - Which apprentices are left without an on-site mentor (the mentor left and no handover)?
+//! - Milestones per pair (lectures, ward rounds, supervised surgery, drills, contests, visits).
+//! - How many apprentices are declared independent, and in what (e.g. 20 of 30)?
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use sqlx::AnyPool;
+use time::Date;
+
+use crate::dates::parse;
+use crate::fact::{FactProjection, tables as t};
+use crate::page::{Answer, QueryError, fetch, int, text};
+use crate::stints;
+
+pub static PROJECTION: FactProjection = FactProjection {
+    name: "mentorship_board",
+    version: 2,
+    tables: &[
+        &t::PAIRING,
+        &t::ASSIGNMENT,
+        &t::ARRIVAL,
+        &t::TERM_CHANGE,
+        &t::DEPARTURE,
+        &t::MENTORSHIP,
+        &t::HANDOVER,
+        &t::MILESTONE,
+        &t::INDEPENDENCE,
+    ],
+};
+
+/// One mentor and the apprentices still in training with them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MentorRow {
+    pub mentor: String,
+    pub on_site: bool,
+    pub apprentices: Vec<String>,
+    /// The program's limit of apprentices per mentor, when the pairing is known.
+    pub limit: Option<u32>,
+    pub over_limit: bool,
+}
+
+/// One apprentice in training whose current mentor is not on site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Orphan {
+    pub mentorship_id: String,
+    pub apprentice: String,
+    pub mentor: String,
+}
+
+/// One independence declaration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Independence {
+    pub mentorship_id: String,
+    pub apprentice: String,
+    /// `department` or `technique`.
+    pub scope_kind: String,
+    pub scope: String,
+    pub date: Date,
+}
+
+/// One recorded milestone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Milestone {
+    /// `lecture`, `ward_round`, `supervised_surgery`, `simulation_drill`, `skills_contest`, `study_visit`.
+    pub kind: String,
+    pub date: Date,
+}
+
+/// The board of one hospital on one day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Board {
+    /// Pairs started on or before the day.
+    pub pairs: usize,
+    /// Apprentices declared independent on or before the day (distinct pairs).
+    pub independent: usize,
+    pub mentors: Vec<MentorRow>,
+    pub orphaned: Vec<Orphan>,
+    pub independence: Vec<Independence>,
+}
+
+/// The mentorship board of `hospital` on `date`.
+pub async fn board(
+    pool: &AnyPool,
+    prefix: &str,
+    position: u64,
+    hospital: &str,
+    date: Date,
+) -> Result<Answer<Board>, QueryError> {
+    let limit = fetch(
+        pool,
+        prefix,
+        "SELECT mentor_ratio_max FROM {p}pairing WHERE recipient_org = $1",
+        &[hospital],
+    )
+    .await?
+    .iter()
+    .map(|row| int(row, "mentor_ratio_max"))
+    .collect::<Result<Vec<i64>, _>>()?
+    .into_iter()
+    .filter_map(|v| u32::try_from(v).ok())
+    .min();
+    let on_site: BTreeSet<String> = stints::load(pool, prefix, Some(hospital))
+        .await?
+        .into_iter()
+        .filter(|s| s.on_site(date))
+        .map(|s| s.practitioner)
+        .collect();
+
+    // mentorship id -> (apprentice, current mentor)
+    let mut pairs: BTreeMap<String, (String, String)> = BTreeMap::new();
+    for row in fetch(
+        pool,
+        prefix,
+        "SELECT * FROM {p}mentorship WHERE recipient_org = $1",
+        &[hospital],
+    )
+    .await?
+    {
+        if parse(&text(&row, "start_on")?)? <= date {
+            pairs.insert(
+                text(&row, "mentorship_id")?,
+                (text(&row, "apprentice")?, text(&row, "mentor")?),
+            );
+        }
+    }
+    for row in fetch(
+        pool,
+        prefix,
+        "SELECT * FROM {p}handover ORDER BY src_stream, src_version",
+        &[],
+    )
+    .await?
+    {
+        if parse(&text(&row, "date_on")?)? <= date
+            && let Some(pair) = pairs.get_mut(&text(&row, "mentorship_id")?)
+        {
+            pair.1 = text(&row, "to_mentor")?;
+        }
+    }
+    let mut independence = Vec::new();
+    for row in fetch(
+        pool,
+        prefix,
+        "SELECT * FROM {p}independence WHERE recipient_org = $1",
+        &[hospital],
+    )
+    .await?
+    {
+        let when = parse(&text(&row, "date_on")?)?;
+        let mentorship_id = text(&row, "mentorship_id")?;
+        if when <= date && pairs.contains_key(&mentorship_id) {
+            independence.push(Independence {
+                mentorship_id,
+                apprentice: text(&row, "apprentice")?,
+                scope_kind: text(&row, "scope_kind")?,
+                scope: text(&row, "scope")?,
+                date: when,
+            });
+        }
+    }
+    independence.sort_by(|a, b| (&a.mentorship_id, a.date).cmp(&(&b.mentorship_id, b.date)));
+    let independent: BTreeSet<&str> = independence
+        .iter()
+        .map(|i| i.mentorship_id.as_str())
+        .collect();
+
+    let mut mentors: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut orphaned = Vec::new();
+    for (id, (apprentice, mentor)) in &pairs {
+        if independent.contains(id.as_str()) {
+            continue;
+        }
+        mentors
+            .entry(mentor.clone())
+            .or_default()
+            .push(apprentice.clone());
+        if !on_site.contains(mentor) {
+            orphaned.push(Orphan {
+                mentorship_id: id.clone(),
+                apprentice: apprentice.clone(),
+                mentor: mentor.clone(),
+            });
+        }
+    }
+    let mentors = mentors
+        .into_iter()
+        .map(|(mentor, mut apprentices)| {
+            apprentices.sort();
+            MentorRow {
+                on_site: on_site.contains(&mentor),
+                over_limit: limit.is_some_and(|l| apprentices.len() > l as usize),
+                apprentices,
+                limit,
+                mentor,
+            }
+        })
+        .collect();
+    Ok(Answer {
+        position,
+        value: Board {
+            pairs: pairs.len(),
+            independent: independent.len(),
+            mentors,
+            orphaned,
+            independence,
+        },
+    })
+}
+
+/// The milestones of one mentorship, in the order recorded.
+pub async fn milestones(
+    pool: &AnyPool,
+    prefix: &str,
+    position: u64,
+    mentorship_id: &str,
+) -> Result<Answer<Vec<Milestone>>, QueryError> {
+    let value = fetch(
+        pool,
+        prefix,
+        "SELECT kind, date_on FROM {p}milestone WHERE mentorship_id = $1 ORDER BY src_version",
+        &[mentorship_id],
+    )
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(Milestone {
+            kind: text(row, "kind")?,
+            date: parse(&text(row, "date_on")?)?,
+        })
+    })
+    .collect::<Result<_, QueryError>>()?;
+    Ok(Answer { position, value })
+}

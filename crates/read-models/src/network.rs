@@ -1,0 +1,261 @@
+//! Collaboration network: organisations joined by pairings, alliances, platforms and 进修 flows.
+//!
+//! - Which specialty alliances (专科联盟) exist, who leads them, who are their members now, at which
+//!   tiers (市县乡村)?
+//! - Which platforms (co-built departments, training bases, famous-doctor stations, studios…) exist,
+//!   hosted where, with which partners?
+//! - How many staff went from hospital A to hospital B for advanced study, and how many completed?
+//! - Which organisations is one organisation linked to, and how?
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use sqlx::AnyPool;
+use time::Date;
+
+use crate::dates::parse;
+use crate::fact::{FactProjection, tables as t};
+use crate::page::{Answer, Page, PageRequest, QueryError, fetch, int, opt_text, paginate, text};
+
+pub static PROJECTION: FactProjection = FactProjection {
+    name: "collaboration_network",
+    version: 1,
+    tables: &[
+        &t::PAIRING,
+        &t::PAIRING_ORG,
+        &t::ALLIANCE,
+        &t::ALLIANCE_MEMBER,
+        &t::PLATFORM,
+        &t::PLATFORM_PARTNER,
+        &t::STUDY,
+        &t::STUDY_DONE,
+    ],
+};
+
+/// An alliance with its current members (org, tier).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alliance {
+    pub alliance_id: String,
+    pub specialty: String,
+    pub lead_org: String,
+    pub formed_on: Date,
+    pub plaque_awarded: bool,
+    pub members: Vec<(String, Option<String>)>,
+}
+
+/// A platform and its partners.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Platform {
+    pub platform_id: String,
+    pub pairing_id: String,
+    pub kind: String,
+    pub name: String,
+    pub host_org: String,
+    pub specialty: Option<String>,
+    pub partners: Vec<String>,
+    pub established_on: Date,
+}
+
+/// Advanced-study flow from the trainee's hospital to the host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StudyFlow {
+    pub trainee_org: String,
+    pub host_org: String,
+    pub started: u64,
+    pub completed: u64,
+}
+
+/// An edge of the network from one organisation's point of view.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Link {
+    pub other: String,
+    /// `pairing`, `alliance`, `platform` or `study`.
+    pub kind: String,
+}
+
+async fn all_alliances(pool: &AnyPool, prefix: &str) -> Result<Vec<Alliance>, QueryError> {
+    let mut alliances: BTreeMap<String, Alliance> = BTreeMap::new();
+    for row in fetch(pool, prefix, "SELECT * FROM {p}alliance", &[]).await? {
+        let id = text(&row, "alliance_id")?;
+        alliances.insert(
+            id.clone(),
+            Alliance {
+                alliance_id: id,
+                specialty: text(&row, "specialty")?,
+                lead_org: text(&row, "lead_org")?,
+                formed_on: parse(&text(&row, "formed_on")?)?,
+                plaque_awarded: int(&row, "plaque")? != 0,
+                members: Vec::new(),
+            },
+        );
+    }
+    // Replay membership changes in business order; the last change of each org wins.
+    let mut current: BTreeMap<(String, String), Option<Option<String>>> = BTreeMap::new();
+    for row in fetch(
+        pool,
+        prefix,
+        "SELECT * FROM {p}alliance_member ORDER BY date_on, src_stream, src_version, seq",
+        &[],
+    )
+    .await?
+    {
+        let key = (text(&row, "alliance_id")?, text(&row, "org")?);
+        let joined = text(&row, "change")? == "joined";
+        current.insert(key, joined.then_some(opt_text(&row, "tier")?));
+    }
+    for ((alliance, org), tier) in current {
+        if let (Some(a), Some(tier)) = (alliances.get_mut(&alliance), tier) {
+            a.members.push((org, tier));
+        }
+    }
+    Ok(alliances.into_values().collect())
+}
+
+/// Alliances, ordered by id, with their current members.
+pub async fn alliances(
+    pool: &AnyPool,
+    prefix: &str,
+    position: u64,
+    page: &PageRequest,
+) -> Result<Page<Alliance>, QueryError> {
+    let all = all_alliances(pool, prefix).await?;
+    paginate(all, |a| a.alliance_id.clone(), page, position)
+}
+
+/// Platforms, optionally of one host and kind (e.g. `co_built_department`).
+pub async fn platforms(
+    pool: &AnyPool,
+    prefix: &str,
+    position: u64,
+    host_org: Option<&str>,
+    kind: Option<&str>,
+    page: &PageRequest,
+) -> Result<Page<Platform>, QueryError> {
+    let mut partners: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for row in fetch(pool, prefix, "SELECT * FROM {p}platform_partner", &[]).await? {
+        partners
+            .entry(text(&row, "platform_id")?)
+            .or_default()
+            .push(text(&row, "org")?);
+    }
+    let mut all = Vec::new();
+    for row in fetch(pool, prefix, "SELECT * FROM {p}platform", &[]).await? {
+        let platform_id = text(&row, "platform_id")?;
+        let platform = Platform {
+            pairing_id: text(&row, "pairing_id")?,
+            kind: text(&row, "kind")?,
+            name: text(&row, "name")?,
+            host_org: text(&row, "host_org")?,
+            specialty: opt_text(&row, "specialty")?,
+            partners: partners.remove(&platform_id).unwrap_or_default(),
+            established_on: parse(&text(&row, "established_on")?)?,
+            platform_id,
+        };
+        if host_org.is_none_or(|h| h == platform.host_org)
+            && kind.is_none_or(|k| k == platform.kind)
+        {
+            all.push(platform);
+        }
+    }
+    paginate(all, |p| p.platform_id.clone(), page, position)
+}
+
+/// Advanced-study flows between hospitals: started and completed stays per (trainee org, host).
+pub async fn study_flows(
+    pool: &AnyPool,
+    prefix: &str,
+    position: u64,
+) -> Result<Answer<Vec<StudyFlow>>, QueryError> {
+    let done: BTreeSet<String> = fetch(pool, prefix, "SELECT study_id FROM {p}study_done", &[])
+        .await?
+        .iter()
+        .map(|row| text(row, "study_id"))
+        .collect::<Result<_, _>>()?;
+    let mut flows: BTreeMap<(String, String), (u64, u64)> = BTreeMap::new();
+    for row in fetch(pool, prefix, "SELECT * FROM {p}study", &[]).await? {
+        let flow = flows
+            .entry((text(&row, "trainee_org")?, text(&row, "host_org")?))
+            .or_default();
+        flow.0 += 1;
+        if done.contains(&text(&row, "study_id")?) {
+            flow.1 += 1;
+        }
+    }
+    let value = flows
+        .into_iter()
+        .map(
+            |((trainee_org, host_org), (started, completed))| StudyFlow {
+                trainee_org,
+                host_org,
+                started,
+                completed,
+            },
+        )
+        .collect();
+    Ok(Answer { position, value })
+}
+
+/// The organisations linked to `org`, and how.
+pub async fn links(
+    pool: &AnyPool,
+    prefix: &str,
+    position: u64,
+    org: &str,
+) -> Result<Answer<Vec<Link>>, QueryError> {
+    let mut links: BTreeSet<Link> = BTreeSet::new();
+    let mut add = |a: &str, b: &str, kind: &str| {
+        if a == org && b != org {
+            links.insert(Link {
+                other: b.to_owned(),
+                kind: kind.to_owned(),
+            });
+        } else if b == org && a != org {
+            links.insert(Link {
+                other: a.to_owned(),
+                kind: kind.to_owned(),
+            });
+        }
+    };
+    for row in fetch(
+        pool,
+        prefix,
+        "SELECT o.org AS a, p.recipient_org AS b FROM {p}pairing_org o JOIN {p}pairing p ON p.pairing_id = o.pairing_id",
+        &[],
+    )
+    .await?
+    {
+        add(&text(&row, "a")?, &text(&row, "b")?, "pairing");
+    }
+    for a in all_alliances(pool, prefix).await? {
+        for (member, _) in &a.members {
+            add(&a.lead_org, member, "alliance");
+        }
+    }
+    for row in fetch(
+        pool,
+        prefix,
+        "SELECT p.host_org AS a, o.org AS b FROM {p}platform_partner o JOIN {p}platform p ON p.platform_id = o.platform_id",
+        &[],
+    )
+    .await?
+    {
+        add(&text(&row, "a")?, &text(&row, "b")?, "platform");
+    }
+    for row in fetch(
+        pool,
+        prefix,
+        "SELECT trainee_org, host_org FROM {p}study",
+        &[],
+    )
+    .await?
+    {
+        add(
+            &text(&row, "trainee_org")?,
+            &text(&row, "host_org")?,
+            "study",
+        );
+    }
+    Ok(Answer {
+        position,
+        value: links.into_iter().collect(),
+    })
+}

@@ -1,0 +1,293 @@
+//! On-site roster.
+//!
+//! - Who is at hospital X on day D, by batch, title, post and department, with days remaining?
+//! - Which batches are on site together on day D (e.g. 第三批 and 第四批)?
+//! - Who serves (or is planned to serve) less than the program's minimum term?
+//! - Does each 1+N对1 group keep its minimum staffing (lead ≥ N, each assisting ≥ M) on day D?
+
+use std::collections::BTreeMap;
+
+use domain::values::ProfessionalTitle;
+use sqlx::AnyPool;
+use time::Date;
+
+use crate::dates::parse;
+use crate::fact::{FactProjection, tables as t};
+use crate::page::{Answer, Page, PageRequest, QueryError, fetch, int, opt_text, paginate, text};
+use crate::stints::{self, Stint};
+
+pub static PROJECTION: FactProjection = FactProjection {
+    name: "on_site_roster",
+    version: 2,
+    tables: &[
+        &t::PAIRING,
+        &t::GROUP_ORG,
+        &t::ASSIGNMENT,
+        &t::ARRIVAL,
+        &t::POST,
+        &t::TERM_CHANGE,
+        &t::DEPARTURE,
+    ],
+};
+
+/// Narrows the roster; empty fields match every member.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RosterFilter {
+    pub batch_number: Option<u32>,
+    /// A department code such as `04.05`; a first-level code (`04`) matches its sub-departments.
+    pub department: Option<String>,
+    pub title_code: Option<u16>,
+    /// A post held on the day, e.g. `department_head`.
+    pub post: Option<String>,
+}
+
+impl RosterFilter {
+    fn matches(&self, m: &OnSiteMember) -> bool {
+        self.batch_number.is_none_or(|b| b == m.batch_number)
+            && self
+                .department
+                .as_deref()
+                .is_none_or(|d| m.department == d || m.department.starts_with(&format!("{d}.")))
+            && self.title_code.is_none_or(|t| t == m.title_code)
+            && self
+                .post
+                .as_deref()
+                .is_none_or(|p| m.posts.iter().any(|held| held.post == p))
+    }
+}
+
+/// A post held on the roster's day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldPost {
+    pub post: String,
+    pub department: Option<String>,
+    pub from: Date,
+}
+
+/// One member on site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OnSiteMember {
+    pub deployment_id: String,
+    pub practitioner: String,
+    pub home_org: String,
+    pub pairing_id: String,
+    pub batch_number: u32,
+    pub title_code: u16,
+    /// e.g. 副主任医师.
+    pub title_name: String,
+    pub department: String,
+    pub role: String,
+    pub posts: Vec<HeldPost>,
+    pub arrived: Date,
+    pub last_day: Date,
+    /// Days from the roster's day to the last day (planned or actual), 0 on the last day.
+    pub days_remaining: i64,
+    pub below_minimum_term: bool,
+}
+
+/// A term shorter than the program's minimum (as planned, as served, or flagged when decided).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShortTerm {
+    pub deployment_id: String,
+    pub practitioner: String,
+    pub arrived: Date,
+    pub last_day: Date,
+    pub min_term_months: Option<u32>,
+}
+
+/// A batch with members on site on a day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchOnSite {
+    pub pairing_id: String,
+    pub batch_number: u32,
+    pub members: usize,
+}
+
+/// The staffing of one organisation of a 1+N对1 group on a day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgStaffing {
+    pub org: String,
+    /// `lead` or `assisting`.
+    pub role: String,
+    pub min_staff: u32,
+    pub on_site: u32,
+}
+
+/// One group and whether every organisation keeps its minimum.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupStaffing {
+    pub pairing_id: String,
+    pub lead_org: String,
+    pub orgs: Vec<OrgStaffing>,
+    pub staffed: bool,
+}
+
+async fn members(
+    pool: &AnyPool,
+    prefix: &str,
+    hospital: &str,
+    date: Date,
+) -> Result<Vec<OnSiteMember>, QueryError> {
+    let stints: Vec<Stint> = stints::load(pool, prefix, Some(hospital))
+        .await?
+        .into_iter()
+        .filter(|s| s.on_site(date))
+        .collect();
+    let mut posts: BTreeMap<String, Vec<HeldPost>> = BTreeMap::new();
+    for row in fetch(
+        pool,
+        prefix,
+        "SELECT deployment_id, post, department, from_on FROM {p}post WHERE recipient_org = $1 ORDER BY src_version",
+        &[hospital],
+    )
+    .await?
+    {
+        let from = parse(&text(&row, "from_on")?)?;
+        if from <= date {
+            posts
+                .entry(text(&row, "deployment_id")?)
+                .or_default()
+                .push(HeldPost {
+                    post: text(&row, "post")?,
+                    department: opt_text(&row, "department")?,
+                    from,
+                });
+        }
+    }
+    Ok(stints
+        .into_iter()
+        .map(|s| OnSiteMember {
+            title_name: ProfessionalTitle::from_code(s.title)
+                .map(|t| t.name().to_owned())
+                .unwrap_or_default(),
+            posts: posts.remove(&s.deployment_id).unwrap_or_default(),
+            days_remaining: (s.last_day() - date).whole_days(),
+            below_minimum_term: s.below_minimum(),
+            last_day: s.last_day(),
+            deployment_id: s.deployment_id,
+            practitioner: s.practitioner,
+            home_org: s.home_org,
+            pairing_id: s.pairing_id,
+            batch_number: s.batch_number,
+            title_code: s.title,
+            department: s.specialty,
+            role: s.role,
+            arrived: s.arrived,
+        })
+        .collect())
+}
+
+/// Who is on site at `hospital` on `date` (narrowed by `filter`), ordered by batch, department and
+/// practitioner.
+pub async fn on_site(
+    pool: &AnyPool,
+    prefix: &str,
+    position: u64,
+    hospital: &str,
+    date: Date,
+    filter: &RosterFilter,
+    page: &PageRequest,
+) -> Result<Page<OnSiteMember>, QueryError> {
+    let mut all = members(pool, prefix, hospital, date).await?;
+    all.retain(|m| filter.matches(m));
+    paginate(
+        all,
+        |m| {
+            format!(
+                "{:010}|{}|{}|{}",
+                m.batch_number, m.department, m.practitioner, m.deployment_id
+            )
+        },
+        page,
+        position,
+    )
+}
+
+/// The batches with members on site at `hospital` on `date`, by pairing and number.
+pub async fn batches_on_site(
+    pool: &AnyPool,
+    prefix: &str,
+    position: u64,
+    hospital: &str,
+    date: Date,
+) -> Result<Answer<Vec<BatchOnSite>>, QueryError> {
+    let mut batches: BTreeMap<(String, u32), usize> = BTreeMap::new();
+    for m in members(pool, prefix, hospital, date).await? {
+        *batches.entry((m.pairing_id, m.batch_number)).or_default() += 1;
+    }
+    let value = batches
+        .into_iter()
+        .map(|((pairing_id, batch_number), members)| BatchOnSite {
+            pairing_id,
+            batch_number,
+            members,
+        })
+        .collect();
+    Ok(Answer { position, value })
+}
+
+/// Every term at `hospital` (past, current or planned) shorter than the program's minimum.
+pub async fn below_minimum_term(
+    pool: &AnyPool,
+    prefix: &str,
+    position: u64,
+    hospital: &str,
+    page: &PageRequest,
+) -> Result<Page<ShortTerm>, QueryError> {
+    let below: Vec<ShortTerm> = stints::load(pool, prefix, Some(hospital))
+        .await?
+        .into_iter()
+        .filter(Stint::below_minimum)
+        .map(|s| ShortTerm {
+            last_day: s.last_day(),
+            deployment_id: s.deployment_id,
+            practitioner: s.practitioner,
+            arrived: s.arrived,
+            min_term_months: s.min_term_months,
+        })
+        .collect();
+    paginate(below, |b| b.deployment_id.clone(), page, position)
+}
+
+/// For each 1+N对1 group at `hospital`: members on site from each organisation against its minimum.
+pub async fn group_staffing(
+    pool: &AnyPool,
+    prefix: &str,
+    position: u64,
+    hospital: &str,
+    date: Date,
+) -> Result<Answer<Vec<GroupStaffing>>, QueryError> {
+    let on_site = members(pool, prefix, hospital, date).await?;
+    let mut groups: BTreeMap<(String, i64), GroupStaffing> = BTreeMap::new();
+    for row in fetch(
+        pool,
+        prefix,
+        "SELECT * FROM {p}group_org WHERE recipient_org = $1 ORDER BY src_stream, src_version, seq",
+        &[hospital],
+    )
+    .await?
+    {
+        let key = (text(&row, "src_stream")?, int(&row, "src_version")?);
+        let org = text(&row, "org")?;
+        let min_staff = u32::try_from(int(&row, "min_staff")?).unwrap_or(u32::MAX);
+        let count = on_site.iter().filter(|m| m.home_org == org).count();
+        let group = groups.entry(key).or_insert(GroupStaffing {
+            pairing_id: text(&row, "pairing_id")?,
+            lead_org: text(&row, "lead_org")?,
+            orgs: Vec::new(),
+            staffed: true,
+        });
+        let on_site = u32::try_from(count).unwrap_or(u32::MAX);
+        group.staffed &= on_site >= min_staff;
+        group.orgs.push(OrgStaffing {
+            org,
+            role: text(&row, "role")?,
+            min_staff,
+            on_site,
+        });
+    }
+    Ok(Answer {
+        position,
+        value: groups.into_values().collect(),
+    })
+}

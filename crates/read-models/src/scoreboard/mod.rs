@@ -1,0 +1,275 @@
+//! Pairing scoreboard: cumulative figures of a pairing and of every pairing under it (city to city
+//! rolls up county and hospital pairings).
+//!
+//! - How many hospitals are paired (supporting side and recipient side, counted on the leaf
+//!   pairings of the tree, e.g. 39 with 33)?
+//! - Staff dispatched, as distinct people and as person-terms (member assignments).
+//! - Surgeries, critical rescues, patients served (summed from activity reports, keeping "at least"),
+//!   trainings delivered, techniques introduced, gaps filled, alliances led, platforms, funding.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use sqlx::AnyPool;
+use time::Date;
+
+use crate::dates::parse;
+use crate::fact::{FactProjection, tables as t};
+use crate::page::{Answer, QueryError, fetch, opt_int, opt_text, text, uint};
+
+mod children;
+
+pub use children::children;
+
+pub static PROJECTION: FactProjection = FactProjection {
+    name: "pairing_scoreboard",
+    version: 1,
+    tables: &[
+        &t::PAIRING,
+        &t::PAIRING_ORG,
+        &t::ASSIGNMENT,
+        &t::TRAINING,
+        &t::ACTIVITY,
+        &t::TECHNIQUE,
+        &t::GAP,
+        &t::ALLIANCE,
+        &t::FUNDING,
+        &t::PLATFORM,
+    ],
+};
+
+/// A summed figure; `at_least` when any part was an "at least" (余/多) figure.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Figure {
+    pub value: u64,
+    pub at_least: bool,
+}
+
+/// The cumulative figures of a pairing and its descendants.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scoreboard {
+    pub pairing_id: String,
+    /// Pairings counted: this one and every descendant.
+    pub pairings: usize,
+    pub supporting_hospitals: usize,
+    pub recipient_hospitals: usize,
+    pub staff_people: usize,
+    pub staff_terms: usize,
+    pub surgeries: Figure,
+    pub critical_rescues: Figure,
+    pub patients_served: Figure,
+    pub trainings: usize,
+    pub training_attendees: Figure,
+    pub techniques: usize,
+    pub gaps_filled: usize,
+    pub alliances: usize,
+    pub platforms: usize,
+    pub co_built_departments: usize,
+    pub funding_fen: u64,
+}
+
+fn add(figure: &mut Figure, value: Option<i64>, comparator: Option<String>) {
+    if let Some(value) = value.and_then(|v| u64::try_from(v).ok()) {
+        figure.value = figure.value.saturating_add(value);
+        figure.at_least |= comparator.as_deref() == Some("at_least");
+    }
+}
+
+/// The scoreboard of `pairing_id`, rolled up over its descendants.
+pub async fn scoreboard(
+    pool: &AnyPool,
+    prefix: &str,
+    position: u64,
+    pairing_id: &str,
+) -> Result<Answer<Scoreboard>, QueryError> {
+    // pairing -> (parent, recipient, start)
+    let mut pairings: BTreeMap<String, (Option<String>, String, Date)> = BTreeMap::new();
+    for row in fetch(pool, prefix, "SELECT * FROM {p}pairing", &[]).await? {
+        pairings.insert(
+            text(&row, "pairing_id")?,
+            (
+                opt_text(&row, "parent_id")?,
+                text(&row, "recipient_org")?,
+                parse(&text(&row, "start_on")?)?,
+            ),
+        );
+    }
+    let mut subtree: BTreeSet<String> = BTreeSet::new();
+    if pairings.contains_key(pairing_id) {
+        subtree.insert(pairing_id.to_owned());
+        loop {
+            let before = subtree.len();
+            for (id, (parent, _, _)) in &pairings {
+                if parent.as_ref().is_some_and(|p| subtree.contains(p)) {
+                    subtree.insert(id.clone());
+                }
+            }
+            if subtree.len() == before {
+                break;
+            }
+        }
+    }
+    let has_children: BTreeSet<&String> = pairings
+        .values()
+        .filter_map(|(parent, _, _)| parent.as_ref())
+        .filter(|p| subtree.contains(*p))
+        .collect();
+    let leaves: BTreeSet<&String> = subtree
+        .iter()
+        .filter(|p| !has_children.contains(p))
+        .collect();
+
+    let mut supporting: BTreeSet<String> = BTreeSet::new();
+    let mut all_orgs: BTreeSet<String> = BTreeSet::new();
+    for row in fetch(pool, prefix, "SELECT * FROM {p}pairing_org", &[]).await? {
+        let pairing = text(&row, "pairing_id")?;
+        if subtree.contains(&pairing) {
+            let org = text(&row, "org")?;
+            if leaves.contains(&pairing) {
+                supporting.insert(org.clone());
+            }
+            all_orgs.insert(org);
+        }
+    }
+    // recipient -> earliest start of a pairing in the tree that serves it
+    let mut recipients: BTreeMap<String, Date> = BTreeMap::new();
+    let mut leaf_recipients: BTreeSet<&String> = BTreeSet::new();
+    for id in &subtree {
+        if let Some((_, recipient, start)) = pairings.get(id) {
+            let entry = recipients.entry(recipient.clone()).or_insert(*start);
+            *entry = (*entry).min(*start);
+            all_orgs.insert(recipient.clone());
+            if leaves.contains(id) {
+                leaf_recipients.insert(recipient);
+            }
+        }
+    }
+
+    let mut board = Scoreboard {
+        pairing_id: pairing_id.to_owned(),
+        pairings: subtree.len(),
+        supporting_hospitals: supporting.len(),
+        recipient_hospitals: leaf_recipients.len(),
+        ..Scoreboard::default()
+    };
+    let in_tree = |row: &sqlx::any::AnyRow| -> Result<bool, QueryError> {
+        Ok(subtree.contains(&text(row, "pairing_id")?))
+    };
+
+    let mut people = BTreeSet::new();
+    for row in fetch(
+        pool,
+        prefix,
+        "SELECT pairing_id, practitioner FROM {p}assignment",
+        &[],
+    )
+    .await?
+    {
+        if in_tree(&row)? {
+            people.insert(text(&row, "practitioner")?);
+            board.staff_terms += 1;
+        }
+    }
+    board.staff_people = people.len();
+    for row in fetch(pool, prefix, "SELECT * FROM {p}activity", &[]).await? {
+        if in_tree(&row)? {
+            add(
+                &mut board.surgeries,
+                opt_int(&row, "surgeries")?,
+                opt_text(&row, "surgeries_cmp")?,
+            );
+            add(
+                &mut board.critical_rescues,
+                opt_int(&row, "rescues")?,
+                opt_text(&row, "rescues_cmp")?,
+            );
+            add(
+                &mut board.patients_served,
+                opt_int(&row, "patients")?,
+                opt_text(&row, "patients_cmp")?,
+            );
+        }
+    }
+    for row in fetch(pool, prefix, "SELECT * FROM {p}training", &[]).await? {
+        if in_tree(&row)? {
+            board.trainings += 1;
+            add(
+                &mut board.training_attendees,
+                opt_int(&row, "attendees")?,
+                opt_text(&row, "attendees_cmp")?,
+            );
+        }
+    }
+    let served_since =
+        |hospital: &str, date: Date| recipients.get(hospital).is_some_and(|s| *s <= date);
+    let mut techniques = BTreeSet::new();
+    for row in fetch(
+        pool,
+        prefix,
+        "SELECT hospital, technique, first_on FROM {p}technique",
+        &[],
+    )
+    .await?
+    {
+        let hospital = text(&row, "hospital")?;
+        if served_since(&hospital, parse(&text(&row, "first_on")?)?) {
+            techniques.insert((hospital, text(&row, "technique")?));
+        }
+    }
+    board.techniques = techniques.len();
+    let mut gaps = BTreeSet::new();
+    for row in fetch(pool, prefix, "SELECT * FROM {p}gap", &[]).await? {
+        if served_since(&text(&row, "hospital")?, parse(&text(&row, "claimed_on")?)?) {
+            gaps.insert((
+                text(&row, "level")?,
+                text(&row, "region")?,
+                text(&row, "technique")?,
+            ));
+        }
+    }
+    board.gaps_filled = gaps.len();
+    let mut alliances = BTreeSet::new();
+    for row in fetch(
+        pool,
+        prefix,
+        "SELECT alliance_id, lead_org FROM {p}alliance",
+        &[],
+    )
+    .await?
+    {
+        if all_orgs.contains(&text(&row, "lead_org")?) {
+            alliances.insert(text(&row, "alliance_id")?);
+        }
+    }
+    board.alliances = alliances.len();
+    for row in fetch(
+        pool,
+        prefix,
+        "SELECT pairing_id, kind FROM {p}platform",
+        &[],
+    )
+    .await?
+    {
+        if in_tree(&row)? {
+            board.platforms += 1;
+            if text(&row, "kind")? == "co_built_department" {
+                board.co_built_departments += 1;
+            }
+        }
+    }
+    for row in fetch(
+        pool,
+        prefix,
+        "SELECT pairing_id, amount_fen FROM {p}funding",
+        &[],
+    )
+    .await?
+    {
+        if in_tree(&row)? {
+            board.funding_fen = board.funding_fen.saturating_add(uint(&row, "amount_fen")?);
+        }
+    }
+    Ok(Answer {
+        position,
+        value: board,
+    })
+}

@@ -1,0 +1,212 @@
+//! Targets against actuals, assessments and term compliance (目标责任书 / 目标管理考核).
+//!
+//! - For each target of an agreement: what does the log show for the recipient between the
+//!   agreement's start and the target's due day, and is the target met?
+//! - Which assessments were conducted under the agreement, with which result and score?
+//! - How many terms of the pairing's members meet the program's minimum term?
+//!
+//! Indicators the log can count: `new_techniques`, `gaps_filled`, `trainings`, `training_attendees`,
+//! `surgeries`, `critical_rescues`, `patients_served`, `staff_on_site` (distinct members arrived).
+//! Any other indicator has no actual (`None`).
+
+use sqlx::AnyPool;
+use time::Date;
+
+use crate::dates::{parse, parse_opt};
+use crate::fact::{FactProjection, tables as t};
+use crate::page::{
+    Answer, Page, PageRequest, QueryError, fetch, opt_int, opt_text, paginate, text,
+};
+use crate::scoreboard::Figure;
+
+mod actual;
+use crate::stints;
+
+pub static PROJECTION: FactProjection = FactProjection {
+    name: "targets_actuals",
+    version: 2,
+    tables: &[
+        &t::PAIRING,
+        &t::AGREEMENT,
+        &t::TARGET,
+        &t::ASSESSMENT,
+        &t::TRAINING,
+        &t::ACTIVITY,
+        &t::TECHNIQUE,
+        &t::GAP,
+        &t::ASSIGNMENT,
+        &t::ARRIVAL,
+        &t::TERM_CHANGE,
+        &t::DEPARTURE,
+    ],
+};
+
+/// One target and its actual.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetRow {
+    pub indicator: String,
+    pub target: Figure,
+    pub due: Date,
+    pub actual: Option<Figure>,
+    pub met: Option<bool>,
+}
+
+/// One assessment under the agreement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssessmentRow {
+    pub assessment_id: String,
+    pub subject_kind: String,
+    pub subject: String,
+    pub period_start: Date,
+    pub period_end: Date,
+    pub score: Option<i64>,
+    /// `excellent`, `pass` or `fail`.
+    pub result: String,
+}
+
+/// Terms of the pairing's members at the recipient.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TermCompliance {
+    pub terms: usize,
+    pub below_minimum: usize,
+}
+
+/// An agreement with its targets, assessments and term compliance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgreementReport {
+    pub agreement_id: String,
+    pub pairing_id: String,
+    pub recipient_org: String,
+    pub kind: String,
+    pub title: String,
+    pub start: Date,
+    pub end: Option<Date>,
+    pub targets: Vec<TargetRow>,
+    pub assessments: Vec<AssessmentRow>,
+    pub term_compliance: TermCompliance,
+}
+
+async fn report(
+    pool: &AnyPool,
+    prefix: &str,
+    row: &sqlx::any::AnyRow,
+) -> Result<AgreementReport, QueryError> {
+    let agreement_id = text(row, "agreement_id")?;
+    let pairing_id = text(row, "pairing_id")?;
+    let recipient_org = text(row, "recipient_org")?;
+    let start = parse(&text(row, "start_on")?)?;
+    let mut targets = Vec::new();
+    for target in fetch(
+        pool,
+        prefix,
+        "SELECT * FROM {p}target WHERE agreement_id = $1 ORDER BY seq",
+        &[&agreement_id],
+    )
+    .await?
+    {
+        let indicator = text(&target, "indicator")?;
+        let due = parse(&text(&target, "due")?)?;
+        let goal = Figure {
+            value: opt_int(&target, "target_value")?
+                .and_then(|v| u64::try_from(v).ok())
+                .unwrap_or(0),
+            at_least: opt_text(&target, "target_cmp")?.as_deref() == Some("at_least"),
+        };
+        let actual = actual::actual(pool, prefix, &indicator, &recipient_org, start, due).await?;
+        targets.push(TargetRow {
+            met: actual.map(|a| a.value >= goal.value),
+            indicator,
+            target: goal,
+            due,
+            actual,
+        });
+    }
+    let mut assessments = Vec::new();
+    for a in fetch(
+        pool,
+        prefix,
+        "SELECT * FROM {p}assessment WHERE agreement_id = $1",
+        &[&agreement_id],
+    )
+    .await?
+    {
+        assessments.push(AssessmentRow {
+            assessment_id: text(&a, "assessment_id")?,
+            subject_kind: text(&a, "subject_kind")?,
+            subject: text(&a, "subject")?,
+            period_start: parse(&text(&a, "period_start")?)?,
+            period_end: parse(&text(&a, "period_end")?)?,
+            score: opt_int(&a, "score")?,
+            result: text(&a, "result")?,
+        });
+    }
+    assessments
+        .sort_by(|a, b| (a.period_end, &a.assessment_id).cmp(&(b.period_end, &b.assessment_id)));
+    let mut term_compliance = TermCompliance::default();
+    for stint in stints::load(pool, prefix, Some(&recipient_org)).await? {
+        if stint.pairing_id == pairing_id {
+            term_compliance.terms += 1;
+            term_compliance.below_minimum += usize::from(stint.below_minimum());
+        }
+    }
+    Ok(AgreementReport {
+        kind: text(row, "kind")?,
+        title: text(row, "title")?,
+        end: parse_opt(opt_text(row, "end_on")?)?,
+        agreement_id,
+        pairing_id,
+        recipient_org,
+        start,
+        targets,
+        assessments,
+        term_compliance,
+    })
+}
+
+/// One agreement's report, if the agreement is known.
+pub async fn agreement(
+    pool: &AnyPool,
+    prefix: &str,
+    position: u64,
+    agreement_id: &str,
+) -> Result<Answer<Option<AgreementReport>>, QueryError> {
+    let rows = fetch(
+        pool,
+        prefix,
+        "SELECT * FROM {p}agreement WHERE agreement_id = $1",
+        &[agreement_id],
+    )
+    .await?;
+    let value = match rows.first() {
+        Some(row) => Some(report(pool, prefix, row).await?),
+        None => None,
+    };
+    Ok(Answer { position, value })
+}
+
+/// The reports of every agreement of a recipient.
+pub async fn agreements_of(
+    pool: &AnyPool,
+    prefix: &str,
+    position: u64,
+    recipient_org: &str,
+    page: &PageRequest,
+) -> Result<Page<AgreementReport>, QueryError> {
+    let mut all = Vec::new();
+    for row in fetch(
+        pool,
+        prefix,
+        "SELECT * FROM {p}agreement WHERE recipient_org = $1",
+        &[recipient_org],
+    )
+    .await?
+    {
+        all.push(report(pool, prefix, &row).await?);
+    }
+    paginate(
+        all,
+        |a| format!("{}|{}", a.start, a.agreement_id),
+        page,
+        position,
+    )
+}

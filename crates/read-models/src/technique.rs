@@ -1,0 +1,249 @@
+//! Technique diffusion and the gap registry (填补空白).
+//!
+//! - Which hospitals perform technique T, since when, and who introduced it?
+//! - Gaps filled, by level (county, prefecture, province, custom) and region.
+//! - Is T still performed after the expert who introduced it left (the "带不走" test)? A technique
+//!   is *sustained* when, after its introducer left, a local apprentice was declared independent in it.
+
+use std::collections::BTreeMap;
+
+use sqlx::AnyPool;
+use sqlx::any::AnyRow;
+use time::Date;
+
+use crate::dates::parse;
+use crate::fact::{FactProjection, tables as t};
+use crate::page::{Answer, Page, PageRequest, QueryError, fetch, paginate, text};
+use crate::stints::{self, Stint};
+
+pub static PROJECTION: FactProjection = FactProjection {
+    name: "technique_diffusion",
+    version: 2,
+    tables: &[
+        &t::PAIRING,
+        &t::ASSIGNMENT,
+        &t::ARRIVAL,
+        &t::TERM_CHANGE,
+        &t::DEPARTURE,
+        &t::TECHNIQUE,
+        &t::GAP,
+        &t::INDEPENDENCE,
+    ],
+};
+
+/// Whether a technique outlives its introducer at a hospital, on a given day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sustainability {
+    /// First performed by a local practitioner.
+    LocalFromStart,
+    /// The on-site expert who introduced it is still there.
+    IntroducerOnSite,
+    /// The introducer left, and these local practitioners were declared independent in it.
+    Sustained { local_practitioners: Vec<String> },
+    /// The introducer left and nobody was declared independent in it.
+    AtRisk,
+}
+
+/// Technique T at one hospital.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TechniqueAtHospital {
+    pub hospital: String,
+    pub technique: String,
+    pub name: String,
+    pub department: String,
+    pub since: Date,
+    /// `on_site_member` or `local`.
+    pub performer_kind: String,
+    pub introduced_by: String,
+    pub category: String,
+    pub sustainability: Sustainability,
+}
+
+/// One filled gap.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GapRow {
+    pub level: String,
+    pub region: String,
+    pub technique: String,
+    pub hospital: String,
+    pub introduced_on: Date,
+    pub claimed_on: Date,
+}
+
+/// How many gaps are filled at one level and region.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GapCount {
+    pub level: String,
+    pub region: String,
+    pub filled: u64,
+}
+
+async fn techniques(
+    pool: &AnyPool,
+    prefix: &str,
+    rows: Vec<AnyRow>,
+    date: Date,
+) -> Result<Vec<TechniqueAtHospital>, QueryError> {
+    let stints = stints::load(pool, prefix, None).await?;
+    let mut independent: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    for row in fetch(
+        pool,
+        prefix,
+        "SELECT * FROM {p}independence WHERE scope_kind = 'technique'",
+        &[],
+    )
+    .await?
+    {
+        if parse(&text(&row, "date_on")?)? <= date {
+            independent
+                .entry((text(&row, "recipient_org")?, text(&row, "scope")?))
+                .or_default()
+                .push(text(&row, "apprentice")?);
+        }
+    }
+    let mut out = Vec::new();
+    for row in rows {
+        let since = parse(&text(&row, "first_on")?)?;
+        if since > date {
+            continue;
+        }
+        let hospital = text(&row, "hospital")?;
+        let technique = text(&row, "technique")?;
+        let performer_kind = text(&row, "performer_kind")?;
+        let introduced_by = text(&row, "performer")?;
+        let introducer: Vec<&Stint> = stints
+            .iter()
+            .filter(|s| s.hospital == hospital && s.practitioner == introduced_by)
+            .collect();
+        let sustainability = if performer_kind == "local" {
+            Sustainability::LocalFromStart
+        } else if introducer.iter().any(|s| s.on_site(date)) {
+            Sustainability::IntroducerOnSite
+        } else {
+            match independent.get(&(hospital.clone(), technique.clone())) {
+                Some(locals) if !locals.is_empty() => {
+                    let mut locals = locals.clone();
+                    locals.sort();
+                    locals.dedup();
+                    Sustainability::Sustained {
+                        local_practitioners: locals,
+                    }
+                }
+                _ => Sustainability::AtRisk,
+            }
+        };
+        out.push(TechniqueAtHospital {
+            name: text(&row, "name")?,
+            department: text(&row, "department")?,
+            category: text(&row, "category")?,
+            hospital,
+            technique,
+            since,
+            performer_kind,
+            introduced_by,
+            sustainability,
+        });
+    }
+    Ok(out)
+}
+
+/// The hospitals performing `technique` on `date`, with when and by whom it was introduced.
+pub async fn hospitals_performing(
+    pool: &AnyPool,
+    prefix: &str,
+    position: u64,
+    technique: &str,
+    date: Date,
+    page: &PageRequest,
+) -> Result<Page<TechniqueAtHospital>, QueryError> {
+    let rows = fetch(
+        pool,
+        prefix,
+        "SELECT * FROM {p}technique WHERE technique = $1",
+        &[technique],
+    )
+    .await?;
+    let all = techniques(pool, prefix, rows, date).await?;
+    paginate(
+        all,
+        |t| format!("{}|{}", t.since, t.hospital),
+        page,
+        position,
+    )
+}
+
+/// The techniques a hospital performs on `date`.
+pub async fn at_hospital(
+    pool: &AnyPool,
+    prefix: &str,
+    position: u64,
+    hospital: &str,
+    date: Date,
+    page: &PageRequest,
+) -> Result<Page<TechniqueAtHospital>, QueryError> {
+    let rows = fetch(
+        pool,
+        prefix,
+        "SELECT * FROM {p}technique WHERE hospital = $1",
+        &[hospital],
+    )
+    .await?;
+    let all = techniques(pool, prefix, rows, date).await?;
+    paginate(all, |t| t.technique.clone(), page, position)
+}
+
+/// Filled gaps, optionally of one level and region.
+pub async fn gaps(
+    pool: &AnyPool,
+    prefix: &str,
+    position: u64,
+    level: Option<&str>,
+    region: Option<&str>,
+    page: &PageRequest,
+) -> Result<Page<GapRow>, QueryError> {
+    let mut all = Vec::new();
+    for row in fetch(pool, prefix, "SELECT * FROM {p}gap", &[]).await? {
+        let gap = GapRow {
+            level: text(&row, "level")?,
+            region: text(&row, "region")?,
+            technique: text(&row, "technique")?,
+            hospital: text(&row, "hospital")?,
+            introduced_on: parse(&text(&row, "introduced_on")?)?,
+            claimed_on: parse(&text(&row, "claimed_on")?)?,
+        };
+        if level.is_none_or(|l| l == gap.level) && region.is_none_or(|r| r == gap.region) {
+            all.push(gap);
+        }
+    }
+    paginate(
+        all,
+        |g| format!("{}|{}|{}", g.level, g.region, g.technique),
+        page,
+        position,
+    )
+}
+
+/// How many gaps are filled per (level, region).
+pub async fn gap_counts(
+    pool: &AnyPool,
+    prefix: &str,
+    position: u64,
+) -> Result<Answer<Vec<GapCount>>, QueryError> {
+    let value = fetch(
+        pool,
+        prefix,
+        "SELECT level, region, COUNT(*) AS n FROM {p}gap GROUP BY level, region ORDER BY level, region",
+        &[],
+    )
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(GapCount {
+            level: text(row, "level")?,
+            region: text(row, "region")?,
+            filled: crate::page::uint(row, "n")?,
+        })
+    })
+    .collect::<Result<_, QueryError>>()?;
+    Ok(Answer { position, value })
+}

@@ -1,0 +1,210 @@
+//! Batch timeline.
+//!
+//! - Batch N of a pairing: planned and actual dates, and its members.
+//! - Which batches overlap on site (e.g. 第三批 and 第四批 at the same time)?
+//! - Handovers (接力棒) between consecutive batches: shared days, or days left uncovered.
+
+use std::collections::BTreeMap;
+
+use sqlx::AnyPool;
+use time::Date;
+
+use crate::dates::parse;
+use crate::fact::{FactProjection, tables as t};
+use crate::page::{Answer, Page, PageRequest, QueryError, fetch, int, text};
+use crate::stints;
+
+pub static PROJECTION: FactProjection = FactProjection {
+    name: "batch_timeline",
+    version: 1,
+    tables: &[
+        &t::PAIRING,
+        &t::BATCH,
+        &t::ASSIGNMENT,
+        &t::ARRIVAL,
+        &t::TERM_CHANGE,
+        &t::DEPARTURE,
+    ],
+};
+
+/// A member of a batch, as assigned, with arrival and departure when recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchMember {
+    pub deployment_id: String,
+    pub practitioner: String,
+    pub title_code: u16,
+    pub department: String,
+    pub role: String,
+    pub arrived: Option<Date>,
+    pub last_day: Date,
+}
+
+/// One batch: planned dates, actual span (first arrival to last day on site) and members.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchSummary {
+    pub pairing_id: String,
+    pub number: u32,
+    pub recipient_org: String,
+    pub planned_start: Date,
+    pub planned_end: Date,
+    pub start: Date,
+    pub end: Date,
+    pub members: Vec<BatchMember>,
+}
+
+/// Two batches on site together from `from` to `to`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Overlap {
+    pub earlier: u32,
+    pub later: u32,
+    pub from: Date,
+    pub to: Date,
+}
+
+/// The handover from batch `from` to batch `to`: `shared_days` > 0 when they overlapped, < 0 when the
+/// hospital was left without either batch for that many days.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Handover {
+    pub from: u32,
+    pub to: u32,
+    pub to_start: Date,
+    pub shared_days: i64,
+}
+
+async fn summaries(
+    pool: &AnyPool,
+    prefix: &str,
+    pairing_id: &str,
+) -> Result<Vec<BatchSummary>, QueryError> {
+    let stints: BTreeMap<String, stints::Stint> = stints::load(pool, prefix, None)
+        .await?
+        .into_iter()
+        .filter(|s| s.pairing_id == pairing_id)
+        .map(|s| (s.deployment_id.clone(), s))
+        .collect();
+    let mut batches: BTreeMap<u32, BatchSummary> = BTreeMap::new();
+    for row in fetch(
+        pool,
+        prefix,
+        "SELECT * FROM {p}batch WHERE pairing_id = $1",
+        &[pairing_id],
+    )
+    .await?
+    {
+        let number = u32::try_from(int(&row, "number")?).unwrap_or(0);
+        let planned_start = parse(&text(&row, "planned_start")?)?;
+        let planned_end = parse(&text(&row, "planned_end")?)?;
+        batches.insert(
+            number,
+            BatchSummary {
+                pairing_id: pairing_id.to_owned(),
+                number,
+                recipient_org: text(&row, "recipient_org")?,
+                planned_start,
+                planned_end,
+                start: planned_start,
+                end: planned_end,
+                members: Vec::new(),
+            },
+        );
+    }
+    for row in fetch(
+        pool,
+        prefix,
+        "SELECT * FROM {p}assignment WHERE pairing_id = $1 ORDER BY src_stream, src_version",
+        &[pairing_id],
+    )
+    .await?
+    {
+        let number = u32::try_from(int(&row, "batch_number")?).unwrap_or(0);
+        let Some(batch) = batches.get_mut(&number) else {
+            continue;
+        };
+        let deployment_id = text(&row, "deployment_id")?;
+        let stint = stints.get(&deployment_id);
+        batch.members.push(BatchMember {
+            practitioner: text(&row, "practitioner")?,
+            title_code: u16::try_from(int(&row, "title")?).unwrap_or(0),
+            department: text(&row, "specialty")?,
+            role: text(&row, "role")?,
+            arrived: stint.map(|s| s.arrived),
+            last_day: match stint {
+                Some(s) => s.last_day(),
+                None => parse(&text(&row, "planned_end")?)?,
+            },
+            deployment_id,
+        });
+    }
+    for batch in batches.values_mut() {
+        let arrivals: Vec<&BatchMember> = batch
+            .members
+            .iter()
+            .filter(|m| m.arrived.is_some())
+            .collect();
+        if let Some(first) = arrivals.iter().filter_map(|m| m.arrived).min() {
+            batch.start = first;
+        }
+        if let Some(last) = arrivals.iter().map(|m| m.last_day).max() {
+            batch.end = last;
+        }
+    }
+    Ok(batches.into_values().collect())
+}
+
+/// The batches of a pairing in order, with their members.
+pub async fn batches(
+    pool: &AnyPool,
+    prefix: &str,
+    position: u64,
+    pairing_id: &str,
+    page: &PageRequest,
+) -> Result<Page<BatchSummary>, QueryError> {
+    let all = summaries(pool, prefix, pairing_id).await?;
+    crate::page::paginate(all, |b| format!("{:010}", b.number), page, position)
+}
+
+/// Every pair of batches of a pairing whose spans on site share at least one day.
+pub async fn overlaps(
+    pool: &AnyPool,
+    prefix: &str,
+    position: u64,
+    pairing_id: &str,
+) -> Result<Answer<Vec<Overlap>>, QueryError> {
+    let all = summaries(pool, prefix, pairing_id).await?;
+    let mut value = Vec::new();
+    for (i, a) in all.iter().enumerate() {
+        for b in &all[i + 1..] {
+            let from = a.start.max(b.start);
+            let to = a.end.min(b.end);
+            if from <= to {
+                value.push(Overlap {
+                    earlier: a.number,
+                    later: b.number,
+                    from,
+                    to,
+                });
+            }
+        }
+    }
+    Ok(Answer { position, value })
+}
+
+/// The handover between each batch and the next one.
+pub async fn handovers(
+    pool: &AnyPool,
+    prefix: &str,
+    position: u64,
+    pairing_id: &str,
+) -> Result<Answer<Vec<Handover>>, QueryError> {
+    let all = summaries(pool, prefix, pairing_id).await?;
+    let value = all
+        .windows(2)
+        .map(|pair| Handover {
+            from: pair[0].number,
+            to: pair[1].number,
+            to_start: pair[1].start,
+            shared_days: (pair[0].end - pair[1].start).whole_days() + 1,
+        })
+        .collect();
+    Ok(Answer { position, value })
+}

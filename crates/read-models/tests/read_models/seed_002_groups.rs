@@ -1,0 +1,75 @@
+//! Seed 002: 镇街组团 "1+N对1": the lead hospital sends at least 2 staff, each assisting hospital at
+//! least 1. A group whose second assisting hospital sent nobody is not staffed.
+
+use domain::aggregates::pairing::GroupFormed;
+use read_models::roster;
+use time::macros::date;
+
+use crate::support::{Env, arrive, assignment, batch, on_both, org, pairing};
+
+async fn one_plus_n_group_staffing(env: Env) {
+    let town = org("520602", 9);
+    let lead = org("441900", 11);
+    let assist_a = org("441900", 12);
+    let assist_b = org("441900", 13);
+    let mut events = vec![
+        pairing(
+            20,
+            vec![lead.clone(), assist_a.clone(), assist_b.clone()],
+            &town,
+            None,
+            date!(2021 - 06 - 01),
+        ),
+        GroupFormed {
+            pairing_id: crate::support::pairing_id(20),
+            recipient_org: town.clone(),
+            lead_org: lead.clone(),
+            assisting_orgs: vec![assist_a.clone(), assist_b.clone()],
+            min_staff_lead: 2,
+            min_staff_assisting: 1,
+            formed_on: date!(2021 - 07 - 01),
+        }
+        .into(),
+        batch(20, 1, &town, date!(2021 - 07 - 01), date!(2022 - 06 - 30)),
+    ];
+    let members = [(1, &lead), (2, &lead), (3, &assist_a)];
+    for (n, home) in members {
+        let a = assignment(
+            20,
+            1,
+            2000 + n,
+            &town,
+            &format!("p-town-{n}"),
+            home,
+            233,
+            "03",
+            date!(2021 - 07 - 01),
+            date!(2022 - 06 - 30),
+        );
+        events.extend(arrive(&a, date!(2021 - 07 - 01)));
+    }
+    env.append(events).await;
+    let (prefix, position) = env.active("on_site_roster");
+    let groups = roster::group_staffing(
+        env.pool(),
+        &prefix,
+        position,
+        &town.to_string(),
+        date!(2021 - 09 - 01),
+    )
+    .await
+    .unwrap();
+    assert_eq!(groups.value.len(), 1);
+    let group = &groups.value[0];
+    let counts: Vec<(&str, u32, u32)> = group
+        .orgs
+        .iter()
+        .map(|o| (o.role.as_str(), o.min_staff, o.on_site))
+        .collect();
+    assert_eq!(
+        counts,
+        vec![("lead", 2, 2), ("assisting", 1, 1), ("assisting", 1, 0)]
+    );
+    assert!(!group.staffed, "the second assisting hospital sent nobody");
+}
+on_both!(one_plus_n_group_staffing);

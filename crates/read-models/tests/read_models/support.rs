@@ -1,0 +1,291 @@
+//! The test environment (a real store and the real projector on SQLite, or on PostgreSQL when
+//! `MEDAID_TEST_DATABASE_URL` is set) and builders for domain events.
+
+use std::time::Duration;
+
+use domain::Event;
+use domain::aggregates::batch::{BatchDispatched, MemberAssigned, MemberRole};
+use domain::aggregates::deployment::{MemberArrived, MemberDeparted};
+use domain::aggregates::pairing::PairingEstablished;
+use domain::aggregates::program::{IndicatorSet, ProgramKind, ProgramParameters};
+use domain::values::{
+    BatchId, ClinicalDepartment, CreditCode, DeploymentId, PairingId, PractitionerId,
+    ProfessionalTitle, ProgramId,
+};
+use event_store::{
+    AppendMetadata, BusinessTime, EventStore, ExpectedVersion, NewEvent, StoreOptions,
+    TimePrecision,
+};
+use projector::Projector;
+use sqlx::Connection;
+use tempfile::TempDir;
+use time::Date;
+use uuid::Uuid;
+
+/// A store, the projector running every read model over it, and the database behind both.
+pub(crate) struct Env {
+    pub(crate) store: EventStore,
+    pub(crate) projector: Projector,
+    _dir: Option<TempDir>,
+}
+
+impl Env {
+    pub(crate) async fn sqlite() -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite:{}", dir.path().join("log.db").display());
+        Env::open(url, Some(dir)).await
+    }
+
+    /// A fresh database on the PostgreSQL server of `MEDAID_TEST_DATABASE_URL`, if set.
+    pub(crate) async fn postgres() -> Option<Env> {
+        let admin = std::env::var("MEDAID_TEST_DATABASE_URL")
+            .ok()
+            .filter(|u| !u.is_empty())?;
+        let name = format!("medaid_rm_{}", Uuid::new_v4().simple());
+        let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        let (base, query) = admin
+            .split_once('?')
+            .map_or((admin.as_str(), String::new()), |(b, q)| {
+                (b, format!("?{q}"))
+            });
+        let authority = base.find("://").map_or(0, |i| i + 3);
+        let root = base[authority..]
+            .find('/')
+            .map_or(base, |slash| &base[..authority + slash]);
+        Some(Env::open(format!("{root}/{name}{query}"), None).await)
+    }
+
+    async fn open(url: String, dir: Option<TempDir>) -> Env {
+        let store = EventStore::open(StoreOptions::new(&url)).await.unwrap();
+        let projector = Projector::start(store.clone(), &url, read_models::all())
+            .await
+            .unwrap();
+        Env {
+            store,
+            projector,
+            _dir: dir,
+        }
+    }
+
+    /// Appends events (one append per stream run, in order) and waits until every read model
+    /// reflects them.
+    pub(crate) async fn append(&self, events: Vec<Event>) -> u64 {
+        let mut end = 0;
+        let mut runs: Vec<(String, Vec<NewEvent>)> = Vec::new();
+        for event in events {
+            let stream = event.stream_id();
+            let new = new_event(&event);
+            match runs.last_mut() {
+                Some((s, run)) if *s == stream && run.len() < 1000 => run.push(new),
+                _ => runs.push((stream, vec![new])),
+            }
+        }
+        for (stream, run) in runs {
+            let result = self
+                .store
+                .append(
+                    &stream,
+                    ExpectedVersion::Any,
+                    run,
+                    &Uuid::new_v4().to_string(),
+                    AppendMetadata {
+                        actor: "recorder:test".into(),
+                        ..AppendMetadata::default()
+                    },
+                )
+                .await
+                .unwrap();
+            end = result.positions().end;
+        }
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        for projection in read_models::all() {
+            self.projector
+                .wait_for(projection.name(), end, deadline)
+                .await
+                .unwrap();
+        }
+        end
+    }
+
+    /// The active table prefix and position of a read model.
+    pub(crate) fn active(&self, name: &str) -> (String, u64) {
+        let active = self.projector.active(name).unwrap();
+        (active.table_prefix, active.position)
+    }
+
+    pub(crate) fn pool(&self) -> &sqlx::AnyPool {
+        self.projector.pool()
+    }
+}
+
+/// Runs a scenario on SQLite and, when configured, on PostgreSQL.
+macro_rules! on_both {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name(crate::support::Env::sqlite().await).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(env) = crate::support::Env::postgres().await {
+                    super::$name(env).await;
+                }
+            }
+        }
+    };
+}
+pub(crate) use on_both;
+
+fn new_event(event: &Event) -> NewEvent {
+    let stored = event.to_stored();
+    let day = event.occurred_at().first_day();
+    let from_us = day.midnight().assume_utc().unix_timestamp() * 1_000_000;
+    NewEvent {
+        event_type: stored.event_type,
+        schema_version: stored.schema_version,
+        payload: stored.data,
+        occurred: BusinessTime {
+            from_us,
+            to_us: from_us + 86_399_999_999,
+            precision: TimePrecision::Day,
+        },
+    }
+}
+
+/// A valid credit code in `division` (a GB/T 2260 code), numbered `n`.
+pub(crate) fn org(division: &str, n: u32) -> CreditCode {
+    CreditCode::complete(&format!("12{division}{n:08}")).unwrap()
+}
+
+pub(crate) fn person(name: &str) -> PractitionerId {
+    PractitionerId::parse(name).unwrap()
+}
+
+pub(crate) fn dept(code: &str) -> ClinicalDepartment {
+    ClinicalDepartment::parse(code).unwrap()
+}
+
+pub(crate) fn params(min_term_months: u32, mentor_ratio_max: u32) -> ProgramParameters {
+    ProgramParameters {
+        version: 1,
+        min_term_months,
+        min_team_size: 1,
+        min_senior_members: 0,
+        mentor_ratio_max,
+        short_visit_max_days: 30,
+        indicator_set: IndicatorSet {
+            version: "2022".into(),
+            indicators: vec![],
+        },
+        group_rules: None,
+        eligible_counties: None,
+    }
+}
+
+pub(crate) fn pairing_id(n: u128) -> PairingId {
+    PairingId(Uuid::from_u128(n))
+}
+
+pub(crate) fn pairing(
+    id: u128,
+    supporting: Vec<CreditCode>,
+    recipient: &CreditCode,
+    parent: Option<u128>,
+    start: Date,
+) -> Event {
+    PairingEstablished {
+        pairing_id: pairing_id(id),
+        program_id: ProgramId(Uuid::from_u128(1)),
+        program_kind: ProgramKind::KeyCountyGroupAid,
+        parameters: params(12, 2),
+        supporting_orgs: supporting,
+        recipient_org: recipient.clone(),
+        parent_pairing_id: parent.map(pairing_id),
+        region_codes: vec![],
+        start,
+    }
+    .into()
+}
+
+pub(crate) fn batch(
+    pairing: u128,
+    number: u32,
+    recipient: &CreditCode,
+    start: Date,
+    end: Date,
+) -> Event {
+    BatchDispatched {
+        batch: BatchId {
+            pairing: pairing_id(pairing),
+            number,
+        },
+        recipient_org: recipient.clone(),
+        leader: None,
+        planned_start: start,
+        planned_end: end,
+        min_team_size: 1,
+        min_senior_members: 0,
+    }
+    .into()
+}
+
+/// A member assignment; the deployment id is derived from `deployment`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn assignment(
+    pairing: u128,
+    number: u32,
+    deployment: u128,
+    recipient: &CreditCode,
+    who: &str,
+    home: &CreditCode,
+    title: u16,
+    specialty: &str,
+    start: Date,
+    end: Date,
+) -> MemberAssigned {
+    MemberAssigned {
+        batch: BatchId {
+            pairing: pairing_id(pairing),
+            number,
+        },
+        deployment_id: DeploymentId(Uuid::from_u128(deployment)),
+        recipient_org: recipient.clone(),
+        practitioner: person(who),
+        home_org: home.clone(),
+        title: ProfessionalTitle::from_code(title).unwrap(),
+        specialty: dept(specialty),
+        role: MemberRole::Clinical,
+        planned_start: start,
+        planned_end: end,
+    }
+}
+
+/// The assignment, and the member's arrival on its planned start.
+pub(crate) fn arrive(assignment: &MemberAssigned, on: Date) -> Vec<Event> {
+    vec![
+        assignment.clone().into(),
+        MemberArrived {
+            deployment_id: assignment.deployment_id,
+            assignment: assignment.clone(),
+            arrived_on: on,
+        }
+        .into(),
+    ]
+}
+
+pub(crate) fn depart(assignment: &MemberAssigned, on: Date, below_minimum: bool) -> Event {
+    MemberDeparted {
+        deployment_id: assignment.deployment_id,
+        recipient_org: assignment.recipient_org.clone(),
+        departed_on: on,
+        on_site_days: 0,
+        reason: None,
+        below_minimum,
+    }
+    .into()
+}

@@ -1,0 +1,243 @@
+//! Technique diffusion and gaps, from seed 000 (胸腔镜下肺楔形切除术 introduced at 会宁 by 胡文滕,
+//! 白银市首个县级医院运动医学专科) and seed 003 (7 techniques filling 南疆 gaps).
+
+use domain::Event;
+use domain::aggregates::gap::{GapFilled, GapKey, GapLevel, GapRegion};
+use domain::aggregates::mentorship::{ApprenticeDeclaredIndependent, IndependenceScope};
+use domain::aggregates::technique::{Performer, TechniqueCategory, TechniqueIntroduced};
+use domain::values::{CreditCode, DivisionCode, MentorshipId, RegionKey, TechniqueKey};
+use read_models::PageRequest;
+use read_models::technique::{self, Sustainability};
+use time::Date;
+use time::macros::date;
+use uuid::Uuid;
+
+use crate::support::{Env, arrive, assignment, depart, dept, on_both, org, pairing, person};
+
+fn introduced(hospital: &CreditCode, key: &str, on: Date, performer: Performer) -> Event {
+    TechniqueIntroduced {
+        hospital: hospital.clone(),
+        technique: TechniqueKey::parse(key).unwrap(),
+        name: key.into(),
+        procedure_code: None,
+        department: dept("04.05"),
+        first_performed_on: on,
+        performer,
+        category: TechniqueCategory::NewTechnique,
+    }
+    .into()
+}
+
+fn gap(level: GapLevel, region: GapRegion, key: &str, hospital: &CreditCode) -> Event {
+    GapFilled {
+        gap: GapKey {
+            level,
+            region,
+            technique: TechniqueKey::parse(key).unwrap(),
+        },
+        hospital: hospital.clone(),
+        technique_introduced_on: date!(2024 - 09 - 15),
+        claimed_on: date!(2024 - 10 - 01),
+        evidence: vec![],
+    }
+    .into()
+}
+
+async fn sustained_after_the_expert_left(env: Env) {
+    let lzu = org("620102", 1);
+    let huining = org("620422", 1);
+    let yishi = org("659002", 1);
+    let hu = assignment(
+        10,
+        4,
+        400,
+        &huining,
+        "p-hu-wenteng",
+        &lzu,
+        233,
+        "04.05",
+        date!(2024 - 07 - 25),
+        date!(2025 - 07 - 24),
+    );
+    let other = assignment(
+        10,
+        4,
+        401,
+        &huining,
+        "p-b4-other",
+        &lzu,
+        232,
+        "22",
+        date!(2024 - 07 - 25),
+        date!(2025 - 07 - 24),
+    );
+    let mut events = vec![pairing(
+        10,
+        vec![lzu.clone()],
+        &huining,
+        None,
+        date!(2022 - 01 - 01),
+    )];
+    events.extend(arrive(&hu, date!(2024 - 07 - 25)));
+    events.extend(arrive(&other, date!(2024 - 07 - 25)));
+    events.push(introduced(
+        &huining,
+        "vats_wedge_resection",
+        date!(2024 - 09 - 15),
+        Performer::OnSiteMember(person("p-hu-wenteng")),
+    ));
+    events.push(introduced(
+        &huining,
+        "arthroscopy",
+        date!(2024 - 10 - 01),
+        Performer::OnSiteMember(person("p-b4-other")),
+    ));
+    events.push(introduced(
+        &lzu,
+        "vats_wedge_resection",
+        date!(2015 - 05 - 01),
+        Performer::Local(person("p-lzu-local")),
+    ));
+    events.push(
+        ApprenticeDeclaredIndependent {
+            mentorship_id: MentorshipId(Uuid::from_u128(77)),
+            recipient_org: huining.clone(),
+            apprentice: person("p-wang-shuncheng"),
+            scope: IndependenceScope::Technique(
+                TechniqueKey::parse("vats_wedge_resection").unwrap(),
+            ),
+            assessor: person("p-hu-wenteng"),
+            date: date!(2025 - 06 - 01),
+        }
+        .into(),
+    );
+    events.push(depart(&hu, date!(2025 - 07 - 24), false));
+    events.push(depart(&other, date!(2025 - 07 - 24), false));
+    events.push(gap(
+        GapLevel::Prefecture,
+        GapRegion::Division(DivisionCode::parse("620400").unwrap()),
+        "sports_medicine_clinic",
+        &huining,
+    ));
+    for i in 0..7 {
+        events.push(gap(
+            GapLevel::Custom,
+            GapRegion::Custom(RegionKey::parse("southern_xinjiang").unwrap()),
+            &format!("nanjiang_{i}"),
+            &yishi,
+        ));
+    }
+    env.append(events).await;
+    let (prefix, position) = env.active("technique_diffusion");
+    let pool = env.pool();
+
+    let vats = technique::hospitals_performing(
+        pool,
+        &prefix,
+        position,
+        "vats_wedge_resection",
+        date!(2024 - 12 - 01),
+        &PageRequest::first(10),
+    )
+    .await
+    .unwrap();
+    let who: Vec<(&str, Date, &str)> = vats
+        .items
+        .iter()
+        .map(|t| (t.performer_kind.as_str(), t.since, t.introduced_by.as_str()))
+        .collect();
+    assert_eq!(
+        who,
+        vec![
+            ("local", date!(2015 - 05 - 01), "p-lzu-local"),
+            ("on_site_member", date!(2024 - 09 - 15), "p-hu-wenteng")
+        ]
+    );
+    assert_eq!(vats.items[0].sustainability, Sustainability::LocalFromStart);
+    assert_eq!(
+        vats.items[1].sustainability,
+        Sustainability::IntroducerOnSite
+    );
+    let before = technique::hospitals_performing(
+        pool,
+        &prefix,
+        position,
+        "vats_wedge_resection",
+        date!(2020 - 01 - 01),
+        &PageRequest::first(10),
+    )
+    .await
+    .unwrap();
+    assert_eq!(before.items.len(), 1, "not yet performed at 会宁 in 2020");
+
+    let after = technique::at_hospital(
+        pool,
+        &prefix,
+        position,
+        &huining.to_string(),
+        date!(2025 - 08 - 01),
+        &PageRequest::first(10),
+    )
+    .await
+    .unwrap();
+    let status: Vec<(&str, &Sustainability)> = after
+        .items
+        .iter()
+        .map(|t| (t.technique.as_str(), &t.sustainability))
+        .collect();
+    assert_eq!(
+        status,
+        vec![
+            ("arthroscopy", &Sustainability::AtRisk),
+            (
+                "vats_wedge_resection",
+                &Sustainability::Sustained {
+                    local_practitioners: vec!["p-wang-shuncheng".into()]
+                }
+            ),
+        ]
+    );
+
+    let counts = technique::gap_counts(pool, &prefix, position)
+        .await
+        .unwrap()
+        .value;
+    let counts: Vec<(String, String, u64)> = counts
+        .into_iter()
+        .map(|c| (c.level, c.region, c.filled))
+        .collect();
+    assert_eq!(
+        counts,
+        vec![
+            ("custom".into(), "southern_xinjiang".into(), 7),
+            ("prefecture".into(), "620400".into(), 1)
+        ]
+    );
+    let nanjiang = technique::gaps(
+        pool,
+        &prefix,
+        position,
+        Some("custom"),
+        Some("southern_xinjiang"),
+        &PageRequest::first(5),
+    )
+    .await
+    .unwrap();
+    assert_eq!(nanjiang.items.len(), 5);
+    let rest = technique::gaps(
+        pool,
+        &prefix,
+        position,
+        Some("custom"),
+        Some("southern_xinjiang"),
+        &PageRequest {
+            page_size: 5,
+            cursor: nanjiang.next_cursor.clone(),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(rest.items.len(), 2);
+    assert!(rest.items.iter().all(|g| !nanjiang.items.contains(g)));
+}
+on_both!(sustained_after_the_expert_left);

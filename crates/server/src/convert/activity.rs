@@ -1,0 +1,194 @@
+//! `medaid.v1.ActivityService` requests to activity-ledger and pairing commands.
+
+use api::medaid::v1 as pb;
+use app::DomainCommand;
+use domain::StreamCommand;
+use domain::aggregates::activity::{
+    ActivityCommand, ClinicalActivityReported, TrainingDelivered, TrainingMode,
+};
+use domain::aggregates::pairing::{
+    Delegate, FundingCommitted, FundingSource, PairingCommand, ShortVisitConducted,
+};
+use domain::values::{
+    ActivityLedgerId, Comparator, Count, CreditCode, MoneyFen, PeriodKey, ValidationError,
+    ValueProblem,
+};
+
+use super::deployment::{department, practitioner, title};
+use super::fields::{credit_code, date, derived_uuid, required, required_enum, text};
+use super::pairing::pairing_id;
+
+/// Stands in for the recipient, which the domain fills from the pairing.
+pub const FILLED_BY_DOMAIN_ORG: &str = "12620422000000035C";
+
+pub fn filled_org(field: &str) -> Result<CreditCode, ValidationError> {
+    CreditCode::parse(FILLED_BY_DOMAIN_ORG).map_err(|problem| problem.at(field))
+}
+
+/// A count with its comparator (`attendees`, `surgeries`...).
+pub fn count(field: &str, value: &pb::Count) -> Result<Count, ValidationError> {
+    let comparator = match pb::CountComparator::try_from(value.comparator) {
+        Ok(pb::CountComparator::AtLeast) => Comparator::AtLeast,
+        Ok(pb::CountComparator::Exact | pb::CountComparator::Unspecified) => Comparator::Exact,
+        Err(_) => {
+            return Err(ValueProblem::OutOfRange {
+                detail: format!("{} is not a known comparator", value.comparator),
+            }
+            .at(format!("{field}.comparator")));
+        }
+    };
+    let figure = i64::try_from(value.value).map_err(|_| {
+        ValueProblem::OutOfRange {
+            detail: format!("{} is too large", value.value),
+        }
+        .at(format!("{field}.value"))
+    })?;
+    Count::new(figure, comparator).map_err(|problem| problem.at(format!("{field}.value")))
+}
+
+fn optional_count(
+    field: &str,
+    value: Option<&pb::Count>,
+) -> Result<Option<Count>, ValidationError> {
+    value.map(|v| count(field, v)).transpose()
+}
+
+fn ledger(pairing: &str, period: &str) -> Result<ActivityLedgerId, ValidationError> {
+    Ok(ActivityLedgerId {
+        pairing: pairing_id("pairing_id", pairing)?,
+        period: PeriodKey::parse(period).map_err(|p| p.at("period"))?,
+    })
+}
+
+fn activity(id: ActivityLedgerId, command: ActivityCommand) -> DomainCommand {
+    DomainCommand::Activity {
+        id,
+        command: StreamCommand::Act(command),
+    }
+}
+
+/// `RecordTraining`.
+pub fn training(req: &pb::RecordTrainingRequest) -> Result<DomainCommand, ValidationError> {
+    let id = ledger(&req.pairing_id, &req.period)?;
+    let mode: pb::TrainingMode = required_enum("mode", req.mode)?;
+    let mode = match mode {
+        pb::TrainingMode::OnSite | pb::TrainingMode::Unspecified => TrainingMode::OnSite,
+        pb::TrainingMode::Remote => TrainingMode::Remote,
+        pb::TrainingMode::Hybrid => TrainingMode::Hybrid,
+    };
+    let trainers = req
+        .trainers
+        .iter()
+        .enumerate()
+        .map(|(i, t)| practitioner(&format!("trainers[{i}]"), t))
+        .collect::<Result<Vec<_>, _>>()?;
+    let event = TrainingDelivered {
+        ledger: id.clone(),
+        recipient_org: filled_org("pairing_id")?,
+        training_id: derived_uuid("training", &req.request_id),
+        topic: text("topic", &req.topic)?,
+        trainers,
+        mode,
+        attendees: count("attendees", required("attendees", req.attendees.as_ref())?)?,
+        date: date("date", &req.date)?,
+    };
+    Ok(activity(id, ActivityCommand::DeliverTraining(event)))
+}
+
+/// `ReportClinicalActivity`.
+pub fn clinical(req: &pb::ReportClinicalActivityRequest) -> Result<DomainCommand, ValidationError> {
+    let id = ledger(&req.pairing_id, &req.period)?;
+    let event = ClinicalActivityReported {
+        ledger: id.clone(),
+        recipient_org: filled_org("pairing_id")?,
+        report_id: derived_uuid("report", &req.request_id),
+        reporter: credit_code("reporter", &req.reporter)?,
+        period_start: date("period_start", &req.period_start)?,
+        period_end: date("period_end", &req.period_end)?,
+        surgeries: optional_count("surgeries", req.surgeries.as_ref())?,
+        critical_rescues: optional_count("critical_rescues", req.critical_rescues.as_ref())?,
+        outreach_clinics: optional_count("outreach_clinics", req.outreach_clinics.as_ref())?,
+        patients_served: optional_count("patients_served", req.patients_served.as_ref())?,
+        teleconsults: optional_count("teleconsults", req.teleconsults.as_ref())?,
+    };
+    Ok(activity(id, ActivityCommand::ReportClinicalActivity(event)))
+}
+
+fn pairing(id: &str, command: PairingCommand) -> Result<DomainCommand, ValidationError> {
+    Ok(DomainCommand::Pairing {
+        id: pairing_id("pairing_id", id)?,
+        command: StreamCommand::Act(command),
+    })
+}
+
+/// `CommitFunding` (recorded on the pairing's stream).
+pub fn funding(req: &pb::CommitFundingRequest) -> Result<DomainCommand, ValidationError> {
+    let source: pb::FundingSource = required_enum("source", req.source)?;
+    let source = match source {
+        pb::FundingSource::Fiscal | pb::FundingSource::Unspecified => FundingSource::Fiscal,
+        pb::FundingSource::Social => FundingSource::Social,
+        pb::FundingSource::EastWestCooperationFund => FundingSource::EastWestCooperationFund,
+    };
+    let amount = u64::try_from(req.amount_fen).map_err(|_| {
+        ValueProblem::Negative {
+            value: req.amount_fen,
+        }
+        .at("amount_fen")
+    })?;
+    if amount == 0 {
+        return Err(ValueProblem::NotPositive.at("amount_fen"));
+    }
+    let recipient_org = if req.recipient_org.is_empty() {
+        filled_org("pairing_id")?
+    } else {
+        credit_code("recipient_org", &req.recipient_org)?
+    };
+    let event = FundingCommitted {
+        pairing_id: pairing_id("pairing_id", &req.pairing_id)?,
+        funding_id: derived_uuid("funding", &req.request_id),
+        recipient_org,
+        amount_fen: MoneyFen(amount),
+        source,
+        purpose: text("purpose", &req.purpose)?,
+        date: date("date", &req.date)?,
+    };
+    pairing(&req.pairing_id, PairingCommand::CommitFunding(event))
+}
+
+fn delegate(field: &str, d: &pb::Delegate) -> Result<Delegate, ValidationError> {
+    Ok(Delegate {
+        home_org: credit_code(&format!("{field}.home_org"), &d.home_org)?,
+        title: (d.title != 0)
+            .then(|| title(&format!("{field}.title"), d.title))
+            .transpose()?,
+        specialty: (!d.specialty.is_empty())
+            .then(|| department(&format!("{field}.specialty"), &d.specialty))
+            .transpose()?,
+    })
+}
+
+/// `RecordShortVisit` (recorded on the pairing's stream).
+pub fn short_visit(req: &pb::RecordShortVisitRequest) -> Result<DomainCommand, ValidationError> {
+    let delegation = req
+        .delegation
+        .iter()
+        .enumerate()
+        .map(|(i, d)| delegate(&format!("delegation[{i}]"), d))
+        .collect::<Result<Vec<_>, _>>()?;
+    let activities = req
+        .activities
+        .iter()
+        .enumerate()
+        .map(|(i, a)| text(&format!("activities[{i}]"), a))
+        .collect::<Result<Vec<_>, _>>()?;
+    let event = ShortVisitConducted {
+        pairing_id: pairing_id("pairing_id", &req.pairing_id)?,
+        visit_id: derived_uuid("visit", &req.request_id),
+        recipient_org: filled_org("pairing_id")?,
+        delegation,
+        start: date("start", &req.start)?,
+        end: date("end", &req.end)?,
+        activities,
+    };
+    pairing(&req.pairing_id, PairingCommand::RecordShortVisit(event))
+}

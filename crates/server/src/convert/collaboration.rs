@@ -1,0 +1,143 @@
+//! `medaid.v1.CollaborationService` requests to alliance, platform and advanced-study commands.
+
+use api::medaid::v1 as pb;
+use app::DomainCommand;
+use domain::StreamCommand;
+use domain::aggregates::alliance::{
+    AllianceCommand, AllianceFormed, AllianceMember, MembershipChange, Tier,
+};
+use domain::aggregates::platform::{PlatformCommand, PlatformEstablished, PlatformKind};
+use domain::aggregates::study::{AdvancedStudyStarted, StudyCommand};
+use domain::values::{AllianceId, PlatformId, StudyId, ValidationError};
+
+use super::deployment::{department, practitioner};
+use super::fields::{credit_code, date, derived_uuid, required, required_enum, text, uuid};
+use super::pairing::{credit_codes, pairing_id};
+
+fn member(field: &str, m: &pb::AllianceMember) -> Result<AllianceMember, ValidationError> {
+    let tier = match pb::AllianceTier::try_from(m.tier) {
+        Ok(pb::AllianceTier::City) => Some(Tier::City),
+        Ok(pb::AllianceTier::County) => Some(Tier::County),
+        Ok(pb::AllianceTier::Township) => Some(Tier::Township),
+        Ok(pb::AllianceTier::Village) => Some(Tier::Village),
+        Ok(pb::AllianceTier::Unspecified) | Err(_) => None,
+    };
+    Ok(AllianceMember {
+        org: credit_code(&format!("{field}.org"), &m.org)?,
+        tier,
+    })
+}
+
+/// `FormAlliance`: the server assigns the alliance id.
+pub fn form_alliance(req: &pb::FormAllianceRequest) -> Result<DomainCommand, ValidationError> {
+    let id = AllianceId(derived_uuid("alliance", &req.request_id));
+    let members = req
+        .members
+        .iter()
+        .enumerate()
+        .map(|(i, m)| member(&format!("members[{i}]"), m))
+        .collect::<Result<Vec<_>, _>>()?;
+    let event = AllianceFormed {
+        alliance_id: id,
+        specialty: department("specialty", &req.specialty)?,
+        lead_org: credit_code("lead_org", &req.lead_org)?,
+        members,
+        formed_on: date("formed_on", &req.formed_on)?,
+        plaque_awarded: req.plaque_awarded,
+    };
+    Ok(DomainCommand::Alliance {
+        id,
+        command: StreamCommand::Act(AllianceCommand::Form(event)),
+    })
+}
+
+/// `ChangeAllianceMembership`.
+pub fn change_membership(
+    req: &pb::ChangeAllianceMembershipRequest,
+) -> Result<DomainCommand, ValidationError> {
+    let id = AllianceId(uuid("alliance_id", &req.alliance_id)?);
+    let change: pb::MembershipChange = required_enum("change", req.change)?;
+    let change = match change {
+        pb::MembershipChange::Joined | pb::MembershipChange::Unspecified => {
+            MembershipChange::Joined
+        }
+        pb::MembershipChange::Left => MembershipChange::Left,
+    };
+    Ok(DomainCommand::Alliance {
+        id,
+        command: StreamCommand::Act(AllianceCommand::ChangeMembership {
+            member: member("member", required("member", req.member.as_ref())?)?,
+            change,
+            date: date("date", &req.date)?,
+        }),
+    })
+}
+
+/// `EstablishPlatform`: the server assigns the platform id.
+pub fn establish_platform(
+    req: &pb::EstablishPlatformRequest,
+) -> Result<DomainCommand, ValidationError> {
+    let id = PlatformId(derived_uuid("platform", &req.request_id));
+    let kind: pb::PlatformKind = required_enum("kind", req.kind)?;
+    let kind = match kind {
+        pb::PlatformKind::CoBuiltDepartment | pb::PlatformKind::Unspecified => {
+            PlatformKind::CoBuiltDepartment
+        }
+        pb::PlatformKind::TrainingBase => PlatformKind::TrainingBase,
+        pb::PlatformKind::FamousDoctorStation => PlatformKind::FamousDoctorStation,
+        pb::PlatformKind::CoachingStudio => PlatformKind::CoachingStudio,
+        pb::PlatformKind::TeleconsultationCenter => PlatformKind::TeleconsultationCentre,
+        pb::PlatformKind::ContinuingEducationBranch => PlatformKind::ContinuingEducationBranch,
+        pb::PlatformKind::DemonstrationSite => PlatformKind::DemonstrationSite,
+    };
+    let specialty = if req.specialty.is_empty() {
+        None
+    } else {
+        Some(department("specialty", &req.specialty)?)
+    };
+    let event = PlatformEstablished {
+        platform_id: id,
+        pairing_id: pairing_id("pairing_id", &req.pairing_id)?,
+        kind,
+        name: text("name", &req.name)?,
+        host_org: credit_code("host_org", &req.host_org)?,
+        partners: credit_codes("partners", &req.partners)?,
+        specialty,
+        established_on: date("established_on", &req.established_on)?,
+    };
+    Ok(DomainCommand::Platform {
+        id,
+        command: StreamCommand::Act(PlatformCommand::Establish(event)),
+    })
+}
+
+/// `StartAdvancedStudy`: the server assigns the study id.
+pub fn start_study(req: &pb::StartAdvancedStudyRequest) -> Result<DomainCommand, ValidationError> {
+    let id = StudyId(derived_uuid("study", &req.request_id));
+    let event = AdvancedStudyStarted {
+        study_id: id,
+        trainee: practitioner("trainee", &req.trainee)?,
+        trainee_org: credit_code("trainee_org", &req.trainee_org)?,
+        host_org: credit_code("host_org", &req.host_org)?,
+        department: department("department", &req.department)?,
+        start: date("start", &req.start)?,
+        planned_end: date("planned_end", &req.planned_end)?,
+        cohort: (!req.cohort.trim().is_empty()).then(|| req.cohort.clone()),
+    };
+    Ok(DomainCommand::Study {
+        id,
+        command: StreamCommand::Act(StudyCommand::Start(event)),
+    })
+}
+
+/// `CompleteAdvancedStudy`.
+pub fn complete_study(
+    req: &pb::CompleteAdvancedStudyRequest,
+) -> Result<DomainCommand, ValidationError> {
+    Ok(DomainCommand::Study {
+        id: StudyId(uuid("study_id", &req.study_id)?),
+        command: StreamCommand::Act(StudyCommand::Complete {
+            completed_on: date("completed_on", &req.completed_on)?,
+        }),
+    })
+}

@@ -1,0 +1,95 @@
+//! `medaid.v1.MentorshipService` requests to mentorship commands.
+
+use api::medaid::v1 as pb;
+use app::DomainCommand;
+use domain::StreamCommand;
+use domain::aggregates::mentorship::{
+    IndependenceScope, MentorshipCommand, MentorshipPaired, MilestoneKind,
+};
+use domain::values::{MentorshipId, TechniqueKey, ValidationError, ValueProblem};
+
+use super::deployment::{department, practitioner};
+use super::fields::{credit_code, date, derived_uuid, required, required_enum, uuid};
+
+fn act(id: MentorshipId, command: MentorshipCommand) -> DomainCommand {
+    DomainCommand::Mentorship {
+        id,
+        command: StreamCommand::Act(command),
+    }
+}
+
+fn mentorship_id(value: &str) -> Result<MentorshipId, ValidationError> {
+    uuid("mentorship_id", value).map(MentorshipId)
+}
+
+/// `PairMentorship`: the server assigns the mentorship id.
+pub fn pair(req: &pb::PairMentorshipRequest) -> Result<DomainCommand, ValidationError> {
+    let id = MentorshipId(derived_uuid("mentorship", &req.request_id));
+    let event = MentorshipPaired {
+        mentorship_id: id,
+        mentor: practitioner("mentor", &req.mentor)?,
+        apprentice: practitioner("apprentice", &req.apprentice)?,
+        recipient_org: credit_code("recipient_org", &req.recipient_org)?,
+        department: department("department", &req.department)?,
+        start: date("start", &req.start)?,
+        plan: req.plan.clone(),
+    };
+    Ok(act(id, MentorshipCommand::Pair(event)))
+}
+
+/// `HandOverMentorship`.
+pub fn hand_over(req: &pb::HandOverMentorshipRequest) -> Result<DomainCommand, ValidationError> {
+    Ok(act(
+        mentorship_id(&req.mentorship_id)?,
+        MentorshipCommand::HandOver {
+            to_mentor: practitioner("to_mentor", &req.to_mentor)?,
+            date: date("date", &req.date)?,
+        },
+    ))
+}
+
+/// `RecordApprenticeMilestone`.
+pub fn milestone(
+    req: &pb::RecordApprenticeMilestoneRequest,
+) -> Result<DomainCommand, ValidationError> {
+    let kind: pb::MilestoneKind = required_enum("kind", req.kind)?;
+    let kind = match kind {
+        pb::MilestoneKind::Lecture | pb::MilestoneKind::Unspecified => MilestoneKind::Lecture,
+        pb::MilestoneKind::WardRound => MilestoneKind::WardRound,
+        pb::MilestoneKind::SupervisedSurgery => MilestoneKind::SupervisedSurgery,
+        pb::MilestoneKind::SimulationDrill => MilestoneKind::SimulationDrill,
+        pb::MilestoneKind::SkillsContest => MilestoneKind::SkillsContest,
+        pb::MilestoneKind::StudyVisit => MilestoneKind::StudyVisit,
+    };
+    Ok(act(
+        mentorship_id(&req.mentorship_id)?,
+        MentorshipCommand::RecordMilestone {
+            kind,
+            date: date("date", &req.date)?,
+        },
+    ))
+}
+
+/// `DeclareApprenticeIndependent`.
+pub fn declare_independent(
+    req: &pb::DeclareApprenticeIndependentRequest,
+) -> Result<DomainCommand, ValidationError> {
+    let scope = required("scope", req.scope.as_ref())?;
+    let scope = match &scope.scope {
+        Some(pb::independence_scope::Scope::Department(code)) => {
+            IndependenceScope::Department(department("scope.department", code)?)
+        }
+        Some(pb::independence_scope::Scope::Technique(key)) => IndependenceScope::Technique(
+            TechniqueKey::parse(key).map_err(|p| p.at("scope.technique"))?,
+        ),
+        None => return Err(ValueProblem::Empty.at("scope")),
+    };
+    Ok(act(
+        mentorship_id(&req.mentorship_id)?,
+        MentorshipCommand::DeclareIndependent {
+            scope,
+            assessor: practitioner("assessor", &req.assessor)?,
+            date: date("date", &req.date)?,
+        },
+    ))
+}

@@ -1,0 +1,107 @@
+//! `medaid.v1.ProgramService` requests to program commands.
+
+use api::medaid::v1 as pb;
+use app::DomainCommand;
+use domain::StreamCommand;
+use domain::aggregates::program::{
+    GroupRules, IndicatorSet, ProgramCommand, ProgramDefined, ProgramKind, ProgramParameters,
+};
+use domain::values::{IndicatorCode, ProgramId, ValidationError};
+
+use super::fields::{date, derived_uuid, division, required, required_enum, text, uuid};
+
+fn act(id: ProgramId, command: ProgramCommand) -> DomainCommand {
+    DomainCommand::Program {
+        id,
+        command: StreamCommand::Act(command),
+    }
+}
+
+fn parameters(
+    field: &str,
+    p: &pb::ProgramParameters,
+) -> Result<ProgramParameters, ValidationError> {
+    let set = required(&format!("{field}.indicator_set"), p.indicator_set.as_ref())?;
+    let indicators = set
+        .indicators
+        .iter()
+        .enumerate()
+        .map(|(i, code)| {
+            IndicatorCode::parse(code)
+                .map_err(|e| e.at(format!("{field}.indicator_set.indicators[{i}]")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let eligible = p
+        .eligible_counties
+        .iter()
+        .enumerate()
+        .map(|(i, code)| division(&format!("{field}.eligible_counties[{i}]"), code))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(ProgramParameters {
+        version: p.version,
+        min_term_months: p.min_term_months,
+        min_team_size: p.min_team_size,
+        min_senior_members: p.min_senior_members,
+        mentor_ratio_max: p.mentor_ratio_max,
+        short_visit_max_days: p.short_visit_max_days,
+        indicator_set: IndicatorSet {
+            version: set.version.clone(),
+            indicators,
+        },
+        group_rules: p.group_rules.as_ref().map(|g| GroupRules {
+            min_hospitals: g.min_hospitals,
+            max_hospitals: g.max_hospitals,
+            min_staff_lead: g.min_staff_lead,
+            min_staff_assisting: g.min_staff_assisting,
+        }),
+        eligible_counties: (!eligible.is_empty()).then_some(eligible),
+    })
+}
+
+/// `DefineProgram`: the server assigns the program id.
+pub fn define(req: &pb::DefineProgramRequest) -> Result<DomainCommand, ValidationError> {
+    let kind: pb::ProgramKind = required_enum("kind", req.kind)?;
+    let kind = match kind {
+        pb::ProgramKind::KeyCountyGroupAid | pb::ProgramKind::Unspecified => {
+            ProgramKind::KeyCountyGroupAid
+        }
+        pb::ProgramKind::EastWestCooperation => ProgramKind::EastWestCooperation,
+        pb::ProgramKind::XinjiangGroupAid => ProgramKind::XinjiangGroupAid,
+        pb::ProgramKind::TibetGroupAid => ProgramKind::TibetGroupAid,
+        pb::ProgramKind::CounterpartAid => ProgramKind::CounterpartAid,
+    };
+    let id = ProgramId(derived_uuid("program", &req.request_id));
+    let policy_refs = req
+        .policy_refs
+        .iter()
+        .enumerate()
+        .map(|(i, r)| text(&format!("policy_refs[{i}]"), r))
+        .collect::<Result<Vec<_>, _>>()?;
+    let event = ProgramDefined {
+        program_id: id,
+        kind,
+        name: text("name", &req.name)?,
+        policy_refs,
+        parameters: parameters(
+            "parameters",
+            required("parameters", req.parameters.as_ref())?,
+        )?,
+        defined_on: date("defined_on", &req.defined_on)?,
+    };
+    Ok(act(id, ProgramCommand::Define(event)))
+}
+
+/// `ReviseProgramParameters`.
+pub fn revise(req: &pb::ReviseProgramParametersRequest) -> Result<DomainCommand, ValidationError> {
+    let id = ProgramId(uuid("program_id", &req.program_id)?);
+    Ok(act(
+        id,
+        ProgramCommand::ReviseParameters {
+            parameters: parameters(
+                "parameters",
+                required("parameters", req.parameters.as_ref())?,
+            )?,
+            effective_on: date("effective_on", &req.effective_on)?,
+        },
+    ))
+}

@@ -1,0 +1,130 @@
+//! `medaid.v1.TechniqueService` requests to technique, gap and service-line commands.
+
+use api::medaid::v1 as pb;
+use app::DomainCommand;
+use domain::StreamCommand;
+use domain::aggregates::gap::{GapCommand, GapFilled, GapKey, GapLevel, GapRegion};
+use domain::aggregates::hospital::{HospitalCommand, ServiceLineOpened};
+use domain::aggregates::technique::{
+    Performer, TechniqueCategory, TechniqueCommand, TechniqueIntroduced,
+};
+use domain::values::{
+    HospitalId, RegionKey, TechniqueAtHospitalId, TechniqueKey, ValidationError, ValueProblem,
+};
+use time::Date;
+
+use super::deployment::{department, practitioner};
+use super::fields::{credit_code, date, division, required, required_enum, text};
+
+/// A technique key (`technique`, `gap.technique`).
+pub fn technique_key(field: &str, value: &str) -> Result<TechniqueKey, ValidationError> {
+    TechniqueKey::parse(value).map_err(|problem| problem.at(field))
+}
+
+/// `IntroduceTechnique`.
+pub fn introduce(req: &pb::IntroduceTechniqueRequest) -> Result<DomainCommand, ValidationError> {
+    let hospital = credit_code("hospital", &req.hospital)?;
+    let technique = technique_key("technique", &req.technique)?;
+    let performer = required("performer", req.performer.as_ref())?;
+    let performer = match &performer.performer {
+        Some(pb::performer::Performer::OnSiteMember(id)) => {
+            Performer::OnSiteMember(practitioner("performer.on_site_member", id)?)
+        }
+        Some(pb::performer::Performer::Local(id)) => {
+            Performer::Local(practitioner("performer.local", id)?)
+        }
+        None => return Err(ValueProblem::Empty.at("performer")),
+    };
+    let category: pb::TechniqueCategory = required_enum("category", req.category)?;
+    let category = match category {
+        pb::TechniqueCategory::NewTechnique | pb::TechniqueCategory::Unspecified => {
+            TechniqueCategory::NewTechnique
+        }
+        pb::TechniqueCategory::NewProject => TechniqueCategory::NewProject,
+        pb::TechniqueCategory::Grade4Surgery => TechniqueCategory::Grade4Surgery,
+    };
+    let event = TechniqueIntroduced {
+        hospital: hospital.clone(),
+        technique: technique.clone(),
+        name: text("name", &req.name)?,
+        procedure_code: (!req.procedure_code.is_empty()).then(|| req.procedure_code.clone()),
+        department: department("department", &req.department)?,
+        first_performed_on: date("first_performed_on", &req.first_performed_on)?,
+        performer,
+        category,
+    };
+    Ok(DomainCommand::Technique {
+        id: TechniqueAtHospitalId {
+            hospital,
+            technique,
+        },
+        command: StreamCommand::Act(TechniqueCommand::Introduce(event)),
+    })
+}
+
+fn gap_key(key: &pb::GapKey) -> Result<GapKey, ValidationError> {
+    let level: pb::GapLevel = required_enum("gap.level", key.level)?;
+    let (level, region) = match level {
+        pb::GapLevel::County | pb::GapLevel::Unspecified => (
+            GapLevel::County,
+            GapRegion::Division(division("gap.region", &key.region)?),
+        ),
+        pb::GapLevel::Prefecture => (
+            GapLevel::Prefecture,
+            GapRegion::Division(division("gap.region", &key.region)?),
+        ),
+        pb::GapLevel::Province => (
+            GapLevel::Province,
+            GapRegion::Division(division("gap.region", &key.region)?),
+        ),
+        pb::GapLevel::Custom => (
+            GapLevel::Custom,
+            GapRegion::Custom(RegionKey::parse(&key.region).map_err(|p| p.at("gap.region"))?),
+        ),
+    };
+    GapKey::new(
+        level,
+        region,
+        technique_key("gap.technique", &key.technique)?,
+    )
+}
+
+/// `RecordGapFill`: the technique's introduction date is filled from its stream.
+pub fn fill_gap(req: &pb::RecordGapFillRequest) -> Result<DomainCommand, ValidationError> {
+    let key = gap_key(required("gap", req.gap.as_ref())?)?;
+    let evidence = req
+        .evidence
+        .iter()
+        .enumerate()
+        .map(|(i, e)| text(&format!("evidence[{i}]"), e))
+        .collect::<Result<Vec<_>, _>>()?;
+    let claimed_on = date("claimed_on", &req.claimed_on)?;
+    let event = GapFilled {
+        gap: key.clone(),
+        hospital: credit_code("hospital", &req.hospital)?,
+        technique_introduced_on: Date::MIN,
+        claimed_on,
+        evidence,
+    };
+    Ok(DomainCommand::Gap {
+        id: key,
+        command: StreamCommand::Act(GapCommand::Fill(event)),
+    })
+}
+
+/// `OpenServiceLine` (recorded on the hospital's stream).
+pub fn open_service_line(
+    req: &pb::OpenServiceLineRequest,
+) -> Result<DomainCommand, ValidationError> {
+    let hospital = credit_code("hospital", &req.hospital)?;
+    let event = ServiceLineOpened {
+        hospital: hospital.clone(),
+        name: text("name", &req.name)?,
+        department: department("department", &req.department)?,
+        opened_on: date("opened_on", &req.opened_on)?,
+    };
+    Ok(DomainCommand::Hospital {
+        id: HospitalId(hospital),
+        command: StreamCommand::Act(HospitalCommand::OpenServiceLine(event)),
+    })
+}

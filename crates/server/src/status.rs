@@ -1,0 +1,130 @@
+//! The one mapping from `app::Error` to `tonic::Status`.
+//!
+//! Every status carries a `google.rpc.ErrorInfo` in the `medaid.v1` domain whose reason is the error's
+//! stable reason and whose metadata holds the dynamic values of the message (AIP-193). Bad arguments add
+//! a `BadRequest` naming the request field, broken rules a `PreconditionFailure`. Internal errors are
+//! logged with their cause chain and reach the client only as a generic message.
+
+use std::collections::HashMap;
+
+use tonic::{Code, Status};
+use tonic_types::{ErrorDetails, StatusExt};
+
+use crate::auth::ERROR_DOMAIN;
+use crate::page_token::PageError;
+
+/// The message clients see for a bug; the cause stays in the server's log.
+const INTERNAL_MESSAGE: &str = "internal error; the server has logged the cause";
+
+/// Builds a status with `ErrorInfo` and whatever other details `extra` adds.
+fn status(
+    code: Code,
+    message: String,
+    reason: &str,
+    metadata: Vec<(String, String)>,
+    extra: impl FnOnce(&mut ErrorDetails),
+) -> Status {
+    let metadata: HashMap<String, String> = metadata.into_iter().collect();
+    let mut details = ErrorDetails::with_error_info(reason, ERROR_DOMAIN, metadata);
+    extra(&mut details);
+    Status::with_error_details(code, message, details)
+}
+
+/// Writes an error and its sources on one line.
+fn cause_chain(error: &dyn std::error::Error) -> String {
+    let mut chain = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        chain.push_str(": ");
+        chain.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    chain
+}
+
+/// The status for a use-case error.
+pub fn from_app_error(error: app::Error) -> Status {
+    let reason = error.reason();
+    let metadata = error.metadata();
+    let message = error.to_string();
+    match &error {
+        app::Error::InvalidArgument { field, .. } => {
+            let field = field.clone();
+            let description = message.clone();
+            status(Code::InvalidArgument, message, reason, metadata, |d| {
+                d.add_bad_request_violation(field, description);
+            })
+        }
+        app::Error::RequestIdReused { .. } => {
+            let description = message.clone();
+            status(Code::InvalidArgument, message, reason, metadata, |d| {
+                d.add_bad_request_violation("request_id", description);
+            })
+        }
+        app::Error::FailedPrecondition { facts, .. } => {
+            let subject = facts
+                .iter()
+                .find(|(key, _)| key == "stream_id")
+                .or_else(|| facts.first())
+                .map(|(_, value)| value.clone())
+                .unwrap_or_default();
+            let description = message.clone();
+            status(Code::FailedPrecondition, message, reason, metadata, |d| {
+                d.add_precondition_failure_violation(reason, subject, description);
+            })
+        }
+        app::Error::Conflict { .. } => status(Code::Aborted, message, reason, metadata, |_| {}),
+        app::Error::NotFound { .. } => status(Code::NotFound, message, reason, metadata, |_| {}),
+        app::Error::OutOfRange { .. } => {
+            status(Code::OutOfRange, message, reason, metadata, |_| {})
+        }
+        app::Error::Unauthenticated => {
+            status(Code::Unauthenticated, message, reason, metadata, |_| {})
+        }
+        app::Error::PermissionDenied { .. } => {
+            status(Code::PermissionDenied, message, reason, metadata, |_| {})
+        }
+        app::Error::Unavailable { .. } => {
+            tracing::warn!(error = %cause_chain(&error), "store unavailable");
+            status(Code::Unavailable, message, reason, metadata, |_| {})
+        }
+        app::Error::Internal { .. } => {
+            tracing::error!(error = %cause_chain(&error), "internal error");
+            status(
+                Code::Internal,
+                INTERNAL_MESSAGE.to_owned(),
+                reason,
+                Vec::new(),
+                |_| {},
+            )
+        }
+    }
+}
+
+/// The status for a refused page size or page token.
+pub fn from_page_error(error: &PageError) -> Status {
+    let field = error.field();
+    let message = error.to_string();
+    let description = message.clone();
+    status(
+        Code::InvalidArgument,
+        message,
+        error.reason(),
+        vec![("field".to_owned(), field.to_owned())],
+        |d| {
+            d.add_bad_request_violation(field, description);
+        },
+    )
+}
+
+/// The status for a request field that fails validation before any use case runs.
+pub fn invalid_field(error: &domain::values::ValidationError) -> Status {
+    from_app_error(app::Error::InvalidArgument {
+        field: error.field.clone(),
+        reason: error.reason(),
+        message: error.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests;

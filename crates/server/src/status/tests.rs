@@ -1,0 +1,123 @@
+//! Each error kind becomes its status code with `ErrorInfo` and the detail AIP-193 asks for.
+
+use tonic::Code;
+use tonic_types::StatusExt;
+
+use super::*;
+
+fn info(status: &Status) -> (String, String, HashMap<String, String>) {
+    let details = status.get_error_details();
+    let info = details.error_info().cloned().unwrap_or_else(|| {
+        panic!("no ErrorInfo in {status:?}");
+    });
+    (info.reason, info.domain, info.metadata)
+}
+
+#[test]
+fn invalid_argument_names_the_field() {
+    let status = from_app_error(app::Error::InvalidArgument {
+        field: "supporting_orgs[1]".to_owned(),
+        reason: "CREDIT_CODE_CHECK_MISMATCH",
+        message: "supporting_orgs[1]: check character must be 'X'".to_owned(),
+    });
+    assert_eq!(status.code(), Code::InvalidArgument);
+    let (reason, domain, metadata) = info(&status);
+    assert_eq!(reason, "CREDIT_CODE_CHECK_MISMATCH");
+    assert_eq!(domain, "medaid.v1");
+    assert_eq!(
+        metadata.get("field").map(String::as_str),
+        Some("supporting_orgs[1]")
+    );
+    let details = status.get_error_details();
+    let violations = details
+        .bad_request()
+        .map(|b| b.field_violations.clone())
+        .unwrap_or_default();
+    assert_eq!(violations.len(), 1);
+    assert_eq!(violations[0].field, "supporting_orgs[1]");
+}
+
+#[test]
+fn broken_rule_is_a_failed_precondition() {
+    let status = from_app_error(app::Error::FailedPrecondition {
+        reason: "PAIRING_NOT_ACTIVE",
+        message: "the pairing has ended".to_owned(),
+        facts: vec![("stream_id".to_owned(), "pairing-1".to_owned())],
+    });
+    assert_eq!(status.code(), Code::FailedPrecondition);
+    let (reason, _, metadata) = info(&status);
+    assert_eq!(reason, "PAIRING_NOT_ACTIVE");
+    assert_eq!(
+        metadata.get("stream_id").map(String::as_str),
+        Some("pairing-1")
+    );
+    let details = status.get_error_details();
+    let violations = details
+        .precondition_failure()
+        .map(|p| p.violations.clone())
+        .unwrap_or_default();
+    assert_eq!(violations[0].r#type, "PAIRING_NOT_ACTIVE");
+    assert_eq!(violations[0].subject, "pairing-1");
+}
+
+#[test]
+fn codes_map_directly() {
+    let cases = [
+        (
+            app::Error::Conflict {
+                stream_id: "s-1".to_owned(),
+                expected: 1,
+                actual: 2,
+            },
+            Code::Aborted,
+        ),
+        (
+            app::Error::NotFound {
+                what: "event 9".to_owned(),
+            },
+            Code::NotFound,
+        ),
+        (app::Error::Unauthenticated, Code::Unauthenticated),
+        (
+            app::Error::PermissionDenied {
+                message: "no".to_owned(),
+                missing: vec![("missing_role".to_owned(), "recorder".to_owned())],
+            },
+            Code::PermissionDenied,
+        ),
+        (
+            app::Error::RequestIdReused {
+                request_id: "r".to_owned(),
+            },
+            Code::InvalidArgument,
+        ),
+    ];
+    for (error, code) in cases {
+        let reason = error.reason();
+        let status = from_app_error(error);
+        assert_eq!(status.code(), code);
+        assert_eq!(info(&status).0, reason);
+    }
+}
+
+#[test]
+fn internal_errors_hide_their_cause() {
+    let source: Box<dyn std::error::Error + Send + Sync> = "SELECT secret FROM t failed".into();
+    let status = from_app_error(app::Error::Internal { source });
+    assert_eq!(status.code(), Code::Internal);
+    assert!(!status.message().contains("SELECT"));
+    let (reason, _, metadata) = info(&status);
+    assert_eq!(reason, "INTERNAL");
+    assert!(metadata.is_empty());
+}
+
+#[test]
+fn page_errors_name_their_field() {
+    let status = from_page_error(&PageError::NegativePageSize(-3));
+    assert_eq!(status.code(), Code::InvalidArgument);
+    let details = status.get_error_details();
+    let field = details
+        .bad_request()
+        .and_then(|b| b.field_violations.first().map(|v| v.field.clone()));
+    assert_eq!(field.as_deref(), Some("page_size"));
+}

@@ -1,0 +1,132 @@
+//! Health, reflection, shutdown and limits.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use server::health::HealthProbe;
+use tonic::Code;
+use tonic_health::pb::health_check_response::ServingStatus;
+use tonic_reflection::pb::{v1, v1alpha};
+
+use crate::common::{TestServer, bearer, token_args, who_am_i};
+use server::cli::dev_token;
+
+#[tokio::test]
+async fn health_is_serving_then_not_serving_once_shutdown_begins() {
+    let mut server = TestServer::start(|c| c.server.drain_delay_ms = 2_000).await;
+    server.wait_for_health(ServingStatus::Serving).await;
+    server.begin_shutdown();
+    // The drain delay keeps the server answering while health already says NOT_SERVING.
+    server.wait_for_health(ServingStatus::NotServing).await;
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_failing_probe_turns_health_not_serving_until_it_recovers() {
+    let healthy = Arc::new(AtomicBool::new(false));
+    let flag = healthy.clone();
+    let probe: Arc<dyn HealthProbe> = Arc::new(move || {
+        let ok = flag.load(Ordering::SeqCst);
+        async move {
+            if ok {
+                Ok(())
+            } else {
+                Err("database unreachable".to_owned())
+            }
+        }
+    });
+    let server =
+        TestServer::start_with(|c| c.server.health_probe_interval_ms = 20, Some(probe)).await;
+    server.wait_for_health(ServingStatus::NotServing).await;
+    healthy.store(true, Ordering::SeqCst);
+    server.wait_for_health(ServingStatus::Serving).await;
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn reflection_v1_and_v1alpha_list_the_health_service() {
+    let server = TestServer::start(|_| {}).await;
+    let mut client =
+        v1::server_reflection_client::ServerReflectionClient::new(server.channel().await);
+    let request = v1::ServerReflectionRequest {
+        host: String::new(),
+        message_request: Some(v1::server_reflection_request::MessageRequest::ListServices(
+            String::new(),
+        )),
+    };
+    let mut stream = client
+        .server_reflection_info(futures_util::stream::iter([request]))
+        .await
+        .unwrap()
+        .into_inner();
+    let Some(v1::server_reflection_response::MessageResponse::ListServicesResponse(list)) =
+        stream.message().await.unwrap().unwrap().message_response
+    else {
+        panic!("expected a service list");
+    };
+    let names: Vec<String> = list.service.into_iter().map(|s| s.name).collect();
+    assert!(
+        names.contains(&"medaid.internal.v1.Session".to_owned()),
+        "{names:?}"
+    );
+    assert!(
+        names.contains(&"grpc.health.v1.Health".to_owned()),
+        "{names:?}"
+    );
+
+    let mut alpha =
+        v1alpha::server_reflection_client::ServerReflectionClient::new(server.channel().await);
+    let request = v1alpha::ServerReflectionRequest {
+        host: String::new(),
+        message_request: Some(
+            v1alpha::server_reflection_request::MessageRequest::ListServices(String::new()),
+        ),
+    };
+    let mut stream = alpha
+        .server_reflection_info(futures_util::stream::iter([request]))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(stream.message().await.unwrap().is_some());
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn requests_over_the_size_limit_are_refused() {
+    let server = TestServer::start(|c| c.limits.max_request_bytes = 1_024).await;
+    let token = dev_token(&server.config, &token_args(&["reader"], &["*"])).unwrap();
+    let small = who_am_i(server.channel().await, &[bearer(&token)], "x".repeat(100)).await;
+    assert!(small.is_ok());
+    let big = who_am_i(
+        server.channel().await,
+        &[bearer(&token)],
+        "x".repeat(10_000),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(big.code(), Code::OutOfRange, "{big:?}");
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn an_open_health_watch_sees_not_serving_and_cannot_hold_shutdown_open() {
+    use tonic_health::pb::HealthCheckRequest;
+    use tonic_health::pb::health_client::HealthClient;
+
+    let mut server = TestServer::start(|c| c.server.grace_period_ms = 300).await;
+    server.wait_for_health(ServingStatus::Serving).await;
+    let mut client = HealthClient::new(server.channel().await);
+    let request = HealthCheckRequest {
+        service: String::new(),
+    };
+    let mut watch = client.watch(request).await.unwrap().into_inner();
+    let first = watch.message().await.unwrap().unwrap();
+    assert_eq!(first.status, ServingStatus::Serving as i32);
+    server.begin_shutdown();
+    let next = watch.message().await.unwrap().unwrap();
+    assert_eq!(next.status, ServingStatus::NotServing as i32);
+    // The watch never ends on its own; the grace period cuts it so `run` returns.
+    let started = std::time::Instant::now();
+    server.stop().await.unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: every crate's unit and integration tests (the event store's shared
+# suite, the domain's given/when/then and seed scenarios, the end-to-end tests against a real
+# server) and, when present, the conformance check with an independent Python gRPC client.
+#
+# PostgreSQL cases run when MEDAID_TEST_DATABASE_URL points at a server the tests may create
+# databases on (for example postgres://postgres@127.0.0.1:5432/test); otherwise they say so and pass.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+if [[ -z "${MEDAID_TEST_DATABASE_URL:-}" ]]; then
+    echo "note: MEDAID_TEST_DATABASE_URL is not set; the PostgreSQL cases will not run" >&2
+fi
+
+# The conformance check needs the binary; it runs first so the test runner's summary closes the output.
+if [[ -x scripts/conformance/run.sh ]]; then
+    cargo build --quiet -p server --bin medaid
+    scripts/conformance/run.sh "${CARGO_TARGET_DIR:-target}/debug/medaid"
+fi
+
+if cargo nextest --version >/dev/null 2>&1; then
+    cargo nextest run --workspace --no-fail-fast
+else
+    cargo test --workspace --no-fail-fast
+fi

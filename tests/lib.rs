@@ -1,0 +1,1 @@
+//! The end-to-end tests live in `main.rs` and its modules; this library is empty.

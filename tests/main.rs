@@ -1,0 +1,8 @@
+//! End-to-end tests: `server::run` on `127.0.0.1:0` with a fresh SQLite data directory (and a fresh
+//! PostgreSQL database when `MEDAID_TEST_DATABASE_URL` is set), called through the generated clients
+//! with tokens minted from the development key.
+
+mod common;
+mod errors;
+mod feed;
+mod flow;
