@@ -11,7 +11,6 @@ use crate::common::{TestServer, assert_refused, authed, backends, huining, lzu_f
 use crate::flow::{register_request, seed};
 
 #[tokio::test]
-#[ignore = "app::App::execute answers INTERNAL on the second write to a hospital stream (grade then certification, or a repeated request id); see the issue 4 report"]
 async fn refusals_carry_error_info() {
     for database in backends() {
         let server = TestServer::start(database.as_deref()).await;

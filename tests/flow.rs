@@ -170,7 +170,6 @@ pub(crate) async fn seed(channel: Channel, token: &str) -> Seeded {
 }
 
 #[tokio::test]
-#[ignore = "app::App::execute answers INTERNAL on the second write to a hospital stream (grade then certification, or a repeated request id); see the issue 4 report"]
 async fn seed_000_flow_covers_every_command_rpc() {
     for database in backends() {
         let server = TestServer::start(database.as_deref()).await;

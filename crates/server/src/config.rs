@@ -26,6 +26,19 @@ pub const DEFAULT_TOML: &str = include_str!("../../../deploy/config.default.toml
 /// The prefix of environment variables that override configuration keys.
 pub const ENV_PREFIX: &str = "MEDAID_";
 
+/// The top-level keys of [`Config`], in the order of its fields.
+const TOP_LEVEL_KEYS: [&str; 9] = [
+    "environment",
+    "listen",
+    "data_dir",
+    "database_url",
+    "auth",
+    "tls",
+    "limits",
+    "telemetry",
+    "server",
+];
+
 /// Everything the server needs to know at start-up.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -134,9 +147,22 @@ pub struct Overrides {
 impl Config {
     /// Loads the configuration from every source, reading the process environment, and validates it.
     pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Config, ConfigError> {
-        // `MEDAID_CONFIG` names the file itself (a clap flag), so it is not a configuration key.
-        let env = Env::prefixed(ENV_PREFIX).split("__").ignore(&["config"]);
-        Config::from_figment(Config::figment(file, Some(env), overrides))
+        Config::from_figment(Config::figment(file, Some(Config::env()), overrides))
+    }
+
+    /// The `MEDAID_*` environment variables that name configuration keys.
+    ///
+    /// Other variables share the prefix without being keys: `MEDAID_CONFIG` names the file itself
+    /// (a clap flag) and `MEDAID_TEST_DATABASE_URL` belongs to the test suite. Only variables whose
+    /// first segment is a top-level key are taken, so those pass by, while a misspelt nested key
+    /// (`MEDAID_LIMITS__REQUEST_TIMEOUT`) is still refused by `deny_unknown_fields`.
+    pub fn env() -> Env {
+        Env::prefixed(ENV_PREFIX).split("__").filter(|key| {
+            let top = key.as_str().split('.').next().unwrap_or_default();
+            TOP_LEVEL_KEYS
+                .iter()
+                .any(|known| known.eq_ignore_ascii_case(top))
+        })
     }
 
     /// The merged sources, before extraction; `env` is `None` in tests that must not see the process environment.

@@ -10,7 +10,7 @@ use crate::events::{Event, EventPayload, EventScope};
 use crate::stream::Aggregate;
 use crate::values::{
     AgreementId, BusinessTime, Count, CreditCode, IndicatorCode, PairingId, ValueProblem,
-    check_text, day,
+    check_text, day, optional_day,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -45,7 +45,7 @@ pub struct AgreementSigned {
     pub parties: Vec<CreditCode>,
     #[serde(with = "day")]
     pub start: Date,
-    #[serde(with = "day::option")]
+    #[serde(with = "optional_day")]
     pub end: Option<Date>,
     pub indicator_set: IndicatorSet,
     pub targets: Vec<Target>,

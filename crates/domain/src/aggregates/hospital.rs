@@ -9,7 +9,7 @@ use crate::events::{Event, EventPayload, EventScope};
 use crate::stream::Aggregate;
 use crate::values::{
     BusinessTime, ClinicalDepartment, CreditCode, DivisionCode, HospitalGrade, HospitalId,
-    ReviewKind, ValueProblem, check_text, day,
+    ReviewKind, ValueProblem, check_text, day, optional_day,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -51,7 +51,7 @@ pub struct CenterCertified {
     pub certifier: String,
     #[serde(with = "day")]
     pub certified_on: Date,
-    #[serde(with = "day::option")]
+    #[serde(with = "optional_day")]
     pub valid_until: Option<Date>,
 }
 

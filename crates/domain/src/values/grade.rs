@@ -3,8 +3,8 @@
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use super::day;
 use super::problem::ValueProblem;
+use super::{day, optional_day};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -45,7 +45,7 @@ pub struct HospitalGrade {
     review: ReviewKind,
     #[serde(with = "day")]
     assessed_on: Date,
-    #[serde(with = "day::option")]
+    #[serde(with = "optional_day")]
     valid_until: Option<Date>,
 }
 
@@ -57,7 +57,7 @@ struct GradeFields {
     review: ReviewKind,
     #[serde(with = "day")]
     assessed_on: Date,
-    #[serde(with = "day::option")]
+    #[serde(with = "optional_day")]
     valid_until: Option<Date>,
 }
 

@@ -25,5 +25,34 @@ pub use ids::{
 pub use problem::{ValidationError, ValueProblem, check_text};
 pub use title::{Profession, ProfessionalTitle, TitleRank};
 
-// Calendar dates serialize as `YYYY-MM-DD`; `day::option` handles optional dates.
+// Calendar dates serialize as `YYYY-MM-DD`; `optional_day` handles optional dates.
 time::serde::format_description!(pub day, Date, "[year]-[month]-[day]");
+
+/// Optional calendar dates as `YYYY-MM-DD` or `null`.
+///
+/// `time`'s own `day::option` cannot read a `null` that serde has buffered, as it does for every
+/// event payload inside the tagged `Event` enum: the buffer hands `null` over as a unit, which that
+/// visitor refuses. Going through `Option<String>` accepts both forms.
+pub mod optional_day {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use time::Date;
+
+    pub fn serialize<S: Serializer>(date: &Option<Date>, serializer: S) -> Result<S::Ok, S::Error> {
+        match date {
+            Some(date) => super::day::serialize(date, serializer),
+            None => Option::<&str>::None.serialize(serializer),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Date>, D::Error> {
+        let Some(text) = Option::<String>::deserialize(deserializer)? else {
+            return Ok(None);
+        };
+        let format = time::macros::format_description!("[year]-[month]-[day]");
+        Date::parse(&text, format)
+            .map(Some)
+            .map_err(|e| serde::de::Error::custom(format!("date {text:?} is not YYYY-MM-DD: {e}")))
+    }
+}

@@ -154,3 +154,30 @@ fn unknown_types_and_versions_are_refused() {
         "EVENT_SCHEMA_VERSION_UNKNOWN"
     );
 }
+
+#[test]
+fn absent_optional_dates_read_back_as_absent() {
+    // Each pointer names an optional date; the samples all carry one, so null it and read back.
+    let optional_dates = [
+        ("CenterCertified", "/data/valid_until"),
+        ("HospitalGradeAssessed", "/data/grade/valid_until"),
+        ("AgreementSigned", "/data/end"),
+    ];
+    for (event_type, pointer) in optional_dates {
+        let event = every_event_type()
+            .into_iter()
+            .find(|e| e.event_type() == event_type)
+            .unwrap();
+        let mut stored = serde_json::to_value(event.to_stored()).unwrap();
+        *stored.pointer_mut(pointer).unwrap() = serde_json::Value::Null;
+        let read: StoredEvent = serde_json::from_value(stored).unwrap();
+        let decoded = Event::from_stored(&read)
+            .unwrap_or_else(|e| panic!("{event_type} without {pointer}: {e}"));
+        let again = serde_json::to_value(decoded.to_stored()).unwrap();
+        assert_eq!(
+            again.pointer(pointer),
+            Some(&serde_json::Value::Null),
+            "{event_type}"
+        );
+    }
+}

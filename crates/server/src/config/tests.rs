@@ -133,3 +133,25 @@ fn production_with_keys_and_no_dev_keys_is_accepted() {
     .unwrap();
     assert!(!config.uses_dev_keys());
 }
+
+#[test]
+fn environment_variables_that_are_not_keys_pass_by_and_misspelt_keys_are_refused() {
+    figment::Jail::expect_with(|jail| {
+        // CI exports the test suite's own variable next to the server's; it must not stop the server.
+        jail.set_env(
+            "MEDAID_TEST_DATABASE_URL",
+            "postgres://postgres@127.0.0.1/test",
+        );
+        jail.set_env("MEDAID_CONFIG", "/nonexistent.toml");
+        jail.set_env("MEDAID_LIMITS__REQUEST_TIMEOUT_MS", "4321");
+        let figment = Config::figment(None, Some(Config::env()), &Overrides::default());
+        let config = Config::from_figment(figment).map_err(|e| e.to_string())?;
+        assert_eq!(config.limits.request_timeout_ms, 4321);
+
+        jail.set_env("MEDAID_LIMITS__REQUEST_TIMEOUT", "4321");
+        let figment = Config::figment(None, Some(Config::env()), &Overrides::default());
+        let refused = Config::from_figment(figment).unwrap_err().to_string();
+        assert!(refused.contains("request_timeout"), "{refused}");
+        Ok(())
+    });
+}
