@@ -35,9 +35,10 @@ pub enum Error {
     /// The request id was already used for a different write (INVALID_ARGUMENT).
     #[error("request id {request_id} was already used for a different write")]
     RequestIdReused { request_id: String },
-    /// Nothing there, or nothing the caller may see (NOT_FOUND).
+    /// Nothing there, or nothing the caller may see (NOT_FOUND). `reason` says what kind of thing,
+    /// such as `EVENT_NOT_FOUND` or `AGREEMENT_NOT_FOUND`.
     #[error("{what} not found")]
-    NotFound { what: String },
+    NotFound { reason: &'static str, what: String },
     /// A position past the head of the log (OUT_OF_RANGE).
     #[error("position {position} is beyond the head of the log ({head})")]
     OutOfRange { position: u64, head: u64 },
@@ -51,6 +52,17 @@ pub enum Error {
         /// `("missing_role", "recorder")`, `("missing_province", "62")`, `("missing_organisation", code)`.
         missing: Vec<(String, String)>,
     },
+    /// A read model has not yet reached the position the caller asked for within the wait
+    /// (UNAVAILABLE): the answer would not show the caller's own write yet, so retry shortly.
+    #[error("read model {projection} is at position {reached}, short of the requested {wanted}")]
+    ProjectionBehind {
+        projection: String,
+        reached: u64,
+        wanted: u64,
+    },
+    /// This server runs no projector, so it has no read models to answer from (UNAVAILABLE).
+    #[error("the read models are not available on this server")]
+    ReadModelsUnavailable,
     /// The store is down, closed or shutting down (UNAVAILABLE): retry with backoff.
     #[error("the event store is unavailable")]
     Unavailable {
@@ -74,7 +86,9 @@ impl Error {
             }
             Error::Conflict { .. } => "STREAM_VERSION_CONFLICT",
             Error::RequestIdReused { .. } => "REQUEST_ID_REUSED",
-            Error::NotFound { .. } => "EVENT_NOT_FOUND",
+            Error::NotFound { reason, .. } => reason,
+            Error::ProjectionBehind { .. } => "PROJECTION_BEHIND",
+            Error::ReadModelsUnavailable => "READ_MODELS_UNAVAILABLE",
             Error::OutOfRange { .. } => "POSITION_OUT_OF_RANGE",
             Error::Unauthenticated => "UNAUTHENTICATED",
             Error::PermissionDenied { .. } => "PERMISSION_DENIED",
@@ -101,21 +115,36 @@ impl Error {
                 pair("actual", actual.to_string()),
             ],
             Error::RequestIdReused { request_id } => vec![pair("request_id", request_id.clone())],
-            Error::NotFound { what } => vec![pair("what", what.clone())],
+            Error::NotFound { what, .. } => vec![pair("what", what.clone())],
+            Error::ProjectionBehind {
+                projection,
+                reached,
+                wanted,
+            } => vec![
+                pair("projection", projection.clone()),
+                pair("reached", reached.to_string()),
+                pair("wanted", wanted.to_string()),
+            ],
             Error::OutOfRange { position, head } => vec![
                 pair("position", position.to_string()),
                 pair("head_position", head.to_string()),
             ],
             Error::PermissionDenied { missing, .. } => missing.clone(),
-            Error::Unauthenticated | Error::Unavailable { .. } | Error::Internal { .. } => {
-                Vec::new()
-            }
+            Error::Unauthenticated
+            | Error::ReadModelsUnavailable
+            | Error::Unavailable { .. }
+            | Error::Internal { .. } => Vec::new(),
         }
     }
 
     /// Whether the client should retry the same request later (only UNAVAILABLE, AIP-194).
     pub fn is_retryable(&self) -> bool {
-        matches!(self, Error::Unavailable { .. })
+        matches!(
+            self,
+            Error::Unavailable { .. }
+                | Error::ProjectionBehind { .. }
+                | Error::ReadModelsUnavailable
+        )
     }
 
     pub(crate) fn internal(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Error {

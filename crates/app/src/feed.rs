@@ -105,6 +105,7 @@ impl App {
     ) -> Result<FeedEvent, Error> {
         require_reader(principal)?;
         let not_found = || Error::NotFound {
+            reason: "EVENT_NOT_FOUND",
             what: format!("event at position {position}"),
         };
         let stored = self

@@ -9,6 +9,10 @@
 //!   lands in between and the caller gave no expected version.
 //! - The event feed queries ([`App::get_event`], [`App::list_stream_events`], [`App::list_events`],
 //!   [`App::subscribe`]), filtered to what the caller may read.
+//! - The read-model queries (`reads`: roster, timeline, mentorship board, techniques and gaps,
+//!   collaboration network, scoreboard, capability card, targets), each scoped to the caller's
+//!   provinces and able to wait for the caller's own write ([`Freshness`]); and the projection
+//!   admin use cases (status, rebuild, retry).
 //! - The one transport-agnostic [`Error`], with the reason codes of `proto/medaid/v1/errors.proto`.
 //!
 //! # What it must not do
@@ -30,6 +34,7 @@ mod execute;
 mod feed;
 mod load;
 pub mod principal;
+mod reads;
 mod time_map;
 
 pub use command::{CommandOutcome, CommandRequest, DomainCommand};
@@ -37,6 +42,12 @@ pub use error::Error;
 pub use event_store::{EventMetadata, TimePrecision};
 pub use feed::{FeedEvent, FeedFilter, FeedPage, FeedSubscription};
 pub use principal::{Principal, Role, Scope, ScopeError, UnknownRole};
+pub use reads::Freshness;
+/// The projector and the read models, re-exported so the server can name their types without
+/// depending on those crates itself.
+pub use {projector, read_models};
+
+use std::sync::Arc;
 
 use event_store::EventStore;
 
@@ -44,15 +55,21 @@ use event_store::EventStore;
 /// changed its stream in between.
 pub const MAX_ATTEMPTS: usize = 3;
 
-/// The use cases, over one event store. Cheap to clone; clones share the store.
+/// The use cases, over one event store and, when it serves read models, their projector.
+/// Cheap to clone; clones share both.
 #[derive(Clone)]
 pub struct App {
     store: EventStore,
+    projector: Option<Arc<projector::Projector>>,
 }
 
 impl App {
+    /// The use cases without read models: writes and the event feed only.
     pub fn new(store: EventStore) -> App {
-        App { store }
+        App {
+            store,
+            projector: None,
+        }
     }
 
     /// The store underneath, for the server's shutdown (`close`) and for tests.

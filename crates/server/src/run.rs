@@ -83,7 +83,8 @@ pub async fn run_with(
     let tls = server_tls_config(&config.tls)?;
 
     let store = store_wiring::open_store(&config).await?;
-    let app = app::App::new(store.clone());
+    let projector = store_wiring::start_projector(&config, store.clone()).await?;
+    let app = app::App::with_read_models(store.clone(), projector);
     let (stop_streams, streams_stopping) = watch::channel(false);
 
     let (reporter, health_service) = tonic_health::server::health_reporter();
@@ -164,7 +165,15 @@ pub async fn run_with(
         }
     };
     probe_task.abort();
-    // In-flight requests have finished (or were cut off), so the writer can flush and close.
+    let _ = probe_task.await;
+    // In-flight requests have finished (or were cut off): stop the projections after their current
+    // transaction, then let the writer flush and close. A projector still shared with a request
+    // the grace period cut off stops when that last handle drops.
+    let projector = app.projector().cloned();
+    drop(app);
+    if let Some(projector) = projector.and_then(|p| std::sync::Arc::into_inner(p)) {
+        projector.shutdown().await;
+    }
     store.close().await;
     tracing::info!("server stopped");
     result

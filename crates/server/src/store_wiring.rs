@@ -37,11 +37,40 @@ pub async fn open_store(config: &Config) -> Result<EventStore, OpenError> {
         .map_err(OpenError::Store)
 }
 
-/// Why the store could not be opened.
+/// Starts the projector of every read model over the store, in the store's own database.
+///
+/// Like [`open_store`], on a helper thread: the projector connects through sqlx too, and its
+/// runner tasks land on the caller's runtime through the handle.
+pub async fn start_projector(
+    config: &Config,
+    store: EventStore,
+) -> Result<app::projector::Projector, OpenError> {
+    let url = store_url(config);
+    let handle = tokio::runtime::Handle::current();
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name("medaid-start-projector".into())
+        .spawn(move || {
+            let started = handle.block_on(app::projector::Projector::start(
+                store,
+                &url,
+                app::read_models::all(),
+            ));
+            let _ = tx.send(started);
+        })
+        .map_err(OpenError::Thread)?;
+    rx.await
+        .map_err(|_| OpenError::Lost)?
+        .map_err(OpenError::Projector)
+}
+
+/// Why the store or the projector could not be opened.
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
     #[error("cannot open the event store")]
     Store(#[source] StoreError),
+    #[error("cannot start the read-model projector")]
+    Projector(#[source] app::projector::ProjectorError),
     #[error("cannot start the thread that opens the event store")]
     Thread(#[source] std::io::Error),
     #[error("the thread that opened the event store ended without an answer")]

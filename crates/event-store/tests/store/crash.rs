@@ -113,6 +113,7 @@ async fn a_killed_writer_loses_no_acknowledged_event_and_leaves_no_partial_group
     };
     child.kill().unwrap();
     child.wait().unwrap();
+    db.wait_for_other_sessions_to_end().await;
     let acknowledged: HashMap<String, (u64, u64)> = reader.join().unwrap().into_iter().collect();
     assert!(database_grew, "the child never got going");
     assert!(!acknowledged.is_empty());

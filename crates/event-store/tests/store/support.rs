@@ -64,6 +64,33 @@ impl TestDb {
         }
     }
 
+    /// Waits until no other session is connected to this database.
+    ///
+    /// A PostgreSQL server finishes a `COMMIT` it has received even when the client process was
+    /// killed right after sending it, so a crashed writer's last group may land a moment after the
+    /// process is gone. Only once its sessions have ended is the log final. SQLite needs no wait:
+    /// its writer lives and dies with the process.
+    pub(crate) async fn wait_for_other_sessions_to_end(&self) {
+        if self._dir.is_some() {
+            return;
+        }
+        let mut conn = sqlx::PgConnection::connect(&self.url).await.unwrap();
+        for _ in 0..600 {
+            let others: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM pg_stat_activity \
+                 WHERE datname = current_database() AND pid <> pg_backend_pid()",
+            )
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+            if others == 0 {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the killed writer's database sessions did not end within 30 s");
+    }
+
     pub(crate) async fn open(&self) -> EventStore {
         self.open_with(|_| {}).await
     }
