@@ -1,5 +1,6 @@
 //! The use cases against a real event store (SQLite; PostgreSQL when `MEDAID_TEST_DATABASE_URL` is set).
 
+mod reads;
 mod support;
 
 use app::{App, CommandRequest, DomainCommand, Error, FeedFilter, Role};

@@ -23,6 +23,15 @@ pub(crate) struct TestApp {
 }
 
 pub(crate) async fn test_app() -> TestApp {
+    let (store, _url, dir) = test_store().await;
+    TestApp {
+        app: App::new(store),
+        _dir: dir,
+    }
+}
+
+/// A fresh store, its URL, and the folder that holds it on SQLite.
+async fn test_store() -> (EventStore, String, Option<TempDir>) {
     if let Ok(admin) = std::env::var("MEDAID_TEST_DATABASE_URL")
         && !admin.is_empty()
     {
@@ -39,18 +48,28 @@ pub(crate) async fn test_app() -> TestApp {
         } else {
             format!("{base}/{name}?{query}")
         };
-        let store = EventStore::open(StoreOptions::new(url)).await.unwrap();
-        return TestApp {
-            app: App::new(store),
-            _dir: None,
-        };
+        let store = EventStore::open(StoreOptions::new(url.clone()))
+            .await
+            .unwrap();
+        return (store, url, None);
     }
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite:{}", dir.path().join("log.db").display());
-    let store = EventStore::open(StoreOptions::new(url)).await.unwrap();
+    let store = EventStore::open(StoreOptions::new(url.clone()))
+        .await
+        .unwrap();
+    (store, url, Some(dir))
+}
+
+/// A fresh store with the projector of every read model running over it.
+pub(crate) async fn test_app_with_read_models() -> TestApp {
+    let (store, url, dir) = test_store().await;
+    let projector = app::projector::Projector::start(store.clone(), &url, app::read_models::all())
+        .await
+        .unwrap();
     TestApp {
-        app: App::new(store),
-        _dir: Some(dir),
+        app: App::with_read_models(store, projector),
+        _dir: dir,
     }
 }
 
