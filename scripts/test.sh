@@ -10,6 +10,14 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 if [[ -z "${MEDAID_TEST_DATABASE_URL:-}" ]]; then
     echo "note: MEDAID_TEST_DATABASE_URL is not set; the PostgreSQL cases will not run" >&2
+elif command -v psql >/dev/null 2>&1; then
+    # Each PostgreSQL test creates a database of its own and leaves it for inspection; drop those of
+    # earlier runs so a long-lived server does not fill up. Only names the suites generate match.
+    psql "${MEDAID_TEST_DATABASE_URL}" -tAc \
+        "SELECT datname FROM pg_database WHERE datname ~ '^medaid_(t|p|app|rm|e2e)_[0-9a-f]{32}$'" |
+        while read -r name; do
+            [[ -n "${name}" ]] && psql "${MEDAID_TEST_DATABASE_URL}" -qc "DROP DATABASE IF EXISTS \"${name}\" WITH (FORCE)" >/dev/null
+        done
 fi
 
 # The conformance check needs the binary; it runs first so the test runner's summary closes the output.

@@ -51,3 +51,15 @@ done
 
 token="$("$binary" dev-token --data-dir "$data_dir" --role recorder,reader --scope '*')"
 "$venv/bin/python" "$here/check.py" "127.0.0.1:$port" "$token"
+
+# The README's walk-through against the same server, so its copy-paste calls stay true.
+if [[ -x "$root/.tools/buf" ]]; then
+  if ! "$root/scripts/demo.sh" "127.0.0.1:$port" "$token" >"$data_dir/demo.log" 2>&1; then
+    echo "conformance: the README walk-through (scripts/demo.sh) failed; its output follows" >&2
+    cat "$data_dir/demo.log" >&2
+    exit 1
+  fi
+  echo "conformance: the README walk-through (scripts/demo.sh) passed"
+else
+  echo "conformance: buf is not installed (scripts/install-tools.sh); walk-through not run" >&2
+fi
