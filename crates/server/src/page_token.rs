@@ -1,9 +1,13 @@
 //! AIP-158 pagination: page sizes and opaque page tokens.
 //!
-//! A token carries the log position where the next page starts and a hash of the request's other
-//! parameters (the filter or the stream id). Reusing a token with different parameters is refused, and
-//! a checksum makes an edited token fail instead of silently reading elsewhere. Tokens never grant
-//! access: every page is authorized again.
+//! A token carries where the next page starts and a hash of the request's other parameters (the
+//! filter or the stream id). Reusing a token with different parameters is refused, and a checksum
+//! makes an edited token fail instead of silently reading elsewhere. Tokens never grant access: every
+//! page is authorized again.
+//!
+//! Two kinds of token share one format family: the event feed's carry a log position ([`encode`]),
+//! the read models' carry the read model's own keyset cursor, a string ([`encode_cursor`]). A
+//! version byte tells them apart, so a token of one kind is refused where the other is expected.
 
 use sha2::{Digest, Sha256};
 
@@ -30,9 +34,9 @@ impl PageError {
     /// The stable reason code for `ErrorInfo`.
     pub fn reason(&self) -> &'static str {
         match self {
-            PageError::NegativePageSize(_) => "PAGE_SIZE_NEGATIVE",
-            PageError::Malformed => "PAGE_TOKEN_INVALID",
-            PageError::ParametersChanged => "PAGE_TOKEN_PARAMETERS_CHANGED",
+            // The reasons documented in errors.proto and on every page_size and page_token field.
+            PageError::NegativePageSize(_) => "INVALID_FIELD",
+            PageError::Malformed | PageError::ParametersChanged => "INVALID_PAGE_TOKEN",
         }
     }
 }
@@ -93,6 +97,48 @@ pub fn decode(token: &str, parameters: [u8; 8]) -> Result<Option<u64>, PageError
     Ok(Some(u64::from_be_bytes(position)))
 }
 
+/// The version byte of a read-model cursor token.
+const CURSOR_VERSION: u8 = 2;
+
+/// Length of a cursor token's fixed parts: version, parameters hash and checksum.
+const CURSOR_OVERHEAD: usize = 1 + 8 + 4;
+
+/// Encodes a read model's cursor (opaque to the server too) bound to `parameters`.
+pub fn encode_cursor(cursor: &str, parameters: [u8; 8]) -> String {
+    let mut body = Vec::with_capacity(CURSOR_OVERHEAD + cursor.len());
+    body.push(CURSOR_VERSION);
+    body.extend_from_slice(&parameters);
+    body.extend_from_slice(cursor.as_bytes());
+    let check = Sha256::digest(&body);
+    body.extend_from_slice(&check[..4]);
+    hex::encode(body)
+}
+
+/// Decodes a token into the read model's cursor, checking that it was issued for `parameters`.
+///
+/// An empty token means the first page and gives `None`.
+pub fn decode_cursor(token: &str, parameters: [u8; 8]) -> Result<Option<String>, PageError> {
+    if token.is_empty() {
+        return Ok(None);
+    }
+    let bytes = hex::decode(token).map_err(|_| PageError::Malformed)?;
+    // A token with an empty cursor is never issued: the last page has no token at all.
+    if bytes.len() <= CURSOR_OVERHEAD || bytes.first() != Some(&CURSOR_VERSION) {
+        return Err(PageError::Malformed);
+    }
+    let (body, check) = bytes.split_at(bytes.len() - 4);
+    if Sha256::digest(body)[..4] != *check {
+        return Err(PageError::Malformed);
+    }
+    let (bound, cursor) = body[1..].split_at(8);
+    if bound != parameters {
+        return Err(PageError::ParametersChanged);
+    }
+    String::from_utf8(cursor.to_vec())
+        .map(Some)
+        .map_err(|_| PageError::Malformed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,5 +164,48 @@ mod tests {
         let edited = String::from_utf8(edited).unwrap_or_default();
         assert_eq!(decode(&edited, params), Err(PageError::Malformed));
         assert_eq!(decode("zz", params), Err(PageError::Malformed));
+    }
+
+    #[test]
+    fn cursor_tokens_round_trip_and_are_refused_by_another_query() {
+        let on_site =
+            parameters_hash(&["ListOnSiteMembers", "12620422000000035C", "2024-09-15", ""]);
+        let token = encode_cursor("3a7c", on_site);
+        assert_eq!(decode_cursor(&token, on_site), Ok(Some("3a7c".to_owned())));
+        assert_eq!(decode_cursor("", on_site), Ok(None));
+        // The same query on another day, or another RPC with the same values, is another query.
+        let other_day =
+            parameters_hash(&["ListOnSiteMembers", "12620422000000035C", "2024-09-16", ""]);
+        assert_eq!(
+            decode_cursor(&token, other_day),
+            Err(PageError::ParametersChanged)
+        );
+        let short_terms =
+            parameters_hash(&["ListShortTerms", "12620422000000035C", "2024-09-15", ""]);
+        assert_eq!(
+            decode_cursor(&token, short_terms),
+            Err(PageError::ParametersChanged)
+        );
+        assert_eq!(PageError::ParametersChanged.reason(), "INVALID_PAGE_TOKEN");
+    }
+
+    #[test]
+    fn cursor_tokens_refuse_edits_and_the_other_kind_of_token() {
+        let params = parameters_hash(&["ListAlliances"]);
+        let token = encode_cursor("3a7c", params);
+        let mut edited = token.clone().into_bytes();
+        let last = edited.len() - 1;
+        edited[last] = if edited[last] == b'0' { b'1' } else { b'0' };
+        let edited = String::from_utf8(edited).unwrap_or_default();
+        assert_eq!(decode_cursor(&edited, params), Err(PageError::Malformed));
+        // A position token of the event feed is not a cursor token, nor the other way round.
+        assert_eq!(
+            decode_cursor(&encode(42, params), params),
+            Err(PageError::Malformed)
+        );
+        assert_eq!(decode(&token, params), Err(PageError::Malformed));
+        for junk in ["zz", "02", "not a token", "\u{4f1a}\u{5b81}"] {
+            assert_eq!(decode_cursor(junk, params), Err(PageError::Malformed));
+        }
     }
 }

@@ -201,6 +201,7 @@ pub fn mount_services(
         <EventServiceServer<Events> as NamedService>::NAME.to_owned(),
     ];
     services::mount_commands(builder, app, max, &mut names);
+    services::read_mount::mount_reads(builder, app, &config.limits, &mut names);
     names
 }
 

@@ -16,6 +16,10 @@ use crate::page_token::PageError;
 /// The message clients see for a bug; the cause stays in the server's log.
 const INTERNAL_MESSAGE: &str = "internal error; the server has logged the cause";
 
+/// How long a client should wait before asking again for a read model that had not yet reached the
+/// position it wanted; projections usually apply a new event within milliseconds.
+const PROJECTION_RETRY_DELAY: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// Builds a status with `ErrorInfo` and whatever other details `extra` adds.
 fn status(
     code: Code,
@@ -84,6 +88,15 @@ pub fn from_app_error(error: app::Error) -> Status {
         app::Error::PermissionDenied { .. } => {
             status(Code::PermissionDenied, message, reason, metadata, |_| {})
         }
+        app::Error::ProjectionBehind { .. } => {
+            // The read model will catch up on its own, so the client is told when to try again.
+            status(Code::Unavailable, message, reason, metadata, |d| {
+                d.set_retry_info(Some(PROJECTION_RETRY_DELAY));
+            })
+        }
+        app::Error::ReadModelsUnavailable => {
+            status(Code::Unavailable, message, reason, metadata, |_| {})
+        }
         app::Error::Unavailable { .. } => {
             tracing::warn!(error = %cause_chain(&error), "store unavailable");
             status(Code::Unavailable, message, reason, metadata, |_| {})
@@ -126,5 +139,7 @@ pub fn invalid_field(error: &domain::values::ValidationError) -> Status {
     })
 }
 
+#[cfg(test)]
+mod read_tests;
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,109 @@
+//! The AIP-160 subset the read-model lists accept: `key = value` comparisons joined by `AND`, each
+//! key at most once, values bare (`2`, `POST_DEPARTMENT_HEAD`) or double-quoted (`"04.05"`).
+//!
+//! The read models filter on single values, so OR, negation, other comparators and repeated keys are
+//! refused with INVALID_FILTER naming the part at fault, rather than half-understood.
+
+/// The terms of a filter, as `(key, value)` with the quotes removed, in the order written.
+pub type Terms = Vec<(&'static str, String)>;
+
+/// Parses `filter`, allowing only the keys in `allowed`.
+pub fn parse(filter: &str, allowed: &[&'static str]) -> Result<Terms, app::Error> {
+    let mut terms: Terms = Vec::new();
+    for term in filter.split(" AND ").map(str::trim) {
+        if term.is_empty() {
+            if filter.trim().is_empty() {
+                continue;
+            }
+            return Err(invalid(format!("filter {filter:?} has an empty term")));
+        }
+        let Some((key, value)) = term.split_once('=') else {
+            return Err(invalid(format!("filter term {term:?} is not key = value")));
+        };
+        let key = key.trim();
+        let Some(key) = allowed.iter().copied().find(|k| *k == key) else {
+            return Err(invalid(format!(
+                "filter term {term:?}: {key:?} is not one of {}",
+                allowed.join(", ")
+            )));
+        };
+        let value = unquote(value.trim())
+            .ok_or_else(|| invalid(format!("filter term {term:?} has a malformed value")))?;
+        if terms.iter().any(|(seen, _)| *seen == key) {
+            return Err(invalid(format!("filter names {key} more than once")));
+        }
+        terms.push((key, value.to_owned()));
+    }
+    Ok(terms)
+}
+
+/// The value of `key` among `terms`, if the filter names it.
+pub fn value<'a>(terms: &'a Terms, key: &str) -> Option<&'a str> {
+    terms
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, v)| v.as_str())
+}
+
+/// A bare word, or a double-quoted string without quotes inside; never empty.
+fn unquote(value: &str) -> Option<&str> {
+    let inner = match value.strip_prefix('"') {
+        Some(rest) => rest.strip_suffix('"')?,
+        None => value,
+    };
+    let bad = |c: char| c == '"' || c.is_whitespace() || c == '=' || c == '<' || c == '>';
+    (!inner.is_empty() && !inner.contains(bad)).then_some(inner)
+}
+
+/// The error for a filter outside the subset.
+pub fn invalid(message: String) -> app::Error {
+    app::Error::InvalidArgument {
+        field: "filter".to_owned(),
+        reason: "INVALID_FILTER",
+        message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEYS: &[&str] = &["batch_number", "department", "post"];
+
+    #[test]
+    fn terms_are_key_value_pairs_joined_by_and() {
+        assert_eq!(parse("", KEYS).ok(), Some(Vec::new()));
+        assert_eq!(parse("   ", KEYS).ok(), Some(Vec::new()));
+        let terms = parse(r#"batch_number = 2 AND department="04.05""#, KEYS).unwrap_or_default();
+        assert_eq!(value(&terms, "batch_number"), Some("2"));
+        assert_eq!(value(&terms, "department"), Some("04.05"));
+        assert_eq!(value(&terms, "post"), None);
+    }
+
+    #[test]
+    fn anything_else_is_an_invalid_filter() {
+        for filter in [
+            "title = 232",
+            "batch_number > 2",
+            "batch_number != 2",
+            "batch_number = 2 OR batch_number = 3",
+            "batch_number = 2 AND batch_number = 3",
+            "batch_number = 2 AND ",
+            r#"department = "04"#,
+            "department = ",
+            "NOT post = POST_PRESIDENT",
+        ] {
+            let error = parse(filter, KEYS).err();
+            assert!(
+                matches!(
+                    error,
+                    Some(app::Error::InvalidArgument {
+                        reason: "INVALID_FILTER",
+                        ..
+                    })
+                ),
+                "{filter:?} gave {error:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! Read-model answers to their proto form, and the request parts the read-model services share
+//! (the day asked about, filters, enum tags).
+//!
+//! Conversions are by hand and total: every number is narrowed with saturation, every unknown tag
+//! becomes UNSPECIFIED, so that no stored row can make an answer panic. One file per read model.
+
+pub mod admin;
+pub mod capability;
+pub mod filter;
+pub mod mentorship;
+pub mod network;
+pub mod roster;
+pub mod scoreboard;
+pub mod tags;
+pub mod targets;
+pub mod technique;
+pub mod timeline;
+
+use api::medaid::v1 as pb;
+use app::read_models::scoreboard::Figure;
+use domain::values::ValidationError;
+use time::Date;
+
+use super::fields;
+use super::write::today_in_china;
+
+/// The day a query asks about: `YYYY-MM-DD`, or today in China Standard Time when empty (the proto
+/// dates are China Standard Time days, like the `today` the write rules use).
+pub fn day_or_today(field: &str, value: &str) -> Result<Date, ValidationError> {
+    if value.is_empty() {
+        Ok(today_in_china())
+    } else {
+        fields::date(field, value)
+    }
+}
+
+/// A calendar date as the protos write it, `YYYY-MM-DD`.
+pub fn day(date: Date) -> String {
+    date.to_string()
+}
+
+/// An optional date: absent is the empty string.
+pub fn optional_day(date: Option<Date>) -> String {
+    date.map(day).unwrap_or_default()
+}
+
+/// A summed figure that keeps its "at least" comparator.
+pub fn count(figure: Figure) -> pb::Count {
+    let comparator = if figure.at_least {
+        pb::CountComparator::AtLeast
+    } else {
+        pb::CountComparator::Exact
+    };
+    pb::Count {
+        value: figure.value,
+        comparator: comparator.into(),
+    }
+}
+
+/// A count of rows, saturating (a `usize` always fits in practice).
+pub fn number(n: usize) -> u64 {
+    u64::try_from(n).unwrap_or(u64::MAX)
+}
+
+/// A small count, saturating.
+pub fn small(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_day_is_today_and_a_bad_one_names_its_field() {
+        assert_eq!(day_or_today("date", "").ok(), Some(today_in_china()));
+        let error = day_or_today("expires_by", "2024-02-30").err();
+        assert_eq!(error.map(|e| e.field), Some("expires_by".to_owned()));
+        let parsed = day_or_today("date", "2024-09-15").ok();
+        assert_eq!(parsed.map(day).as_deref(), Some("2024-09-15"));
+    }
+
+    #[test]
+    fn at_least_figures_keep_their_comparator() {
+        let exact = count(Figure {
+            value: 5993,
+            at_least: false,
+        });
+        assert_eq!(exact.comparator, i32::from(pb::CountComparator::Exact));
+        let at_least = count(Figure {
+            value: 30,
+            at_least: true,
+        });
+        assert_eq!(at_least.value, 30);
+        assert_eq!(at_least.comparator, i32::from(pb::CountComparator::AtLeast));
+    }
+}

@@ -1,0 +1,168 @@
+//! The on-site roster's answers and filter.
+
+use api::medaid::v1 as pb;
+use app::read_models::roster::{
+    BatchOnSite, GroupStaffing, HeldPost, OnSiteMember, OrgStaffing, RosterFilter, ShortTerm,
+};
+
+use super::filter::{self, value};
+use super::tags::{self, GROUP_ROLES, MEMBER_ROLES, POSTS};
+use super::{day, small};
+use crate::convert::deployment::department;
+
+/// The keys `ListOnSiteMembersRequest.filter` accepts.
+const KEYS: &[&str] = &["batch_number", "department", "title_code", "post"];
+
+/// Parses `ListOnSiteMembersRequest.filter` into the read model's filter.
+pub fn roster_filter(text: &str) -> Result<RosterFilter, app::Error> {
+    let terms = filter::parse(text, KEYS)?;
+    let number = |key: &str| -> Result<Option<u64>, app::Error> {
+        value(&terms, key)
+            .map(|v| {
+                v.parse::<u64>()
+                    .map_err(|_| filter::invalid(format!("{key} = {v:?} is not a number")))
+            })
+            .transpose()
+    };
+    let batch_number = number("batch_number")?
+        .map(|n| {
+            u32::try_from(n).map_err(|_| filter::invalid(format!("batch_number {n} is too large")))
+        })
+        .transpose()?;
+    let title_code = number("title_code")?
+        .map(|n| {
+            u16::try_from(n).map_err(|_| filter::invalid(format!("title_code {n} is too large")))
+        })
+        .transpose()?;
+    let department = value(&terms, "department")
+        .map(|code| {
+            department("filter", code)
+                .map(|d| d.code().to_owned())
+                .map_err(|e| filter::invalid(format!("department = {code:?}: {e}")))
+        })
+        .transpose()?;
+    let post = value(&terms, "post")
+        .map(|v| {
+            tags::tag_for_filter(POSTS, "POST_", pb::Post::as_str_name, v)
+                .map(str::to_owned)
+                .ok_or_else(|| filter::invalid(format!("post = {v:?} is not a Post value name")))
+        })
+        .transpose()?;
+    Ok(RosterFilter {
+        batch_number,
+        department,
+        title_code,
+        post,
+    })
+}
+
+fn held_post(post: &HeldPost) -> pb::HeldPost {
+    pb::HeldPost {
+        post: tags::value(POSTS, &post.post),
+        department: post.department.clone().unwrap_or_default(),
+        held_from: day(post.from),
+    }
+}
+
+/// One member on site.
+pub fn on_site_member(m: &OnSiteMember) -> pb::OnSiteMember {
+    pb::OnSiteMember {
+        deployment_id: m.deployment_id.clone(),
+        practitioner: m.practitioner.clone(),
+        home_org: m.home_org.clone(),
+        pairing_id: m.pairing_id.clone(),
+        batch_number: m.batch_number,
+        title_code: u32::from(m.title_code),
+        title_name: m.title_name.clone(),
+        department: m.department.clone(),
+        role: tags::value(MEMBER_ROLES, &m.role),
+        posts: m.posts.iter().map(held_post).collect(),
+        arrived_on: day(m.arrived),
+        last_day: day(m.last_day),
+        days_remaining: m.days_remaining,
+        below_minimum_term: m.below_minimum_term,
+    }
+}
+
+/// One batch with members on site.
+pub fn batch_on_site(b: &BatchOnSite) -> pb::BatchOnSite {
+    pb::BatchOnSite {
+        pairing_id: b.pairing_id.clone(),
+        batch_number: b.batch_number,
+        members_on_site: small(b.members),
+    }
+}
+
+fn org_staffing(o: &OrgStaffing) -> pb::OrgStaffing {
+    pb::OrgStaffing {
+        org: o.org.clone(),
+        role: tags::value(GROUP_ROLES, &o.role),
+        min_staff: o.min_staff,
+        on_site: o.on_site,
+    }
+}
+
+/// One 1+N对1 group's staffing.
+pub fn group_staffing(g: &GroupStaffing) -> pb::GroupStaffing {
+    pb::GroupStaffing {
+        pairing_id: g.pairing_id.clone(),
+        lead_org: g.lead_org.clone(),
+        orgs: g.orgs.iter().map(org_staffing).collect(),
+        staffed: g.staffed,
+    }
+}
+
+/// One term below the minimum.
+pub fn short_term(s: &ShortTerm) -> pb::ShortTerm {
+    pb::ShortTerm {
+        deployment_id: s.deployment_id.clone(),
+        practitioner: s.practitioner.clone(),
+        arrived_on: day(s.arrived),
+        last_day: day(s.last_day),
+        min_term_months: s.min_term_months,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_filter_becomes_the_read_models_filter() {
+        let parsed = roster_filter(
+            r#"batch_number = 2 AND department = "04" AND title_code = 232 AND post = POST_DEPARTMENT_HEAD"#,
+        );
+        assert_eq!(
+            parsed.ok(),
+            Some(RosterFilter {
+                batch_number: Some(2),
+                department: Some("04".to_owned()),
+                title_code: Some(232),
+                post: Some("department_head".to_owned()),
+            })
+        );
+        assert_eq!(roster_filter("").ok(), Some(RosterFilter::default()));
+    }
+
+    #[test]
+    fn bad_values_are_invalid_filters() {
+        for text in [
+            "batch_number = two",
+            "batch_number = 99999999999",
+            "title_code = 70000",
+            r#"department = "99.99.99""#,
+            "post = POST_DEAN",
+        ] {
+            assert!(
+                matches!(
+                    roster_filter(text),
+                    Err(app::Error::InvalidArgument {
+                        reason: "INVALID_FILTER",
+                        ..
+                    })
+                ),
+                "{text}"
+            );
+        }
+    }
+}

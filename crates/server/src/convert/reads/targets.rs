@@ -1,0 +1,89 @@
+//! The targets-against-actuals answers.
+
+use api::medaid::v1 as pb;
+use app::read_models::targets::{AgreementReport, AssessmentRow, TargetRow};
+
+use super::tags::{self, AGREEMENT_KINDS, ASSESSMENT_RESULTS};
+use super::{count, day, number, optional_day};
+
+fn target(t: &TargetRow) -> pb::TargetProgress {
+    pb::TargetProgress {
+        indicator: t.indicator.clone(),
+        target: Some(count(t.target)),
+        due: day(t.due),
+        actual: t.actual.map(count),
+        met: t.met,
+    }
+}
+
+/// The subject of an assessment from the read model's kind tag and text: a batch is stored as
+/// `<pairing_id>.<batch_number>`. A subject that does not parse is left unset rather than guessed.
+fn subject(kind: &str, subject: &str) -> Option<pb::AssessmentSubject> {
+    use pb::assessment_subject::Subject;
+    let subject = match kind {
+        "member" => Subject::Member(subject.to_owned()),
+        "pairing" => Subject::Pairing(subject.to_owned()),
+        "batch" => {
+            let (pairing_id, number) = subject.rsplit_once('.')?;
+            Subject::Batch(pb::BatchRef {
+                pairing_id: pairing_id.to_owned(),
+                batch_number: number.parse().ok()?,
+            })
+        }
+        _ => return None,
+    };
+    Some(pb::AssessmentSubject {
+        subject: Some(subject),
+    })
+}
+
+fn assessment(a: &AssessmentRow) -> pb::AssessmentSummary {
+    pb::AssessmentSummary {
+        assessment_id: a.assessment_id.clone(),
+        subject: subject(&a.subject_kind, &a.subject),
+        period_start: day(a.period_start),
+        period_end: day(a.period_end),
+        score: a.score,
+        result: tags::value(ASSESSMENT_RESULTS, &a.result),
+    }
+}
+
+/// One agreement's report.
+pub fn report(r: &AgreementReport) -> pb::AgreementReport {
+    pb::AgreementReport {
+        agreement_id: r.agreement_id.clone(),
+        pairing_id: r.pairing_id.clone(),
+        recipient_org: r.recipient_org.clone(),
+        kind: tags::value(AGREEMENT_KINDS, &r.kind),
+        title: r.title.clone(),
+        start: day(r.start),
+        end: optional_day(r.end),
+        targets: r.targets.iter().map(target).collect(),
+        assessments: r.assessments.iter().map(assessment).collect(),
+        term_compliance: Some(pb::TermCompliance {
+            terms: number(r.term_compliance.terms),
+            below_minimum: number(r.term_compliance.below_minimum),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batch_subjects_split_into_pairing_and_number() {
+        use pb::assessment_subject::Subject;
+        let pairing = "0192f1c4-7a2b-7c3d-8e4f-5a6b7c8d9e0f";
+        let parsed = subject("batch", &format!("{pairing}.3")).and_then(|s| s.subject);
+        assert_eq!(
+            parsed,
+            Some(Subject::Batch(pb::BatchRef {
+                pairing_id: pairing.to_owned(),
+                batch_number: 3,
+            }))
+        );
+        assert_eq!(subject("batch", "no-number"), None);
+        assert_eq!(subject("planet", "x"), None);
+    }
+}

@@ -1,0 +1,68 @@
+//! `medaid.v1.ProjectionAdminService`: projection status, rebuilds and retries, for admins.
+
+use api::medaid::v1 as pb;
+use api::medaid::v1::projection_admin_service_server::ProjectionAdminService;
+use tonic::{Request, Response, Status};
+
+use super::principal;
+use crate::convert::reads::admin::status;
+use crate::status::from_app_error;
+
+/// Operation of the projector; the use cases check the admin role.
+#[derive(Clone)]
+pub struct ProjectionAdmin {
+    app: app::App,
+}
+
+impl ProjectionAdmin {
+    pub fn new(app: app::App) -> ProjectionAdmin {
+        ProjectionAdmin { app }
+    }
+}
+
+#[tonic::async_trait]
+impl ProjectionAdminService for ProjectionAdmin {
+    async fn list_projections(
+        &self,
+        request: Request<pb::ListProjectionsRequest>,
+    ) -> Result<Response<pb::ListProjectionsResponse>, Status> {
+        let caller = principal(&request)?;
+        let mut found = self
+            .app
+            .projection_status(&caller)
+            .await
+            .map_err(from_app_error)?;
+        // The documented order, whatever order the projector keeps them in.
+        found.sort_by(|a, b| (&a.name, a.generation).cmp(&(&b.name, b.generation)));
+        Ok(Response::new(pb::ListProjectionsResponse {
+            projections: found.iter().map(status).collect(),
+        }))
+    }
+
+    async fn rebuild_projection(
+        &self,
+        request: Request<pb::RebuildProjectionRequest>,
+    ) -> Result<Response<pb::RebuildProjectionResponse>, Status> {
+        let caller = principal(&request)?;
+        let generation = self
+            .app
+            .rebuild_projection(&caller, &request.get_ref().name)
+            .await
+            .map_err(from_app_error)?;
+        tracing::info!(projection = %request.get_ref().name, generation, "rebuild started");
+        Ok(Response::new(pb::RebuildProjectionResponse { generation }))
+    }
+
+    async fn retry_projection(
+        &self,
+        request: Request<pb::RetryProjectionRequest>,
+    ) -> Result<Response<pb::RetryProjectionResponse>, Status> {
+        let caller = principal(&request)?;
+        self.app
+            .retry_projection(&caller, &request.get_ref().name)
+            .await
+            .map_err(from_app_error)?;
+        tracing::info!(projection = %request.get_ref().name, "projection restarted");
+        Ok(Response::new(pb::RetryProjectionResponse {}))
+    }
+}
