@@ -6,11 +6,12 @@
 
 use std::collections::BTreeMap;
 
+use domain::aggregates::batch::{BatchState, MemberAssigned};
 use domain::aggregates::deployment::DeploymentState;
 use domain::aggregates::hospital::HospitalState;
 use domain::aggregates::pairing::{PairingFacts, PairingState};
 use domain::facts::OnSiteStint;
-use domain::values::{CreditCode, HospitalId, PairingId};
+use domain::values::{BatchId, CreditCode, DeploymentId, HospitalId, PairingId};
 use domain::{Aggregate, Event, Stream};
 use event_store::{EventFilter, EventStore, MAX_READ_LIMIT, StoredEvent};
 
@@ -129,6 +130,18 @@ pub(crate) async fn all_stints(store: &EventStore) -> Result<Vec<OnSiteStint>, E
         .await?
         .values()
         .filter_map(DeploymentState::stint)
+        .collect())
+}
+
+/// Every member assignment of every batch, keyed by deployment id (the team rosters over `batch-*`).
+pub(crate) async fn all_assignments(
+    store: &EventStore,
+) -> Result<BTreeMap<DeploymentId, MemberAssigned>, Error> {
+    Ok(scan::<BatchState>(store, BatchId::CATEGORY)
+        .await?
+        .into_values()
+        .flat_map(|b| b.members)
+        .map(|m| (m.deployment_id, m))
         .collect())
 }
 

@@ -6,13 +6,17 @@ use domain::aggregates::activity::{ActivityCommand, ActivityContext, ActivitySta
 use domain::aggregates::alliance::{AllianceCommand, AllianceContext, AllianceState};
 use domain::aggregates::gap::{GapCommand, GapContext, GapState};
 use domain::aggregates::hospital::{HospitalCommand, HospitalContext, HospitalState};
+use domain::aggregates::mentorship::MentorshipState;
 use domain::aggregates::study::{StudyCommand, StudyContext, StudyState};
-use domain::aggregates::technique::{TechniqueCommand, TechniqueContext, TechniqueState};
-use domain::values::{CreditCode, HospitalId, PractitionerId, TechniqueAtHospitalId};
+use domain::aggregates::technique::{
+    Performer, TechniqueCommand, TechniqueContext, TechniqueState,
+};
+use domain::values::{CreditCode, HospitalId, MentorshipId, PractitionerId, TechniqueAtHospitalId};
 use domain::{Stream, StreamCommand};
 use event_store::EventStore;
 use time::Date;
 
+use super::employment::employer_on;
 use super::{LoadContext, orgs_of};
 use crate::error::Error;
 use crate::load::{all_pairings, all_stints, pairing_facts, registered, scan, state};
@@ -21,14 +25,35 @@ impl LoadContext for TechniqueState {
     async fn load_context(
         store: &EventStore,
         _stream: &Stream<Self>,
-        _command: &StreamCommand<TechniqueCommand>,
+        command: &StreamCommand<TechniqueCommand>,
         _today: Date,
     ) -> Result<TechniqueContext, Error> {
+        // Corrections and retractions are decided without the context.
+        let StreamCommand::Act(TechniqueCommand::Introduce(t)) = command else {
+            return Ok(TechniqueContext::default());
+        };
+        let performer_stints = all_stints(store).await?;
+        let local_performer_privileged = match &t.performer {
+            // Not read for an on-site member, whose stints are checked instead.
+            Performer::OnSiteMember(_) => false,
+            // Privileges (手术分级授权) are granted in hospitals' own records, which are not
+            // integrated, and the log holds nothing that grants or withholds them. An apprentice's
+            // independence would be evidence for them, but its absence is none against them: most
+            // local performers were never apprentices in the program. What the log can contradict
+            // is that the performer is local: when it places them with another employer on that
+            // day, they hold no privileges here (a dispatched member is recorded as an on-site
+            // member, and checked against the roster). Otherwise the recording hospital's word
+            // that its own doctor is privileged stands.
+            Performer::Local(who) => {
+                let board = scan::<MentorshipState>(store, MentorshipId::CATEGORY).await?;
+                employer_on(store, who, t.first_performed_on, &performer_stints, &board)
+                    .await?
+                    .is_none_or(|employer| employer == t.hospital)
+            }
+        };
         Ok(TechniqueContext {
-            performer_stints: all_stints(store).await?,
-            // Hospitals' privileging records (手术分级授权) are not integrated yet: the recording
-            // hospital attests that its local performer is privileged.
-            local_performer_privileged: true,
+            performer_stints,
+            local_performer_privileged,
         })
     }
 }
@@ -192,14 +217,15 @@ impl LoadContext for ActivityState {
             Some(id) => pairing_facts(store, &id).await?,
             None => None,
         };
-        // On-site members come from the roster; the personnel registry is not integrated yet, so
-        // the named trainers are taken as attested by the recording hospital.
-        let mut registered_trainers: BTreeSet<PractitionerId> = all_stints(store)
-            .await?
-            .into_iter()
-            .map(|s| s.practitioner)
-            .collect();
-        registered_trainers.extend(named);
+        // The catalog's rule is that trainers are in the personnel registry (WS/T 790.8), which is
+        // not integrated, and the log cannot stand in for it: it never says that someone is not a
+        // registered practitioner, and many real trainers are absent from it. Short-visit experts
+        // are delegates without a practitioner id (seed 001's four trainings match its short-visit
+        // experts' specialties), and remote trainings are given by home-hospital staff who were never
+        // dispatched. Refusing a trainer the log does not know would refuse real facts for lack of
+        // a registry, so the recording hospital's word that its named trainers are registered
+        // stands, and the roster is not scanned for a set that could not change the decision.
+        let registered_trainers: BTreeSet<PractitionerId> = named.into_iter().collect();
         Ok(ActivityContext {
             pairing,
             registered_trainers,

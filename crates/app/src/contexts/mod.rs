@@ -1,10 +1,12 @@
 //! One context loader per aggregate: the cross-stream facts `decide` needs, read from the log.
 //!
 //! Each loader follows the rustdoc of its aggregate's `Context` type. Facts kept outside the log
-//! (the provincial personnel registry, hospitals' privileging records) have no integration yet;
-//! until they do, the loaders take them as attested by the recording caller, whose scope already
-//! limits it to its own hospitals (see `registry_stand_in`).
+//! (the provincial personnel registry, hospitals' privileging records) have no integration yet.
+//! Where the log itself can contradict such a fact (an apprentice's or a local performer's employer,
+//! see `employment`), the loader reads it from the log; where the log is silent, the fact is taken as
+//! attested by the recording caller, whose scope already limits it to its own hospitals.
 
+mod employment;
 mod hospital_family;
 mod pairing_family;
 mod roster_family;

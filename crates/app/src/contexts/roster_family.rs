@@ -2,33 +2,22 @@
 
 use std::collections::BTreeMap;
 
-use domain::aggregates::batch::{BatchCommand, BatchContext, BatchState, MemberAssigned};
+use domain::aggregates::batch::{BatchCommand, BatchContext, BatchState};
 use domain::aggregates::deployment::{DeploymentCommand, DeploymentContext, DeploymentState};
 use domain::aggregates::mentorship::{
     IndependenceScope, MentorshipCommand, MentorshipContext, MentorshipState,
 };
 use domain::aggregates::technique::TechniqueState;
 use domain::facts::OnSiteStint;
-use domain::values::{BatchId, CreditCode, DeploymentId, PractitionerId, TechniqueAtHospitalId};
+use domain::values::{DeploymentId, MentorshipId, PractitionerId, TechniqueAtHospitalId};
 use domain::{Stream, StreamCommand};
 use event_store::EventStore;
 use time::Date;
 
 use super::LoadContext;
+use super::employment::employer_on;
 use crate::error::Error;
-use crate::load::{all_deployments, pairing_facts, scan, state};
-
-/// Every member assignment of every batch, keyed by deployment id.
-async fn all_assignments(
-    store: &EventStore,
-) -> Result<BTreeMap<DeploymentId, MemberAssigned>, Error> {
-    Ok(scan::<BatchState>(store, BatchId::CATEGORY)
-        .await?
-        .into_values()
-        .flat_map(|b| b.members)
-        .map(|m| (m.deployment_id, m))
-        .collect())
-}
+use crate::load::{all_assignments, all_deployments, pairing_facts, scan, state};
 
 impl LoadContext for BatchState {
     async fn load_context(
@@ -168,7 +157,7 @@ impl LoadContext for MentorshipState {
             Some(id) => pairing_facts(store, &id).await?,
             None => None,
         };
-        let board = scan::<MentorshipState>(store, "mentorship").await?;
+        let board = scan::<MentorshipState>(store, MentorshipId::CATEGORY).await?;
         let active = board.values().filter(|m| m.is_active());
         let mentor_active_apprentices = active
             .clone()
@@ -197,19 +186,24 @@ impl LoadContext for MentorshipState {
             }
             _ => None,
         };
+        // Only a pairing reads the apprentice's employer, so only a pairing looks it up. What the log
+        // says about the start day stands; where it says nothing, the recording hospital's word that
+        // it employs the apprentice does, since a doctor unknown to the log is no contradiction.
+        let apprentice_employer = match command {
+            StreamCommand::Act(MentorshipCommand::Pair(p)) => {
+                employer_on(store, &p.apprentice, p.start, &stints, &board)
+                    .await?
+                    .unwrap_or_else(|| p.recipient_org.clone())
+            }
+            _ => paired.recipient_org.clone(),
+        };
         Ok(MentorshipContext {
             stints,
             pairing,
             mentor_active_apprentices: u32::try_from(mentor_active_apprentices).unwrap_or(u32::MAX),
             active_mentorship_of_pair,
-            apprentice_employer: Some(registry_stand_in_employer(&paired.recipient_org)),
+            apprentice_employer: Some(apprentice_employer),
             technique_introduced_on,
         })
     }
-}
-
-/// The personnel registry (WS/T 790.8) is not integrated yet: the recording hospital attests that
-/// the apprentice is its employee. Replace with a registry lookup when it exists.
-fn registry_stand_in_employer(recipient: &CreditCode) -> CreditCode {
-    recipient.clone()
 }
