@@ -6,3 +6,4 @@ mod common;
 mod errors;
 mod feed;
 mod flow;
+mod read_models;

@@ -33,7 +33,9 @@ impl ProjectionAdminService for ProjectionAdmin {
             .await
             .map_err(from_app_error)?;
         // The documented order, whatever order the projector keeps them in.
-        found.sort_by(|a, b| (&a.name, a.generation).cmp(&(&b.name, b.generation)));
+        found.sort_by(|a, b| {
+            (&a.name, a.version, a.generation).cmp(&(&b.name, b.version, b.generation))
+        });
         Ok(Response::new(pb::ListProjectionsResponse {
             projections: found.iter().map(status).collect(),
         }))
