@@ -171,7 +171,7 @@ pub async fn run_with(
     // the grace period cut off stops when that last handle drops.
     let projector = app.projector().cloned();
     drop(app);
-    if let Some(projector) = projector.and_then(|p| std::sync::Arc::into_inner(p)) {
+    if let Some(projector) = projector.and_then(std::sync::Arc::into_inner) {
         projector.shutdown().await;
     }
     store.close().await;

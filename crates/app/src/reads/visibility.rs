@@ -73,16 +73,13 @@ fn out_of_scope(what: String) -> Error {
 }
 
 impl App {
-    /// Refuses a pairing the caller may not see; an unknown pairing is not found.
+    /// Refuses a pairing the caller may not see; an unknown pairing is not found, for every caller.
     pub(crate) async fn require_pairing(
         &self,
         caller: &Principal,
         pairing_id: &str,
     ) -> Result<(), Error> {
         let id = PairingId(parse_uuid("pairing_id", pairing_id)?);
-        if reads_everything(caller) {
-            return Ok(());
-        }
         let pairing = state::<PairingState>(&self.store, &id.stream_id()).await?;
         let established = pairing
             .established
@@ -95,7 +92,7 @@ impl App {
             .supporting_orgs
             .iter()
             .chain(std::iter::once(&established.recipient_org));
-        if may_see_any(caller, parties.map(CreditCode::as_str)) {
+        if reads_everything(caller) || may_see_any(caller, parties.map(CreditCode::as_str)) {
             Ok(())
         } else {
             Err(out_of_scope(format!("pairing {pairing_id}")))
@@ -109,15 +106,12 @@ impl App {
         mentorship_id: &str,
     ) -> Result<(), Error> {
         let id = MentorshipId(parse_uuid("mentorship_id", mentorship_id)?);
-        if reads_everything(caller) {
-            return Ok(());
-        }
         let mentorship = state::<MentorshipState>(&self.store, &id.stream_id()).await?;
         let paired = mentorship.paired.as_ref().ok_or_else(|| Error::NotFound {
             reason: "STREAM_NOT_FOUND",
             what: format!("mentorship {mentorship_id}"),
         })?;
-        if may_see_org(caller, paired.recipient_org.as_str()) {
+        if reads_everything(caller) || may_see_org(caller, paired.recipient_org.as_str()) {
             Ok(())
         } else {
             Err(out_of_scope(format!("mentorship {mentorship_id}")))

@@ -142,6 +142,24 @@ async fn bad_arguments_roles_and_positions_are_refused() {
         matches!(&not_uuid, Err(Error::InvalidArgument { field, .. }) if field == "pairing_id"),
         "{not_uuid:?}"
     );
+    let unknown = t
+        .app
+        .scoreboard(
+            &reader,
+            Freshness::default(),
+            "00000000-0000-0000-0000-0000000000ff",
+        )
+        .await;
+    assert!(
+        matches!(
+            unknown,
+            Err(Error::NotFound {
+                reason: "PAIRING_NOT_FOUND",
+                ..
+            })
+        ),
+        "{unknown:?}"
+    );
     let beyond = t
         .app
         .capability_card(&reader, fresh_after(99), recipient().as_str(), day)

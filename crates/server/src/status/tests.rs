@@ -73,6 +73,7 @@ fn codes_map_directly() {
         ),
         (
             app::Error::NotFound {
+                reason: "EVENT_NOT_FOUND",
                 what: "event 9".to_owned(),
             },
             Code::NotFound,
