@@ -25,8 +25,11 @@ fi
 
 # call SERVICE/METHOD JSON: one authenticated unary call; prints the JSON answer.
 call() {
+    echo "-- buf curl ... medaid.v1.$1 -d '$(printf '%s' "$2" | tr -s ' \n' ' ')'" >&2
+    # Reflection needs the token too, so `--reflect-header '*'` sends the -H headers along.
     "${buf}" curl --protocol grpc --http2-prior-knowledge \
-        -H "authorization: Bearer ${token}" -d "$2" "http://${address}/medaid.v1.$1"
+        -H "authorization: Bearer ${token}" --reflect-header '*' \
+        -d "$2" "http://${address}/medaid.v1.$1"
 }
 # field NAME: reads a top-level string field of the JSON answer on stdin.
 field() {

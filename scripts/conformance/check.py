@@ -28,12 +28,13 @@ def check_health(channel, _token):
     return None
 
 
-def check_reflection(channel, _token):
-    """v1alpha reflection lists the event service."""
+def check_reflection(channel, token):
+    """v1alpha reflection lists the event service to an authenticated caller."""
     stub = reflection_pb2_grpc.ServerReflectionStub(channel)
     requests = iter([reflection_pb2.ServerReflectionRequest(list_services="")])
+    metadata = [("authorization", f"Bearer {token}")]
     names = []
-    for reply in stub.ServerReflectionInfo(requests, timeout=TIMEOUT):
+    for reply in stub.ServerReflectionInfo(requests, timeout=TIMEOUT, metadata=metadata):
         names.extend(service.name for service in reply.list_services_response.service)
     if "medaid.v1.EventService" not in names:
         return f"medaid.v1.EventService missing from {names}"

@@ -15,6 +15,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod convert;
+pub mod deadline;
 pub mod health;
 pub mod limits;
 pub mod page_token;

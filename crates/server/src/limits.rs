@@ -14,13 +14,12 @@ const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(60);
 
 /// Applies the connection-level limits.
 ///
-/// - `timeout` ends a request after min(client `grpc-timeout`, configured timeout) with
-///   CANCELLED "Timeout expired" (tonic's choice, not DEADLINE_EXCEEDED).
+/// The request deadline is not set here but by [`crate::deadline::DeadlineLayer`], which answers
+/// DEADLINE_EXCEEDED where tonic's own timeout would answer CANCELLED.
 /// - `concurrency_limit_per_connection` with `load_shed` answers RESOURCE_EXHAUSTED when full,
 ///   instead of letting one client queue without bound.
 pub fn apply(builder: Server, limits: &LimitsConfig) -> Server {
     builder
-        .timeout(limits.request_timeout())
         .concurrency_limit_per_connection(limits.concurrency_per_connection)
         .load_shed(limits.load_shed)
         .max_concurrent_streams(limits.max_concurrent_streams)

@@ -18,6 +18,7 @@ use crate::auth::jwt::{KeyLoadError, TokenVerifier, TrustedKey};
 use crate::auth::mtls::ClientIdentities;
 use crate::auth::{AuthLayer, Authenticator};
 use crate::config::Config;
+use crate::deadline::DeadlineLayer;
 use crate::health::{Health, HealthProbe};
 use crate::services::events::Events;
 use crate::session::SessionService;
@@ -107,6 +108,7 @@ pub async fn run_with(
     }
     let layers = ServiceBuilder::new()
         .layer(TraceLayer)
+        .layer(DeadlineLayer::new(config.limits.request_timeout()))
         .layer(AuthLayer::new(authenticator))
         .into_inner();
     let router = server.layer(layers).add_routes(routes);

@@ -1,10 +1,10 @@
-//! Authentication: every RPC except health and reflection must carry a bearer token or a listed client
+//! Authentication: every RPC except health must carry a bearer token or a listed client
 //! certificate. The resulting [`Principal`] is put into the request extensions, where handlers find it
 //! with `request.extensions().get::<app::Principal>()`.
 //!
-//! Health is open because load balancers and orchestrators probe it without credentials. Reflection is
-//! open because it only describes the API, whose `.proto` files are public anyway; production can turn
-//! it off with `server.reflection = false`.
+//! Health is open because load balancers and orchestrators probe it without credentials. Reflection
+//! needs credentials like any other call (any role will do): it describes every service this server
+//! runs, which is for integrators, not for anyone who can reach the port.
 
 pub mod dev_keys;
 pub mod jwt;
@@ -29,11 +29,7 @@ use self::mtls::ClientIdentities;
 pub const ERROR_DOMAIN: &str = "medaid.v1";
 
 /// Path prefixes that are served without authentication.
-const OPEN_PREFIXES: [&str; 3] = [
-    "/grpc.health.v1.Health/",
-    "/grpc.reflection.v1.ServerReflection/",
-    "/grpc.reflection.v1alpha.ServerReflection/",
-];
+const OPEN_PREFIXES: [&str; 1] = ["/grpc.health.v1.Health/"];
 
 /// Why a request was refused; each variant is one `ErrorInfo` reason.
 #[derive(Debug, thiserror::Error)]

@@ -44,8 +44,10 @@ async fn a_failing_probe_turns_health_not_serving_until_it_recovers() {
 }
 
 #[tokio::test]
-async fn reflection_v1_and_v1alpha_list_the_health_service() {
+async fn reflection_v1_and_v1alpha_list_the_services_to_authenticated_callers() {
     let server = TestServer::start(|_| {}).await;
+    let token = dev_token(&server.config, &token_args(&["reader"], &["62"])).unwrap();
+    let (key, value) = bearer(&token);
     let mut client =
         v1::server_reflection_client::ServerReflectionClient::new(server.channel().await);
     let request = v1::ServerReflectionRequest {
@@ -54,8 +56,19 @@ async fn reflection_v1_and_v1alpha_list_the_health_service() {
             String::new(),
         )),
     };
+    let anonymous = client
+        .server_reflection_info(futures_util::stream::iter([request.clone()]))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        anonymous.code(),
+        tonic::Code::Unauthenticated,
+        "{anonymous:?}"
+    );
+    let mut authed = tonic::Request::new(futures_util::stream::iter([request]));
+    authed.metadata_mut().insert(key, value.parse().unwrap());
     let mut stream = client
-        .server_reflection_info(futures_util::stream::iter([request]))
+        .server_reflection_info(authed)
         .await
         .unwrap()
         .into_inner();
@@ -82,8 +95,10 @@ async fn reflection_v1_and_v1alpha_list_the_health_service() {
             v1alpha::server_reflection_request::MessageRequest::ListServices(String::new()),
         ),
     };
+    let mut authed = tonic::Request::new(futures_util::stream::iter([request]));
+    authed.metadata_mut().insert(key, value.parse().unwrap());
     let mut stream = alpha
-        .server_reflection_info(futures_util::stream::iter([request]))
+        .server_reflection_info(authed)
         .await
         .unwrap()
         .into_inner();

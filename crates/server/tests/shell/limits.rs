@@ -14,6 +14,7 @@ use tonic::server::{Grpc, NamedService};
 use tonic::transport::Channel;
 use tonic::{Code, Request, Response, Status};
 use tonic_prost::ProstCodec;
+use tonic_types::StatusExt;
 use tower::Service;
 
 use crate::common::{TestServer, bearer, token_args};
@@ -70,7 +71,7 @@ async fn sleep_call(channel: Channel, token: &str, millis: u64) -> Result<String
 }
 
 #[tokio::test]
-async fn the_request_timeout_answers_cancelled() {
+async fn the_request_timeout_answers_deadline_exceeded_with_error_info() {
     let server = start(|c| c.limits.request_timeout_ms = 100).await;
     let token = dev_token(&server.config, &token_args(&["reader"], &["*"])).unwrap();
     assert_eq!(
@@ -80,8 +81,14 @@ async fn the_request_timeout_answers_cancelled() {
     let status = sleep_call(server.channel().await, &token, 2_000)
         .await
         .unwrap_err();
-    // tonic reports its own timeout as CANCELLED "Timeout expired", not DEADLINE_EXCEEDED.
-    assert_eq!(status.code(), Code::Cancelled, "{status:?}");
+    assert_eq!(status.code(), Code::DeadlineExceeded, "{status:?}");
+    let info = status.get_error_details().error_info().cloned().unwrap();
+    assert_eq!(info.reason, "DEADLINE_EXCEEDED");
+    assert_eq!(info.domain, "medaid.v1");
+    assert_eq!(
+        info.metadata.get("limit_ms").map(String::as_str),
+        Some("100")
+    );
     server.stop().await.unwrap();
 }
 
