@@ -6,6 +6,7 @@ mod support;
 mod capability;
 mod failures;
 mod network;
+mod rebuild_and_restart;
 mod seed_000_corrections;
 mod seed_000_roster;
 mod seed_000_timeline;

@@ -24,7 +24,7 @@ fn expert(i: u32) -> String {
     format!("p-zj-expert-{i}")
 }
 
-fn scenario() -> Vec<Event> {
+pub(crate) fn scenario() -> Vec<Event> {
     let zju = org("330106", 1);
     let yishi = org("659002", 1);
     let mut events = vec![pairing(

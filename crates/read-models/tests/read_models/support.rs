@@ -26,6 +26,7 @@ use uuid::Uuid;
 pub(crate) struct Env {
     pub(crate) store: EventStore,
     pub(crate) projector: Projector,
+    url: String,
     _dir: Option<TempDir>,
 }
 
@@ -67,7 +68,29 @@ impl Env {
         Env {
             store,
             projector,
+            url,
             _dir: dir,
+        }
+    }
+
+    /// Stops the projector after its current transactions and starts a new one over the same
+    /// database with `options`, as a process restart would.
+    pub(crate) async fn restart_projector(self, options: projector::ProjectorOptions) -> Env {
+        let Env {
+            store,
+            projector,
+            url,
+            _dir,
+        } = self;
+        projector.shutdown().await;
+        let projector = Projector::start_with(store.clone(), &url, read_models::all(), options)
+            .await
+            .unwrap();
+        Env {
+            store,
+            projector,
+            url,
+            _dir,
         }
     }
 
