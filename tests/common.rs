@@ -49,6 +49,18 @@ async fn fresh_postgres(base: &str) -> String {
     format!("{prefix}/{name}")
 }
 
+static TELEMETRY: std::sync::Once = std::sync::Once::new();
+
+/// Installs telemetry once per test binary, as `medaid serve` does at start, so that request spans
+/// carry the caller's trace and the trace id reaches event metadata as in production.
+fn install_telemetry(config: &Config) {
+    TELEMETRY.call_once(|| {
+        let guard = server::telemetry::init(&config.telemetry).unwrap();
+        // No exporter runs in tests; the provider only has to live as long as the process.
+        std::mem::forget(guard);
+    });
+}
+
 impl TestServer {
     /// Starts the server through `server::run`, on SQLite or on a fresh PostgreSQL database.
     pub(crate) async fn start(database: Option<&str>) -> TestServer {
@@ -60,6 +72,7 @@ impl TestServer {
         let mut config: Config = Config::figment(None, None, &overrides).extract().unwrap();
         config.telemetry.log_filter = "warn".into();
         config.server.drain_delay_ms = 0;
+        install_telemetry(&config);
         if let Some(base) = database {
             config.database_url = Some(secrecy::SecretString::from(fresh_postgres(base).await));
         }

@@ -5,5 +5,6 @@
 mod common;
 mod errors;
 mod feed;
+mod feed_filters;
 mod flow;
 mod read_models;
