@@ -1,87 +1,93 @@
-//! `medaid-bench`: measures appends to the log on SQLite and PostgreSQL, and plain PostgreSQL inserts
-//! of the same row shape as the physical limit to compare against.
+//! `medaid-bench`: measures medaid's speed. It is a measuring tool, not a test: it asserts nothing
+//! about speed, and every database it creates is dropped again.
 //!
-//! Each workload appends `--events` events from `clients` concurrent writers, `batch` events per
-//! append, into a fresh database, and reports events per second and the p50/p99 latency of one
-//! append. It is a measuring tool, not a test: it asserts nothing about speed.
+//! - `append`: appends `--events` events to the log on SQLite and PostgreSQL from `clients`
+//!   concurrent writers, `batch` events per append, into a fresh database, and also inserts the same
+//!   rows with plain PostgreSQL inserts as the physical limit; reports events per second and the
+//!   p50/p99 latency of one append.
+//! - `read-models`: writes a log of realistic domain events once, then projects it from position 0
+//!   with each read model alone and with all eight together (events per second), and measures the
+//!   latency and throughput of representative read-model queries against the built models.
+//!
+//! Figures and the commands that produced them are in `docs/benchmarks.md`.
 
+mod append;
 mod plain;
+mod readside;
+mod scratch;
 mod stats;
 mod store;
 
-use clap::Parser;
-
-use crate::stats::Report;
+use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
 #[command(
     name = "medaid-bench",
-    about = "Throughput and latency of the medaid log"
+    about = "Throughput and latency of the medaid log and read models"
 )]
-struct Args {
-    /// Events written per workload.
-    #[arg(long, default_value_t = 20_000)]
-    events: usize,
-    /// Workloads as CLIENTSxBATCH, e.g. 1x1 (one client, one event per append).
-    #[arg(long, value_delimiter = ',', default_values_t = ["1x1".to_string(), "64x1".to_string(), "4x100".to_string()])]
-    workloads: Vec<String>,
-    /// Backends to measure: sqlite, postgres, plain (plain PostgreSQL inserts).
-    #[arg(long, value_delimiter = ',', default_values_t = ["sqlite".to_string(), "postgres".to_string(), "plain".to_string()])]
-    targets: Vec<String>,
+struct Cli {
     /// A PostgreSQL server; each run creates and drops a database of its own on it.
     #[arg(
         long,
+        global = true,
         env = "MEDAID_BENCH_DATABASE_URL",
         default_value = "postgres://postgres@127.0.0.1:5432/test"
     )]
     postgres_url: String,
-    /// Runs per workload; the median run is reported.
-    #[arg(long, default_value_t = 1)]
-    runs: usize,
+    #[command(subcommand)]
+    command: Command,
 }
 
-/// One workload: how many concurrent clients, how many events per append.
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Append throughput and latency of the log against plain PostgreSQL inserts.
+    Append(append::AppendArgs),
+    /// Projection rebuild speed and read-model query latency.
+    ReadModels(readside::ReadModelArgs),
+}
+
+/// One append workload: how many concurrent clients, how many events per append, and how long the
+/// streams they append to grow.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Workload {
     pub(crate) clients: usize,
     pub(crate) batch: usize,
     pub(crate) events: usize,
+    /// Events per stream before a client moves on to a new stream; `None` keeps one stream per
+    /// client for the whole run.
+    pub(crate) stream_events: Option<usize>,
 }
 
-fn parse_workload(text: &str, events: usize) -> anyhow::Result<Workload> {
-    let (clients, batch) = text
-        .split_once('x')
-        .ok_or_else(|| anyhow::anyhow!("workload {text:?} is not CLIENTSxBATCH"))?;
-    Ok(Workload {
-        clients: clients.parse()?,
-        batch: batch.parse()?,
-        events,
-    })
+impl Workload {
+    /// The stream a client's `append`-th append goes to: `batch-{client}`, or with
+    /// `stream_events`, `batch-{client}-{n}` for the `n`-th stream of that length.
+    pub(crate) fn stream(&self, client: usize, append: usize) -> String {
+        match self.stream_events {
+            None => format!("batch-{client}"),
+            Some(length) => {
+                let appends_per_stream = (length / self.batch.max(1)).max(1);
+                format!("batch-{client}-{}", append / appends_per_stream)
+            }
+        }
+    }
+
+    /// The version in its stream of the `i`-th event of a client's `append`-th append.
+    pub(crate) fn stream_version(&self, append: usize, i: usize) -> usize {
+        let appends_per_stream = match self.stream_events {
+            None => usize::MAX,
+            Some(length) => (length / self.batch.max(1)).max(1),
+        };
+        (append % appends_per_stream) * self.batch + i + 1
+    }
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let args = Args::parse();
-    let mut lines = vec![Report::header()];
-    for text in &args.workloads {
-        let workload = parse_workload(text, args.events)?;
-        for target in &args.targets {
-            let mut reports = Vec::new();
-            for _ in 0..args.runs.max(1) {
-                let report = match target.as_str() {
-                    "sqlite" => store::run_sqlite(workload).await?,
-                    "postgres" => store::run_postgres(&args.postgres_url, workload).await?,
-                    "plain" => plain::run(&args.postgres_url, workload).await?,
-                    other => anyhow::bail!("unknown target {other:?}"),
-                };
-                eprintln!("{}", report.line(target, workload));
-                reports.push(report);
-            }
-            reports.sort_by(|a, b| a.events_per_second.total_cmp(&b.events_per_second));
-            lines.push(reports[reports.len() / 2].line(target, workload));
-        }
-    }
-    let table = lines.join("\n");
-    std::io::Write::write_all(&mut std::io::stdout(), format!("{table}\n").as_bytes())?;
+    let cli = Cli::parse();
+    let output = match &cli.command {
+        Command::Append(args) => append::run(args, &cli.postgres_url).await?,
+        Command::ReadModels(args) => readside::run(args, &cli.postgres_url).await?,
+    };
+    std::io::Write::write_all(&mut std::io::stdout(), format!("{output}\n").as_bytes())?;
     Ok(())
 }

@@ -1,46 +1,12 @@
 //! The physical limit: plain PostgreSQL inserts of the same rows, one transaction per append, with
 //! no ordering, no version check, no idempotency and no hashing.
 
-use sqlx::{Connection, PgConnection, PgPool};
+use sqlx::PgPool;
 
 use crate::Workload;
+use crate::scratch::ScratchDatabase;
 use crate::stats::{Report, drive_clients};
 use crate::store::payload;
-
-/// A database created for one run and dropped after it.
-pub(crate) struct ScratchDatabase {
-    server_url: String,
-    name: String,
-    pub(crate) url: String,
-}
-
-impl ScratchDatabase {
-    pub(crate) async fn create(server_url: &str) -> anyhow::Result<ScratchDatabase> {
-        let name = format!("medaid_bench_{}", uuid::Uuid::new_v4().simple());
-        let mut admin = PgConnection::connect(server_url).await?;
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut admin)
-            .await?;
-        let base = server_url.split('?').next().unwrap_or(server_url);
-        let prefix = base.rsplit_once('/').map_or(base, |(prefix, _)| prefix);
-        Ok(ScratchDatabase {
-            server_url: server_url.to_owned(),
-            url: format!("{prefix}/{name}"),
-            name,
-        })
-    }
-
-    pub(crate) async fn drop_it(self) -> anyhow::Result<()> {
-        let mut admin = PgConnection::connect(&self.server_url).await?;
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-            self.name
-        )))
-        .execute(&mut admin)
-        .await?;
-        Ok(())
-    }
-}
 
 const TABLE: &str = "CREATE TABLE plain_events (
     id bigserial PRIMARY KEY, stream_id text NOT NULL, category text NOT NULL,
@@ -51,14 +17,20 @@ const TABLE: &str = "CREATE TABLE plain_events (
 
 pub(crate) async fn run(server_url: &str, workload: Workload) -> anyhow::Result<Report> {
     let database = ScratchDatabase::create(server_url).await?;
+    // The database is dropped whether or not the run succeeded.
+    let report = run_in(&database.url, workload).await;
+    database.drop_it().await?;
+    report
+}
+
+async fn run_in(url: &str, workload: Workload) -> anyhow::Result<Report> {
     let pool = sqlx::postgres::PgPoolOptions::new()
         .max_connections(u32::try_from(workload.clients)?)
-        .connect(&database.url)
+        .connect(url)
         .await?;
     sqlx::query(TABLE).execute(&pool).await?;
     let report = insert_all(&pool, workload).await;
     pool.close().await;
-    database.drop_it().await?;
     report
 }
 
@@ -76,8 +48,8 @@ async fn insert_all(pool: &PgPool, workload: Workload) -> anyhow::Result<Report>
                      occurred_to_us, time_precision, recorded_at_us, request_id, leaf_hash) \
                      VALUES ($1, 'batch', $2, $3, 'MemberAssigned', 1, $4, '{}', 0, 0, 0, 0, $5, $6)",
                 )
-                .bind(format!("batch-{client}"))
-                .bind(i64::try_from(append * workload.batch + i)?)
+                .bind(workload.stream(client, append))
+                .bind(i64::try_from(workload.stream_version(append, i))?)
                 .bind(uuid::Uuid::now_v7())
                 .bind(payload)
                 .bind(format!("bench-{client}-{append}"))

@@ -30,15 +30,18 @@ impl Report {
     }
 
     pub(crate) fn header() -> String {
-        "| target | clients | events/append | events | events/s | p50 append | p99 append |\n|---|---|---|---|---|---|---|"
+        "| target | clients | events/append | events/stream | events | events/s | p50 append | p99 append |\n|---|---|---|---|---|---|---|---|"
             .to_string()
     }
 
     pub(crate) fn line(&self, target: &str, workload: Workload) -> String {
         format!(
-            "| {target} | {} | {} | {} | {:.0} | {:.2} ms | {:.2} ms |",
+            "| {target} | {} | {} | {} | {} | {:.0} | {:.2} ms | {:.2} ms |",
             workload.clients,
             workload.batch,
+            workload
+                .stream_events
+                .unwrap_or(workload.events / workload.clients.max(1)),
             workload.events,
             self.events_per_second,
             self.p50.as_secs_f64() * 1e3,

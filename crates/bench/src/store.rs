@@ -31,12 +31,12 @@ pub(crate) async fn run_sqlite(workload: Workload) -> anyhow::Result<Report> {
 }
 
 pub(crate) async fn run_postgres(server_url: &str, workload: Workload) -> anyhow::Result<Report> {
-    let database = crate::plain::ScratchDatabase::create(server_url).await?;
-    let report = run(
-        EventStore::open(StoreOptions::new(&database.url)).await?,
-        workload,
-    )
-    .await;
+    let database = crate::scratch::ScratchDatabase::create(server_url).await?;
+    // The database is dropped whether or not the run succeeded.
+    let report = match EventStore::open(StoreOptions::new(&database.url)).await {
+        Ok(store) => run(store, workload).await,
+        Err(error) => Err(error.into()),
+    };
     database.drop_it().await?;
     report
 }
@@ -58,7 +58,7 @@ async fn run(store: EventStore, workload: Workload) -> anyhow::Result<Report> {
                 actor: "bench".into(),
                 ..AppendMetadata::default()
             };
-            let stream = format!("batch-{client}");
+            let stream = workload.stream(client, append);
             let request_id = format!("bench-{client}-{append}");
             store
                 .append(&stream, ExpectedVersion::Any, events, &request_id, metadata)
