@@ -103,26 +103,43 @@ macro_rules! find_requests {
 
 /// Reads the current version of each stream: `Result<HashMap<String, u64>, StoreError>`.
 /// Streams without events are absent from the map (version 0).
+///
+/// One `MAX` per stream, joined with `UNION ALL`: each is answered from the last entry of the
+/// `(stream_id, stream_version)` index on both databases. A single `MAX … IN (…) GROUP BY` reads
+/// every event of the named streams instead, which made appends slower the longer a stream grew.
 macro_rules! stream_versions {
     ($exec:expr, $streams:expr) => {
         async {
             let streams: &[&str] = $streams;
-            let sql = format!(
-                "SELECT stream_id, MAX(stream_version) FROM events WHERE stream_id IN ({}) \
-                 GROUP BY stream_id",
-                $crate::backend::rows::placeholders(1, streams.len())
-            );
-            let mut query = sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(sql));
-            for stream in streams {
-                query = query.bind(*stream);
-            }
             let mut versions = std::collections::HashMap::new();
-            for (stream, version) in query.fetch_all($exec).await? {
-                versions.insert(stream, $crate::backend::rows::from_db(version)?);
+            // SQLite allows at most 500 terms in one compound SELECT; a group may name more streams.
+            for chunk in streams.chunks($crate::backend::queries::STREAMS_PER_VERSION_QUERY) {
+                let sql = (1..=chunk.len())
+                    .map(|n| {
+                        format!(
+                            "SELECT CAST(${n} AS TEXT), \
+                             (SELECT MAX(stream_version) FROM events WHERE stream_id = ${n})"
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" UNION ALL ");
+                let mut query =
+                    sqlx::query_as::<_, (String, Option<i64>)>(sqlx::AssertSqlSafe(sql));
+                for stream in chunk {
+                    query = query.bind(*stream);
+                }
+                for (stream, version) in query.fetch_all(&mut *$exec).await? {
+                    if let Some(version) = version {
+                        versions.insert(stream, $crate::backend::rows::from_db(version)?);
+                    }
+                }
             }
             Ok::<_, $crate::error::StoreError>(versions)
         }
     };
 }
+
+/// How many streams one version query asks about (see `stream_versions!`).
+pub(crate) const STREAMS_PER_VERSION_QUERY: usize = 200;
 
 pub(crate) use {find_requests, load_frontier, read_head, stream_versions};

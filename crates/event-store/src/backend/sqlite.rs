@@ -82,7 +82,7 @@ impl WriteTx for SqliteWriteTx<'_> {
         &mut self,
         streams: &[&str],
     ) -> Result<HashMap<String, u64>, StoreError> {
-        stream_versions!(&mut *self.tx, streams).await
+        stream_versions!(self.tx, streams).await
     }
 
     async fn write(&mut self, plan: &GroupPlan<'_>) -> Result<(), StoreError> {

@@ -6,6 +6,7 @@ mod crash;
 mod guarantees;
 mod restart;
 mod support;
+mod wide_groups;
 
 /// Instantiates each listed `async fn(Backend)` once per backend.
 #[macro_export]
