@@ -27,7 +27,11 @@ struct WideningHook {
 impl FaultHook for WideningHook {
     fn before_commit(&self, request_ids: &[&str]) -> Result<(), String> {
         self.widest.fetch_max(request_ids.len(), Ordering::SeqCst);
-        if self.commits.fetch_add(1, Ordering::SeqCst) % 2 == 0 {
+        if self
+            .commits
+            .fetch_add(1, Ordering::SeqCst)
+            .is_multiple_of(2)
+        {
             std::thread::sleep(Duration::from_millis(300));
         }
         Ok(())
