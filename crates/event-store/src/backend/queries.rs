@@ -104,9 +104,11 @@ macro_rules! find_requests {
 /// Reads the current version of each stream: `Result<HashMap<String, u64>, StoreError>`.
 /// Streams without events are absent from the map (version 0).
 ///
-/// One `MAX` per stream, joined with `UNION ALL`: each is answered from the last entry of the
-/// `(stream_id, stream_version)` index on both databases. A single `MAX … IN (…) GROUP BY` reads
-/// every event of the named streams instead, which made appends slower the longer a stream grew.
+/// One sub-select per stream, joined with `UNION ALL`, each reading the last entry of the
+/// `(stream_id, stream_version)` index. The `ORDER BY … DESC LIMIT 1` form matters on PostgreSQL:
+/// sqlx prepares the statement once per connection, and a `MAX(…)` plan made while the table was
+/// small aggregates over the stream's whole index range, so appends slowed down as a stream grew
+/// (3.7 ms at 20,000 events against 0.1 ms). A single `MAX … IN (…) GROUP BY` had the same cost.
 macro_rules! stream_versions {
     ($exec:expr, $streams:expr) => {
         async {
@@ -117,8 +119,8 @@ macro_rules! stream_versions {
                 let sql = (1..=chunk.len())
                     .map(|n| {
                         format!(
-                            "SELECT CAST(${n} AS TEXT), \
-                             (SELECT MAX(stream_version) FROM events WHERE stream_id = ${n})"
+                            "SELECT CAST(${n} AS TEXT), (SELECT stream_version FROM events \
+                             WHERE stream_id = ${n} ORDER BY stream_version DESC LIMIT 1)"
                         )
                     })
                     .collect::<Vec<_>>()
