@@ -18,50 +18,47 @@ pub fn store_url(config: &Config) -> String {
 }
 
 /// Opens (and migrates) the store the configuration names.
-///
-/// `EventStore::open`'s future is not `Send` (sqlx's higher-ranked lifetimes), which would make the
-/// whole server future non-`Send`. So it runs on a helper thread through the runtime handle: tasks it
-/// spawns (the writer) still live on the caller's runtime, and only the result crosses threads.
 pub async fn open_store(config: &Config) -> Result<EventStore, OpenError> {
     let options = StoreOptions::new(store_url(config));
-    let handle = tokio::runtime::Handle::current();
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    std::thread::Builder::new()
-        .name("medaid-open-store".into())
-        .spawn(move || {
-            let _ = tx.send(handle.block_on(EventStore::open(options)));
-        })
-        .map_err(OpenError::Thread)?;
-    rx.await
-        .map_err(|_| OpenError::Lost)?
+    on_helper_thread("medaid-open-store", move || EventStore::open(options))
+        .await?
         .map_err(OpenError::Store)
 }
 
 /// Starts the projector of every read model over the store, in the store's own database.
-///
-/// Like [`open_store`], on a helper thread: the projector connects through sqlx too, and its
-/// runner tasks land on the caller's runtime through the handle.
 pub async fn start_projector(
     config: &Config,
     store: EventStore,
 ) -> Result<app::projector::Projector, OpenError> {
     let url = store_url(config);
+    on_helper_thread("medaid-start-projector", move || async move {
+        app::projector::Projector::start(store, &url, app::read_models::all()).await
+    })
+    .await?
+    .map_err(OpenError::Projector)
+}
+
+/// Runs a future that is not `Send` to completion on a thread of its own, on the caller's runtime.
+///
+/// Opening the store and starting the projector connect through sqlx, whose futures are not `Send`
+/// (higher-ranked lifetimes); awaited directly they would make the whole server future non-`Send`.
+/// Through the runtime handle, the tasks they spawn (the writer, the projection runners) still
+/// live on the caller's runtime, and only the result crosses threads.
+async fn on_helper_thread<F, Fut, T>(name: &str, make: F) -> Result<T, OpenError>
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: Future<Output = T>,
+    T: Send + 'static,
+{
     let handle = tokio::runtime::Handle::current();
     let (tx, rx) = tokio::sync::oneshot::channel();
     std::thread::Builder::new()
-        .name("medaid-start-projector".into())
+        .name(name.to_owned())
         .spawn(move || {
-            let started = handle.block_on(app::projector::Projector::start(
-                store,
-                &url,
-                app::read_models::all(),
-            ));
-            let _ = tx.send(started);
+            let _ = tx.send(handle.block_on(make()));
         })
         .map_err(OpenError::Thread)?;
-    rx.await
-        .map_err(|_| OpenError::Lost)?
-        .map_err(OpenError::Projector)
+    rx.await.map_err(|_| OpenError::Lost)
 }
 
 /// Why the store or the projector could not be opened.
@@ -71,9 +68,11 @@ pub enum OpenError {
     Store(#[source] StoreError),
     #[error("cannot start the read-model projector")]
     Projector(#[source] app::projector::ProjectorError),
-    #[error("cannot start the thread that opens the event store")]
+    #[error("cannot start the thread that opens the event store or starts the projector")]
     Thread(#[source] std::io::Error),
-    #[error("the thread that opened the event store ended without an answer")]
+    #[error(
+        "the thread that opened the event store or started the projector ended without an answer"
+    )]
     Lost,
 }
 

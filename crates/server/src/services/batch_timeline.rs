@@ -4,7 +4,6 @@ use api::medaid::v1 as pb;
 use api::medaid::v1::batch_timeline_service_server::BatchTimelineService;
 use tonic::{Request, Response, Status};
 
-use super::principal;
 use super::reads::{Reader, next_page_token};
 use crate::convert::reads::timeline::{batch, handover, overlap};
 use crate::page_token::parameters_hash;
@@ -28,10 +27,9 @@ impl BatchTimelineService for BatchTimeline {
         &self,
         request: Request<pb::ListBatchesRequest>,
     ) -> Result<Response<pb::ListBatchesResponse>, Status> {
-        let caller = principal(&request)?;
-        let fresh = self
+        let (caller, fresh) = self
             .reader
-            .freshness(&request, request.get_ref().min_position);
+            .begin(&request, request.get_ref().min_position)?;
         let req = request.get_ref();
         let params = parameters_hash(&["ListBatches", &req.pairing_id]);
         let page = self.reader.page(req.page_size, &req.page_token, params)?;
@@ -52,10 +50,9 @@ impl BatchTimelineService for BatchTimeline {
         &self,
         request: Request<pb::GetBatchOverlapsRequest>,
     ) -> Result<Response<pb::GetBatchOverlapsResponse>, Status> {
-        let caller = principal(&request)?;
-        let fresh = self
+        let (caller, fresh) = self
             .reader
-            .freshness(&request, request.get_ref().min_position);
+            .begin(&request, request.get_ref().min_position)?;
         let pairing_id = &request.get_ref().pairing_id;
         let app = &self.reader.app;
         let overlaps = app

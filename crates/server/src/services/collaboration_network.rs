@@ -5,7 +5,6 @@ use api::medaid::v1 as pb;
 use api::medaid::v1::collaboration_network_service_server::CollaborationNetworkService;
 use tonic::{Request, Response, Status};
 
-use super::principal;
 use super::reads::{Reader, next_page_token};
 use crate::convert::reads::network::{alliance, link, platform, platform_filter, study_flow};
 use crate::page_token::parameters_hash;
@@ -29,10 +28,9 @@ impl CollaborationNetworkService for CollaborationNetwork {
         &self,
         request: Request<pb::ListAlliancesRequest>,
     ) -> Result<Response<pb::ListAlliancesResponse>, Status> {
-        let caller = principal(&request)?;
-        let fresh = self
+        let (caller, fresh) = self
             .reader
-            .freshness(&request, request.get_ref().min_position);
+            .begin(&request, request.get_ref().min_position)?;
         let req = request.get_ref();
         let params = parameters_hash(&["ListAlliances"]);
         let page = self.reader.page(req.page_size, &req.page_token, params)?;
@@ -53,10 +51,9 @@ impl CollaborationNetworkService for CollaborationNetwork {
         &self,
         request: Request<pb::ListPlatformsRequest>,
     ) -> Result<Response<pb::ListPlatformsResponse>, Status> {
-        let caller = principal(&request)?;
-        let fresh = self
+        let (caller, fresh) = self
             .reader
-            .freshness(&request, request.get_ref().min_position);
+            .begin(&request, request.get_ref().min_position)?;
         let req = request.get_ref();
         let filter = platform_filter(&req.filter).map_err(from_app_error)?;
         let params = parameters_hash(&["ListPlatforms", &req.filter]);
@@ -84,10 +81,9 @@ impl CollaborationNetworkService for CollaborationNetwork {
         &self,
         request: Request<pb::GetStudyFlowsRequest>,
     ) -> Result<Response<pb::GetStudyFlowsResponse>, Status> {
-        let caller = principal(&request)?;
-        let fresh = self
+        let (caller, fresh) = self
             .reader
-            .freshness(&request, request.get_ref().min_position);
+            .begin(&request, request.get_ref().min_position)?;
         let answer = self
             .reader
             .app
@@ -104,10 +100,9 @@ impl CollaborationNetworkService for CollaborationNetwork {
         &self,
         request: Request<pb::GetOrganisationLinksRequest>,
     ) -> Result<Response<pb::GetOrganisationLinksResponse>, Status> {
-        let caller = principal(&request)?;
-        let fresh = self
+        let (caller, fresh) = self
             .reader
-            .freshness(&request, request.get_ref().min_position);
+            .begin(&request, request.get_ref().min_position)?;
         let answer = self
             .reader
             .app

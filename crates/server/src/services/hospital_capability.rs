@@ -5,7 +5,6 @@ use api::medaid::v1 as pb;
 use api::medaid::v1::hospital_capability_service_server::HospitalCapabilityService;
 use tonic::{Request, Response, Status};
 
-use super::principal;
 use super::reads::{Reader, next_page_token};
 use crate::convert::reads::capability::{card, expiring_grade};
 use crate::convert::reads::day_or_today;
@@ -30,10 +29,9 @@ impl HospitalCapabilityService for HospitalCapability {
         &self,
         request: Request<pb::GetCapabilityCardRequest>,
     ) -> Result<Response<pb::GetCapabilityCardResponse>, Status> {
-        let caller = principal(&request)?;
-        let fresh = self
+        let (caller, fresh) = self
             .reader
-            .freshness(&request, request.get_ref().min_position);
+            .begin(&request, request.get_ref().min_position)?;
         let req = request.get_ref();
         let date = day_or_today("date", &req.date).map_err(|e| invalid_field(&e))?;
         let answer = self
@@ -52,10 +50,9 @@ impl HospitalCapabilityService for HospitalCapability {
         &self,
         request: Request<pb::ListExpiringGradesRequest>,
     ) -> Result<Response<pb::ListExpiringGradesResponse>, Status> {
-        let caller = principal(&request)?;
-        let fresh = self
+        let (caller, fresh) = self
             .reader
-            .freshness(&request, request.get_ref().min_position);
+            .begin(&request, request.get_ref().min_position)?;
         let req = request.get_ref();
         let by = day_or_today("expires_by", &req.expires_by).map_err(|e| invalid_field(&e))?;
         let params = parameters_hash(&["ListExpiringGrades", &req.expires_by]);

@@ -4,7 +4,6 @@ use api::medaid::v1 as pb;
 use api::medaid::v1::mentorship_board_service_server::MentorshipBoardService;
 use tonic::{Request, Response, Status};
 
-use super::principal;
 use super::reads::Reader;
 use crate::convert::reads::day_or_today;
 use crate::convert::reads::mentorship::{board, milestone};
@@ -28,10 +27,9 @@ impl MentorshipBoardService for MentorshipBoard {
         &self,
         request: Request<pb::GetMentorshipBoardRequest>,
     ) -> Result<Response<pb::GetMentorshipBoardResponse>, Status> {
-        let caller = principal(&request)?;
-        let fresh = self
+        let (caller, fresh) = self
             .reader
-            .freshness(&request, request.get_ref().min_position);
+            .begin(&request, request.get_ref().min_position)?;
         let req = request.get_ref();
         let date = day_or_today("date", &req.date).map_err(|e| invalid_field(&e))?;
         let answer = self
@@ -47,10 +45,9 @@ impl MentorshipBoardService for MentorshipBoard {
         &self,
         request: Request<pb::GetMentorshipMilestonesRequest>,
     ) -> Result<Response<pb::GetMentorshipMilestonesResponse>, Status> {
-        let caller = principal(&request)?;
-        let fresh = self
+        let (caller, fresh) = self
             .reader
-            .freshness(&request, request.get_ref().min_position);
+            .begin(&request, request.get_ref().min_position)?;
         let answer = self
             .reader
             .app

@@ -5,7 +5,6 @@ use api::medaid::v1 as pb;
 use api::medaid::v1::on_site_roster_service_server::OnSiteRosterService;
 use tonic::{Request, Response, Status};
 
-use super::principal;
 use super::reads::{Reader, next_page_token};
 use crate::convert::reads::day_or_today;
 use crate::convert::reads::roster::{
@@ -32,10 +31,9 @@ impl OnSiteRosterService for OnSiteRoster {
         &self,
         request: Request<pb::ListOnSiteMembersRequest>,
     ) -> Result<Response<pb::ListOnSiteMembersResponse>, Status> {
-        let caller = principal(&request)?;
-        let fresh = self
+        let (caller, fresh) = self
             .reader
-            .freshness(&request, request.get_ref().min_position);
+            .begin(&request, request.get_ref().min_position)?;
         let req = request.get_ref();
         let date = day_or_today("date", &req.date).map_err(|e| invalid_field(&e))?;
         let filter = roster_filter(&req.filter).map_err(from_app_error)?;
@@ -59,10 +57,9 @@ impl OnSiteRosterService for OnSiteRoster {
         &self,
         request: Request<pb::GetSiteStaffingRequest>,
     ) -> Result<Response<pb::GetSiteStaffingResponse>, Status> {
-        let caller = principal(&request)?;
-        let fresh = self
+        let (caller, fresh) = self
             .reader
-            .freshness(&request, request.get_ref().min_position);
+            .begin(&request, request.get_ref().min_position)?;
         let req = request.get_ref();
         let date = day_or_today("date", &req.date).map_err(|e| invalid_field(&e))?;
         let app = &self.reader.app;
@@ -87,10 +84,9 @@ impl OnSiteRosterService for OnSiteRoster {
         &self,
         request: Request<pb::ListShortTermsRequest>,
     ) -> Result<Response<pb::ListShortTermsResponse>, Status> {
-        let caller = principal(&request)?;
-        let fresh = self
+        let (caller, fresh) = self
             .reader
-            .freshness(&request, request.get_ref().min_position);
+            .begin(&request, request.get_ref().min_position)?;
         let req = request.get_ref();
         let params = parameters_hash(&["ListShortTerms", &req.hospital]);
         let page = self.reader.page(req.page_size, &req.page_token, params)?;

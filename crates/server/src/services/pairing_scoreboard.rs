@@ -4,7 +4,6 @@ use api::medaid::v1 as pb;
 use api::medaid::v1::pairing_scoreboard_service_server::PairingScoreboardService;
 use tonic::{Request, Response, Status};
 
-use super::principal;
 use super::reads::{Reader, next_page_token};
 use crate::convert::reads::scoreboard::scoreboard;
 use crate::page_token::parameters_hash;
@@ -28,10 +27,9 @@ impl PairingScoreboardService for PairingScoreboard {
         &self,
         request: Request<pb::GetPairingScoreboardRequest>,
     ) -> Result<Response<pb::GetPairingScoreboardResponse>, Status> {
-        let caller = principal(&request)?;
-        let fresh = self
+        let (caller, fresh) = self
             .reader
-            .freshness(&request, request.get_ref().min_position);
+            .begin(&request, request.get_ref().min_position)?;
         let answer = self
             .reader
             .app
@@ -48,10 +46,9 @@ impl PairingScoreboardService for PairingScoreboard {
         &self,
         request: Request<pb::ListChildScoreboardsRequest>,
     ) -> Result<Response<pb::ListChildScoreboardsResponse>, Status> {
-        let caller = principal(&request)?;
-        let fresh = self
+        let (caller, fresh) = self
             .reader
-            .freshness(&request, request.get_ref().min_position);
+            .begin(&request, request.get_ref().min_position)?;
         let req = request.get_ref();
         let params = parameters_hash(&["ListChildScoreboards", &req.pairing_id]);
         let page = self.reader.page(req.page_size, &req.page_token, params)?;

@@ -34,6 +34,18 @@ impl Reader {
         }
     }
 
+    /// The caller and the freshness of one read request: what every read handler starts with.
+    pub fn begin<T>(
+        &self,
+        request: &Request<T>,
+        min_position: Option<u64>,
+    ) -> Result<(app::Principal, app::Freshness), Status> {
+        Ok((
+            super::principal(request)?,
+            self.freshness(request, min_position),
+        ))
+    }
+
     /// How fresh the answer must be: the position the client names, waited for within the request's
     /// time budget (the configured timeout, or the client's shorter deadline).
     ///

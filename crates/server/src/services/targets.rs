@@ -4,7 +4,6 @@ use api::medaid::v1 as pb;
 use api::medaid::v1::targets_service_server::TargetsService;
 use tonic::{Request, Response, Status};
 
-use super::principal;
 use super::reads::{Reader, next_page_token};
 use crate::convert::reads::targets::report;
 use crate::page_token::parameters_hash;
@@ -28,10 +27,9 @@ impl TargetsService for Targets {
         &self,
         request: Request<pb::GetAgreementReportRequest>,
     ) -> Result<Response<pb::GetAgreementReportResponse>, Status> {
-        let caller = principal(&request)?;
-        let fresh = self
+        let (caller, fresh) = self
             .reader
-            .freshness(&request, request.get_ref().min_position);
+            .begin(&request, request.get_ref().min_position)?;
         let answer = self
             .reader
             .app
@@ -48,10 +46,9 @@ impl TargetsService for Targets {
         &self,
         request: Request<pb::ListAgreementReportsRequest>,
     ) -> Result<Response<pb::ListAgreementReportsResponse>, Status> {
-        let caller = principal(&request)?;
-        let fresh = self
+        let (caller, fresh) = self
             .reader
-            .freshness(&request, request.get_ref().min_position);
+            .begin(&request, request.get_ref().min_position)?;
         let req = request.get_ref();
         let params = parameters_hash(&["ListAgreementReports", &req.recipient_org]);
         let page = self.reader.page(req.page_size, &req.page_token, params)?;

@@ -7,7 +7,6 @@ use api::medaid::v1::technique_diffusion_service_server::TechniqueDiffusionServi
 use domain::values::ValueProblem;
 use tonic::{Request, Response, Status};
 
-use super::principal;
 use super::reads::{Reader, next_page_token};
 use crate::convert::reads::day_or_today;
 use crate::convert::reads::technique::{gap_count, gap_fill, gap_filter, technique_at_hospital};
@@ -32,10 +31,9 @@ impl TechniqueDiffusionService for TechniqueDiffusion {
         &self,
         request: Request<pb::ListTechniqueHospitalsRequest>,
     ) -> Result<Response<pb::ListTechniqueHospitalsResponse>, Status> {
-        let caller = principal(&request)?;
-        let fresh = self
+        let (caller, fresh) = self
             .reader
-            .freshness(&request, request.get_ref().min_position);
+            .begin(&request, request.get_ref().min_position)?;
         let req = request.get_ref();
         let subject = req
             .subject
@@ -73,10 +71,9 @@ impl TechniqueDiffusionService for TechniqueDiffusion {
         &self,
         request: Request<pb::ListGapFillsRequest>,
     ) -> Result<Response<pb::ListGapFillsResponse>, Status> {
-        let caller = principal(&request)?;
-        let fresh = self
+        let (caller, fresh) = self
             .reader
-            .freshness(&request, request.get_ref().min_position);
+            .begin(&request, request.get_ref().min_position)?;
         let req = request.get_ref();
         let filter = gap_filter(&req.filter).map_err(from_app_error)?;
         let params = parameters_hash(&["ListGapFills", &req.filter]);
@@ -104,10 +101,9 @@ impl TechniqueDiffusionService for TechniqueDiffusion {
         &self,
         request: Request<pb::GetGapCountsRequest>,
     ) -> Result<Response<pb::GetGapCountsResponse>, Status> {
-        let caller = principal(&request)?;
-        let fresh = self
+        let (caller, fresh) = self
             .reader
-            .freshness(&request, request.get_ref().min_position);
+            .begin(&request, request.get_ref().min_position)?;
         let answer = self
             .reader
             .app
