@@ -48,6 +48,17 @@ pub(crate) fn require_reader(principal: &Principal) -> Result<(), Error> {
     }
 }
 
+pub(crate) fn require_admin(principal: &Principal) -> Result<(), Error> {
+    if principal.has_role(Role::Admin) {
+        Ok(())
+    } else {
+        Err(missing_role(
+            Role::Admin,
+            "operating the projections needs the admin role",
+        ))
+    }
+}
+
 /// Whether the caller reads everything, so that per-event checks can be skipped.
 pub(crate) fn reads_everything(principal: &Principal) -> bool {
     principal.scope.all || principal.has_role(Role::Auditor) || principal.has_role(Role::Admin)

@@ -3,26 +3,15 @@
 
 use projector::{ProjectionStatus, ProjectorError};
 
+use super::unknown_projection;
 use crate::App;
+use crate::authorize::require_admin;
 use crate::error::Error;
-use crate::principal::{Principal, Role};
-
-fn require_admin(caller: &Principal) -> Result<(), Error> {
-    if caller.has_role(Role::Admin) {
-        return Ok(());
-    }
-    Err(Error::PermissionDenied {
-        message: "operating the projections needs the admin role".to_owned(),
-        missing: vec![("missing_role".to_owned(), Role::Admin.as_str().to_owned())],
-    })
-}
+use crate::principal::Principal;
 
 fn from_projector(error: ProjectorError) -> Error {
     match error {
-        ProjectorError::Unknown(name) => Error::NotFound {
-            reason: "PROJECTION_NOT_FOUND",
-            what: format!("projection {name}"),
-        },
+        ProjectorError::Unknown(name) => unknown_projection(&name),
         ProjectorError::AlreadyRebuilding(name) => Error::FailedPrecondition {
             reason: "REBUILD_IN_PROGRESS",
             message: format!("projection {name} is already being rebuilt"),
@@ -40,10 +29,7 @@ impl App {
         caller: &Principal,
     ) -> Result<Vec<ProjectionStatus>, Error> {
         require_admin(caller)?;
-        let projector = self
-            .projector
-            .as_ref()
-            .ok_or(Error::ReadModelsUnavailable)?;
+        let projector = self.read_models()?;
         projector.status().await.map_err(from_projector)
     }
 
@@ -51,10 +37,7 @@ impl App {
     /// projector switches over once the new generation has caught up. Returns the new generation.
     pub async fn rebuild_projection(&self, caller: &Principal, name: &str) -> Result<u32, Error> {
         require_admin(caller)?;
-        let projector = self
-            .projector
-            .as_ref()
-            .ok_or(Error::ReadModelsUnavailable)?;
+        let projector = self.read_models()?;
         projector.rebuild(name).await.map_err(from_projector)
     }
 
@@ -62,10 +45,7 @@ impl App {
     /// deployed). A projection that has not failed is left alone, so a repeated call is harmless.
     pub async fn retry_projection(&self, caller: &Principal, name: &str) -> Result<(), Error> {
         require_admin(caller)?;
-        let projector = self
-            .projector
-            .as_ref()
-            .ok_or(Error::ReadModelsUnavailable)?;
+        let projector = self.read_models()?;
         projector.retry(name).await.map_err(from_projector)?;
         Ok(())
     }

@@ -56,6 +56,13 @@ impl App {
         self.projector.as_ref()
     }
 
+    /// The projector, or `ReadModelsUnavailable` when this app serves none.
+    pub(crate) fn read_models(&self) -> Result<&Projector, Error> {
+        self.projector
+            .as_deref()
+            .ok_or(Error::ReadModelsUnavailable)
+    }
+
     /// Checks that the caller may read, waits for freshness, and opens the projection's active tables.
     pub(crate) async fn view(
         &self,
@@ -64,10 +71,7 @@ impl App {
         fresh: Freshness,
     ) -> Result<View<'_>, Error> {
         require_reader(caller)?;
-        let projector = self
-            .projector
-            .as_ref()
-            .ok_or(Error::ReadModelsUnavailable)?;
+        let projector = self.read_models()?;
         if let Some(wanted) = fresh.min_position {
             let head = self.store.head().await?.size;
             // Position p is reflected once the projection has read p, i.e. stands past it.
@@ -101,7 +105,7 @@ impl App {
     }
 }
 
-fn unknown_projection(name: &str) -> Error {
+pub(super) fn unknown_projection(name: &str) -> Error {
     Error::NotFound {
         reason: "PROJECTION_NOT_FOUND",
         what: format!("projection {name}"),

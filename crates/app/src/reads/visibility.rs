@@ -92,7 +92,7 @@ impl App {
             .supporting_orgs
             .iter()
             .chain(std::iter::once(&established.recipient_org));
-        if reads_everything(caller) || may_see_any(caller, parties.map(CreditCode::as_str)) {
+        if may_see_any(caller, parties.map(CreditCode::as_str)) {
             Ok(())
         } else {
             Err(out_of_scope(format!("pairing {pairing_id}")))
@@ -111,7 +111,7 @@ impl App {
             reason: "STREAM_NOT_FOUND",
             what: format!("mentorship {mentorship_id}"),
         })?;
-        if reads_everything(caller) || may_see_org(caller, paired.recipient_org.as_str()) {
+        if may_see_org(caller, paired.recipient_org.as_str()) {
             Ok(())
         } else {
             Err(out_of_scope(format!("mentorship {mentorship_id}")))
