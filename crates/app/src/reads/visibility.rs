@@ -10,7 +10,7 @@ use domain::aggregates::pairing::PairingState;
 use domain::values::{CreditCode, MentorshipId, PairingId};
 
 use crate::App;
-use crate::authorize::reads_everything;
+use crate::authorize::{reads_everything, require_reader};
 use crate::error::Error;
 use crate::load::state;
 use crate::principal::Principal;
@@ -79,6 +79,8 @@ impl App {
         caller: &Principal,
         pairing_id: &str,
     ) -> Result<(), Error> {
+        // The role first: without it the caller must not learn whether the pairing exists.
+        require_reader(caller)?;
         let id = PairingId(parse_uuid("pairing_id", pairing_id)?);
         let pairing = state::<PairingState>(&self.store, &id.stream_id()).await?;
         let established = pairing
@@ -105,6 +107,7 @@ impl App {
         caller: &Principal,
         mentorship_id: &str,
     ) -> Result<(), Error> {
+        require_reader(caller)?;
         let id = MentorshipId(parse_uuid("mentorship_id", mentorship_id)?);
         let mentorship = state::<MentorshipState>(&self.store, &id.stream_id()).await?;
         let paired = mentorship.paired.as_ref().ok_or_else(|| Error::NotFound {
