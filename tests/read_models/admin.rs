@@ -7,6 +7,7 @@ use api::medaid::v1 as pb;
 use api::medaid::v1::projection_admin_service_client::ProjectionAdminServiceClient;
 use tonic::Code;
 use tonic::transport::Channel;
+use tonic_types::StatusExt;
 
 use super::scenario::{EXPERT, record};
 use super::{on_site, practitioners, roster};
@@ -79,8 +80,8 @@ async fn admins_see_every_projection_live_and_rebuild_one() {
             })
         };
         let listed = poll_projections(&mut admin, &token, "all eight live", all_live).await;
-        let mut names: Vec<&str> = listed.iter().map(|p| p.name.as_str()).collect();
-        names.dedup();
+        // Nothing has been rebuilt yet, so each projection is listed once.
+        let names: Vec<&str> = listed.iter().map(|p| p.name.as_str()).collect();
         assert_eq!(names, PROJECTIONS, "sorted by name, one generation each");
 
         let unknown = admin
@@ -88,6 +89,13 @@ async fn admins_see_every_projection_live_and_rebuild_one() {
             .await
             .unwrap_err();
         assert_refused(&unknown, Code::NotFound, "PROJECTION_NOT_FOUND");
+        let unnamed = admin
+            .rebuild_projection(authed(&token, rebuild("")))
+            .await
+            .unwrap_err();
+        assert_refused(&unnamed, Code::InvalidArgument, "VALUE_EMPTY");
+        let field = unnamed.get_error_details().bad_request().cloned().unwrap();
+        assert_eq!(field.field_violations[0].field, "name");
         let started = admin
             .rebuild_projection(authed(&token, rebuild("on_site_roster")))
             .await

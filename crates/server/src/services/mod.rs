@@ -107,6 +107,7 @@ macro_rules! mount {
         );
     }};
 }
+pub(crate) use mount;
 
 /// Mounts every command service, pushing their names onto `names` for health reporting.
 pub fn mount_commands(

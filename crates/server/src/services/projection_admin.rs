@@ -2,11 +2,12 @@
 
 use api::medaid::v1 as pb;
 use api::medaid::v1::projection_admin_service_server::ProjectionAdminService;
+use domain::values::ValueProblem;
 use tonic::{Request, Response, Status};
 
 use super::principal;
 use crate::convert::reads::admin::status;
-use crate::status::from_app_error;
+use crate::status::{from_app_error, invalid_field};
 
 /// Operation of the projector; the use cases check the admin role.
 #[derive(Clone)]
@@ -46,9 +47,10 @@ impl ProjectionAdminService for ProjectionAdmin {
         request: Request<pb::RebuildProjectionRequest>,
     ) -> Result<Response<pb::RebuildProjectionResponse>, Status> {
         let caller = principal(&request)?;
+        let name = projection_name(&request.get_ref().name)?;
         let generation = self
             .app
-            .rebuild_projection(&caller, &request.get_ref().name)
+            .rebuild_projection(&caller, name)
             .await
             .map_err(from_app_error)?;
         tracing::info!(projection = %request.get_ref().name, generation, "rebuild started");
@@ -60,11 +62,20 @@ impl ProjectionAdminService for ProjectionAdmin {
         request: Request<pb::RetryProjectionRequest>,
     ) -> Result<Response<pb::RetryProjectionResponse>, Status> {
         let caller = principal(&request)?;
+        let name = projection_name(&request.get_ref().name)?;
         self.app
-            .retry_projection(&caller, &request.get_ref().name)
+            .retry_projection(&caller, name)
             .await
             .map_err(from_app_error)?;
         tracing::info!(projection = %request.get_ref().name, "projection restarted");
         Ok(Response::new(pb::RetryProjectionResponse {}))
     }
+}
+
+/// The required `name` of a rebuild or retry: empty is a missing field, not an unknown projection.
+fn projection_name(name: &str) -> Result<&str, Status> {
+    if name.is_empty() {
+        return Err(invalid_field(&ValueProblem::Empty.at("name")));
+    }
+    Ok(name)
 }

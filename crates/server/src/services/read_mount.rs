@@ -1,12 +1,12 @@
 //! Mounts the read-model services and the projection admin service behind the server's layers.
 
-use api::medaid::v1 as pb;
 use tonic::service::RoutesBuilder;
 
 use super::batch_timeline::BatchTimeline;
 use super::collaboration_network::CollaborationNetwork;
 use super::hospital_capability::HospitalCapability;
 use super::mentorship_board::MentorshipBoard;
+use super::mount;
 use super::on_site_roster::OnSiteRoster;
 use super::pairing_scoreboard::PairingScoreboard;
 use super::projection_admin::ProjectionAdmin;
@@ -15,88 +15,78 @@ use super::targets::Targets;
 use super::technique_diffusion::TechniqueDiffusion;
 use crate::config::LimitsConfig;
 
-/// Mounts one generated server with the request size limit and records its name for health.
-macro_rules! mount {
-    ($builder:expr, $names:expr, $limits:expr, $module:ident :: $server:ident, $service:expr) => {{
-        $names.push(pb::$module::SERVICE_NAME.to_owned());
-        $builder.add_service(
-            pb::$module::$server::new($service)
-                .max_decoding_message_size($limits.max_request_bytes),
-        );
-    }};
-}
-
 /// Mounts the eight read-model services and the admin service, pushing their names onto `names`.
 ///
-/// They are mounted whether or not this server runs a projector: without one they answer
-/// UNAVAILABLE (READ_MODELS_UNAVAILABLE), which tells a client more than UNIMPLEMENTED would.
+/// `server::run` always starts a projector; an `app::App` built without one (`App::new`) makes
+/// these services answer UNAVAILABLE (READ_MODELS_UNAVAILABLE) rather than UNIMPLEMENTED.
 pub fn mount_reads(
     builder: &mut RoutesBuilder,
     app: &app::App,
     limits: &LimitsConfig,
     names: &mut Vec<String>,
 ) {
-    let reader = || Reader::new(app.clone(), limits);
+    let reader = Reader::new(app.clone(), limits);
+    let max = limits.max_request_bytes;
     mount!(
         builder,
         names,
-        limits,
+        max,
         on_site_roster_service_server::OnSiteRosterServiceServer,
-        OnSiteRoster::new(reader())
+        OnSiteRoster::new(reader.clone())
     );
     mount!(
         builder,
         names,
-        limits,
+        max,
         batch_timeline_service_server::BatchTimelineServiceServer,
-        BatchTimeline::new(reader())
+        BatchTimeline::new(reader.clone())
     );
     mount!(
         builder,
         names,
-        limits,
+        max,
         mentorship_board_service_server::MentorshipBoardServiceServer,
-        MentorshipBoard::new(reader())
+        MentorshipBoard::new(reader.clone())
     );
     mount!(
         builder,
         names,
-        limits,
+        max,
         technique_diffusion_service_server::TechniqueDiffusionServiceServer,
-        TechniqueDiffusion::new(reader())
+        TechniqueDiffusion::new(reader.clone())
     );
     mount!(
         builder,
         names,
-        limits,
+        max,
         collaboration_network_service_server::CollaborationNetworkServiceServer,
-        CollaborationNetwork::new(reader())
+        CollaborationNetwork::new(reader.clone())
     );
     mount!(
         builder,
         names,
-        limits,
+        max,
         pairing_scoreboard_service_server::PairingScoreboardServiceServer,
-        PairingScoreboard::new(reader())
+        PairingScoreboard::new(reader.clone())
     );
     mount!(
         builder,
         names,
-        limits,
+        max,
         hospital_capability_service_server::HospitalCapabilityServiceServer,
-        HospitalCapability::new(reader())
+        HospitalCapability::new(reader.clone())
     );
     mount!(
         builder,
         names,
-        limits,
+        max,
         targets_service_server::TargetsServiceServer,
-        Targets::new(reader())
+        Targets::new(reader.clone())
     );
     mount!(
         builder,
         names,
-        limits,
+        max,
         projection_admin_service_server::ProjectionAdminServiceServer,
         ProjectionAdmin::new(app.clone())
     );

@@ -4,10 +4,10 @@
 use api::medaid::v1 as pb;
 use api::medaid::v1::list_technique_hospitals_request::Subject;
 use api::medaid::v1::technique_diffusion_service_server::TechniqueDiffusionService;
-use domain::values::ValueProblem;
 use tonic::{Request, Response, Status};
 
 use super::reads::{Reader, next_page_token};
+use crate::convert::fields;
 use crate::convert::reads::day_or_today;
 use crate::convert::reads::technique::{gap_count, gap_fill, gap_filter, technique_at_hospital};
 use crate::page_token::parameters_hash;
@@ -35,10 +35,8 @@ impl TechniqueDiffusionService for TechniqueDiffusion {
             .reader
             .begin(&request, request.get_ref().min_position)?;
         let req = request.get_ref();
-        let subject = req
-            .subject
-            .as_ref()
-            .ok_or_else(|| invalid_field(&ValueProblem::Empty.at("technique")))?;
+        let subject =
+            fields::required("technique", req.subject.as_ref()).map_err(|e| invalid_field(&e))?;
         let date = day_or_today("date", &req.date).map_err(|e| invalid_field(&e))?;
         // The subject's kind is part of the parameters, so a token of one kind of list is refused
         // by the other even for the same text.
