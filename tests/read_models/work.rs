@@ -100,6 +100,13 @@ pub(super) async fn check_work(channel: &Channel, t: &str, r: &Recorded) {
         .unwrap()
         .into_inner();
     assert!(province.gap_fills.is_empty());
+    // The level filter is applied too: the one gap is a county gap, not a provincial one.
+    let provincial = techniques
+        .list_gap_fills(authed(t, gaps("level = GAP_LEVEL_PROVINCE")))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(provincial.gap_fills.is_empty());
     let counts = techniques
         .get_gap_counts(authed(t, pb::GetGapCountsRequest { min_position: at }))
         .await

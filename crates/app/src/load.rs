@@ -117,7 +117,7 @@ pub(crate) async fn pairing_facts(
 
 /// Every pairing's facts (a pairing index over `pairing-*`).
 pub(crate) async fn all_pairings(store: &EventStore) -> Result<Vec<PairingFacts>, Error> {
-    Ok(scan::<PairingState>(store, "pairing")
+    Ok(scan::<PairingState>(store, PairingId::CATEGORY)
         .await?
         .values()
         .filter_map(PairingState::facts)
@@ -148,7 +148,7 @@ pub(crate) async fn all_assignments(
 pub(crate) async fn all_deployments(
     store: &EventStore,
 ) -> Result<BTreeMap<String, DeploymentState>, Error> {
-    scan::<DeploymentState>(store, "deployment").await
+    scan::<DeploymentState>(store, DeploymentId::CATEGORY).await
 }
 
 /// The organisations among `orgs` whose `hospital-<code>` stream holds a `HospitalRegistered`.

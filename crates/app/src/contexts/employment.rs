@@ -111,6 +111,10 @@ fn apprenticeship(
 }
 
 /// Among the spans that cover `day`, the employer of the one that began last.
+///
+/// Spans that began on the same day are a tie that `max_by_key` breaks by taking the last one, so
+/// the order in which `employer_on` gathers them decides: a mentorship's word over a study's, a
+/// study's over an on-site stint's, a stint's over an assignment's.
 fn latest_word(spans: Vec<Span>, day: Date) -> Option<CreditCode> {
     spans
         .into_iter()

@@ -11,7 +11,10 @@ use domain::aggregates::study::{StudyCommand, StudyContext, StudyState};
 use domain::aggregates::technique::{
     Performer, TechniqueCommand, TechniqueContext, TechniqueState,
 };
-use domain::values::{CreditCode, HospitalId, MentorshipId, PractitionerId, TechniqueAtHospitalId};
+use domain::values::{
+    AllianceId, CreditCode, HospitalId, MentorshipId, PractitionerId, StudyId,
+    TechniqueAtHospitalId,
+};
 use domain::{Stream, StreamCommand};
 use event_store::EventStore;
 use time::Date;
@@ -122,7 +125,7 @@ impl LoadContext for AllianceState {
             .filter(|p| p.active)
             .flat_map(|p| p.supporting_orgs)
             .collect();
-        let existing_alliances = scan::<AllianceState>(store, "alliance")
+        let existing_alliances = scan::<AllianceState>(store, AllianceId::CATEGORY)
             .await?
             .into_values()
             .filter_map(|a| a.formed)
@@ -165,7 +168,7 @@ impl LoadContext for StudyState {
                     .chain(group.collect::<Vec<_>>())
             })
             .collect();
-        for alliance in scan::<AllianceState>(store, "alliance")
+        for alliance in scan::<AllianceState>(store, AllianceId::CATEGORY)
             .await?
             .into_values()
         {
@@ -179,7 +182,7 @@ impl LoadContext for StudyState {
                 linked_hosts.extend(members.into_iter().filter(|m| m != trainee_org));
             }
         }
-        let trainee_studies = scan::<StudyState>(store, "study")
+        let trainee_studies = scan::<StudyState>(store, StudyId::CATEGORY)
             .await?
             .into_values()
             .filter_map(|s| {

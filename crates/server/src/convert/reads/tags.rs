@@ -238,6 +238,41 @@ mod tests {
             alliance::Tier::Village,
         ];
         known(ALLIANCE_TIERS, &tiers.map(tag_of));
+        use domain::aggregates::{agreement, assessment, batch, mentorship, technique};
+        let roles = [
+            batch::MemberRole::Leader,
+            batch::MemberRole::Management,
+            batch::MemberRole::Clinical,
+        ];
+        known(MEMBER_ROLES, &roles.map(tag_of));
+        let milestones = [
+            mentorship::MilestoneKind::Lecture,
+            mentorship::MilestoneKind::WardRound,
+            mentorship::MilestoneKind::SupervisedSurgery,
+            mentorship::MilestoneKind::SimulationDrill,
+            mentorship::MilestoneKind::SkillsContest,
+            mentorship::MilestoneKind::StudyVisit,
+        ];
+        known(MILESTONES, &milestones.map(tag_of));
+        let categories = [
+            technique::TechniqueCategory::NewTechnique,
+            technique::TechniqueCategory::NewProject,
+            technique::TechniqueCategory::Grade4Surgery,
+        ];
+        known(TECHNIQUE_CATEGORIES, &categories.map(tag_of));
+        let kinds = [
+            agreement::AgreementKind::Framework,
+            agreement::AgreementKind::WorkPlan,
+            agreement::AgreementKind::AidAgreement,
+            agreement::AgreementKind::TargetResponsibility,
+        ];
+        known(AGREEMENT_KINDS, &kinds.map(tag_of));
+        let results = [
+            assessment::AssessmentResult::Excellent,
+            assessment::AssessmentResult::Pass,
+            assessment::AssessmentResult::Fail,
+        ];
+        known(ASSESSMENT_RESULTS, &results.map(tag_of));
     }
 
     #[test]
