@@ -13,6 +13,7 @@ use time::Date;
 use crate::dates::{parse, parse_opt};
 use crate::fact::{FactProjection, tables as t};
 use crate::page::{Answer, Page, PageRequest, QueryError, fetch, opt_text, paginate, text};
+use crate::query::{Query, Subject, View, Visible};
 
 pub static PROJECTION: FactProjection = FactProjection {
     name: "hospital_capability",
@@ -213,4 +214,49 @@ pub async fn grades_expiring(
         .filter(|g| g.valid_until.is_some_and(|until| until <= by))
         .collect();
     paginate(expiring, |g| g.hospital.clone(), page, position)
+}
+
+/// `GetCapabilityCard`: a hospital's grades, certified centres, service lines and key specialties.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CapabilityCard {
+    pub hospital: String,
+    pub date: Date,
+}
+
+impl Query for CapabilityCard {
+    type Answer = Answer<Card>;
+    const PROJECTION: &'static FactProjection = &PROJECTION;
+
+    fn subject(&self) -> Subject<'_> {
+        Subject::Org {
+            field: "hospital",
+            org: &self.hospital,
+        }
+    }
+
+    async fn run(&self, v: View<'_>, _: Visible<'_>) -> Result<Self::Answer, QueryError> {
+        card(v.pool, v.prefix, v.position, &self.hospital, self.date).await
+    }
+}
+
+/// `ListExpiringGrades`: grades that expire on or before `by`, of hospitals the caller may see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpiringGrades {
+    pub by: Date,
+    pub page: PageRequest,
+}
+
+impl Query for ExpiringGrades {
+    type Answer = Page<GradeEntry>;
+    const PROJECTION: &'static FactProjection = &PROJECTION;
+
+    fn subject(&self) -> Subject<'_> {
+        Subject::Rows
+    }
+
+    async fn run(&self, v: View<'_>, visible: Visible<'_>) -> Result<Self::Answer, QueryError> {
+        let mut page = grades_expiring(v.pool, v.prefix, v.position, self.by, &self.page).await?;
+        page.items.retain(|g| visible.org(&g.hospital));
+        Ok(page)
+    }
 }

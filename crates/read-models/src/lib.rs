@@ -15,6 +15,9 @@
 //! | [`capability`] | grade history and expiry, certified centres, service lines, co-built specialties |
 //! | [`targets`] | agreement targets against the log, assessment results, term compliance |
 //!
+//! Every question is also a type implementing [`Query`] (its arguments, the [`Subject`] to
+//! authorize, the projection and how to run), which is how `app` runs all of them alike.
+//!
 //! Storage is the same for all: fact tables with one row per source event, keyed by the event's
 //! `(stream, version)`, so that corrections and retractions replace or remove exactly their target
 //! (see [`fact`]). It depends on the projector, the domain and the event store; never on gRPC.
@@ -26,6 +29,7 @@ use projector::Projection;
 mod dates;
 pub mod fact;
 mod page;
+mod query;
 mod stints;
 
 pub mod capability;
@@ -39,6 +43,7 @@ pub mod timeline;
 
 pub use fact::FactProjection;
 pub use page::{Answer, MAX_PAGE_SIZE, Page, PageRequest, QueryError};
+pub use query::{Query, Subject, View, Visible};
 
 /// Every read model, for the runner to start (`projector::Projector::start`).
 pub fn all() -> Vec<Arc<dyn Projection>> {

@@ -13,6 +13,7 @@ use time::Date;
 use crate::dates::parse;
 use crate::fact::{FactProjection, tables as t};
 use crate::page::{Answer, QueryError, fetch, int, text};
+use crate::query::{Query, Subject, View, Visible};
 use crate::stints;
 
 pub static PROJECTION: FactProjection = FactProjection {
@@ -233,4 +234,46 @@ pub async fn milestones(
     })
     .collect::<Result<_, QueryError>>()?;
     Ok(Answer { position, value })
+}
+
+/// `GetMentorshipBoard`: mentors and apprentices at `hospital` on `date`, against the ratio.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MentorshipBoard {
+    pub hospital: String,
+    pub date: Date,
+}
+
+impl Query for MentorshipBoard {
+    type Answer = Answer<Board>;
+    const PROJECTION: &'static FactProjection = &PROJECTION;
+
+    fn subject(&self) -> Subject<'_> {
+        Subject::Org {
+            field: "hospital",
+            org: &self.hospital,
+        }
+    }
+
+    async fn run(&self, v: View<'_>, _: Visible<'_>) -> Result<Self::Answer, QueryError> {
+        board(v.pool, v.prefix, v.position, &self.hospital, self.date).await
+    }
+}
+
+/// `GetMentorshipMilestones`: the milestones of one mentorship, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MentorshipMilestones {
+    pub mentorship_id: String,
+}
+
+impl Query for MentorshipMilestones {
+    type Answer = Answer<Vec<Milestone>>;
+    const PROJECTION: &'static FactProjection = &PROJECTION;
+
+    fn subject(&self) -> Subject<'_> {
+        Subject::Mentorship(&self.mentorship_id)
+    }
+
+    async fn run(&self, v: View<'_>, _: Visible<'_>) -> Result<Self::Answer, QueryError> {
+        milestones(v.pool, v.prefix, v.position, &self.mentorship_id).await
+    }
 }

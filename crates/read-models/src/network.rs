@@ -15,6 +15,7 @@ use time::Date;
 use crate::dates::parse;
 use crate::fact::{FactProjection, tables as t};
 use crate::page::{Answer, Page, PageRequest, QueryError, fetch, int, opt_text, paginate, text};
+use crate::query::{Query, Subject, View, Visible};
 
 pub static PROJECTION: FactProjection = FactProjection {
     name: "collaboration_network",
@@ -258,4 +259,99 @@ pub async fn links(
         position,
         value: links.into_iter().collect(),
     })
+}
+
+/// `ListAlliances`: specialty alliances with a lead or member the caller may see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alliances {
+    pub page: PageRequest,
+}
+
+impl Query for Alliances {
+    type Answer = Page<Alliance>;
+    const PROJECTION: &'static FactProjection = &PROJECTION;
+
+    fn subject(&self) -> Subject<'_> {
+        Subject::Rows
+    }
+
+    async fn run(&self, v: View<'_>, visible: Visible<'_>) -> Result<Self::Answer, QueryError> {
+        let mut page = alliances(v.pool, v.prefix, v.position, &self.page).await?;
+        page.items.retain(|a| {
+            let members = a.members.iter().map(|(org, _)| org.as_str());
+            visible.any(std::iter::once(a.lead_org.as_str()).chain(members))
+        });
+        Ok(page)
+    }
+}
+
+/// `ListPlatforms`: co-built platforms, optionally of one host and kind, with a party the caller
+/// may see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Platforms {
+    pub host_org: Option<String>,
+    pub kind: Option<String>,
+    pub page: PageRequest,
+}
+
+impl Query for Platforms {
+    type Answer = Page<Platform>;
+    const PROJECTION: &'static FactProjection = &PROJECTION;
+
+    fn subject(&self) -> Subject<'_> {
+        Subject::Rows
+    }
+
+    async fn run(&self, v: View<'_>, visible: Visible<'_>) -> Result<Self::Answer, QueryError> {
+        let (host_org, kind) = (self.host_org.as_deref(), self.kind.as_deref());
+        let mut page = platforms(v.pool, v.prefix, v.position, host_org, kind, &self.page).await?;
+        page.items.retain(|p| {
+            let partners = p.partners.iter().map(String::as_str);
+            visible.any(std::iter::once(p.host_org.as_str()).chain(partners))
+        });
+        Ok(page)
+    }
+}
+
+/// `GetStudyFlows`: advanced-study flows (进修) between hospitals, of pairs the caller may see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StudyFlows;
+
+impl Query for StudyFlows {
+    type Answer = Answer<Vec<StudyFlow>>;
+    const PROJECTION: &'static FactProjection = &PROJECTION;
+
+    fn subject(&self) -> Subject<'_> {
+        Subject::Rows
+    }
+
+    async fn run(&self, v: View<'_>, visible: Visible<'_>) -> Result<Self::Answer, QueryError> {
+        let mut answer = study_flows(v.pool, v.prefix, v.position).await?;
+        answer
+            .value
+            .retain(|f| visible.any([f.trainee_org.as_str(), f.host_org.as_str()]));
+        Ok(answer)
+    }
+}
+
+/// `GetOrganisationLinks`: every organisation linked to `org`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrganisationLinks {
+    pub org: String,
+}
+
+impl Query for OrganisationLinks {
+    type Answer = Answer<Vec<Link>>;
+    const PROJECTION: &'static FactProjection = &PROJECTION;
+
+    fn subject(&self) -> Subject<'_> {
+        Subject::Org {
+            field: "org",
+            org: &self.org,
+        }
+    }
+
+    async fn run(&self, v: View<'_>, _: Visible<'_>) -> Result<Self::Answer, QueryError> {
+        links(v.pool, v.prefix, v.position, &self.org).await
+    }
 }

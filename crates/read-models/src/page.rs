@@ -15,6 +15,9 @@ pub enum QueryError {
     InvalidCursor,
     #[error("read-model row is malformed: {0}")]
     Corrupt(String),
+    /// The one subject asked about is absent (or hidden from the caller, which must look the same).
+    #[error("{what} not found")]
+    NotFound { reason: &'static str, what: String },
 }
 
 /// A single answer and the log position it reflects.

@@ -14,6 +14,7 @@ use time::Date;
 use crate::dates::parse;
 use crate::fact::{FactProjection, tables as t};
 use crate::page::{Answer, Page, PageRequest, QueryError, fetch, int, opt_text, paginate, text};
+use crate::query::{Query, Subject, View, Visible};
 use crate::stints::{self, Stint};
 
 pub static PROJECTION: FactProjection = FactProjection {
@@ -290,4 +291,101 @@ pub async fn group_staffing(
         position,
         value: groups.into_values().collect(),
     })
+}
+
+/// `ListOnSiteMembers`: who is on site at `hospital` on `date`, narrowed by `filter`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OnSiteMembers {
+    pub hospital: String,
+    pub date: Date,
+    pub filter: RosterFilter,
+    pub page: PageRequest,
+}
+
+impl Query for OnSiteMembers {
+    type Answer = Page<OnSiteMember>;
+    const PROJECTION: &'static FactProjection = &PROJECTION;
+
+    fn subject(&self) -> Subject<'_> {
+        Subject::Org {
+            field: "hospital",
+            org: &self.hospital,
+        }
+    }
+
+    async fn run(&self, v: View<'_>, _: Visible<'_>) -> Result<Self::Answer, QueryError> {
+        on_site(
+            v.pool,
+            v.prefix,
+            v.position,
+            &self.hospital,
+            self.date,
+            &self.filter,
+            &self.page,
+        )
+        .await
+    }
+}
+
+/// `GetSiteStaffing`: the batches on site at `hospital` on `date` and each group's staffing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteStaffing {
+    pub hospital: String,
+    pub date: Date,
+}
+
+/// The two halves of [`SiteStaffing`], read from the same tables.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Staffing {
+    pub batches: Vec<BatchOnSite>,
+    pub groups: Vec<GroupStaffing>,
+}
+
+impl Query for SiteStaffing {
+    type Answer = Answer<Staffing>;
+    const PROJECTION: &'static FactProjection = &PROJECTION;
+
+    fn subject(&self) -> Subject<'_> {
+        Subject::Org {
+            field: "hospital",
+            org: &self.hospital,
+        }
+    }
+
+    async fn run(&self, v: View<'_>, _: Visible<'_>) -> Result<Self::Answer, QueryError> {
+        let batches =
+            batches_on_site(v.pool, v.prefix, v.position, &self.hospital, self.date).await?;
+        let groups =
+            group_staffing(v.pool, v.prefix, v.position, &self.hospital, self.date).await?;
+        Ok(Answer {
+            position: v.position,
+            value: Staffing {
+                batches: batches.value,
+                groups: groups.value,
+            },
+        })
+    }
+}
+
+/// `ListShortTerms`: terms at `hospital` shorter than the program's minimum.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShortTerms {
+    pub hospital: String,
+    pub page: PageRequest,
+}
+
+impl Query for ShortTerms {
+    type Answer = Page<ShortTerm>;
+    const PROJECTION: &'static FactProjection = &PROJECTION;
+
+    fn subject(&self) -> Subject<'_> {
+        Subject::Org {
+            field: "hospital",
+            org: &self.hospital,
+        }
+    }
+
+    async fn run(&self, v: View<'_>, _: Visible<'_>) -> Result<Self::Answer, QueryError> {
+        below_minimum_term(v.pool, v.prefix, v.position, &self.hospital, &self.page).await
+    }
 }

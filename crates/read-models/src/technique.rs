@@ -14,6 +14,7 @@ use time::Date;
 use crate::dates::parse;
 use crate::fact::{FactProjection, tables as t};
 use crate::page::{Answer, Page, PageRequest, QueryError, fetch, paginate, text};
+use crate::query::{Query, Subject, View, Visible};
 use crate::stints::{self, Stint};
 
 pub static PROJECTION: FactProjection = FactProjection {
@@ -201,6 +202,22 @@ pub async fn gaps(
     region: Option<&str>,
     page: &PageRequest,
 ) -> Result<Page<GapRow>, QueryError> {
+    let all = gap_rows(pool, prefix, level, region).await?;
+    paginate(
+        all,
+        |g| format!("{}|{}|{}", g.level, g.region, g.technique),
+        page,
+        position,
+    )
+}
+
+/// Every filled gap, optionally of one level and region, unordered.
+async fn gap_rows(
+    pool: &AnyPool,
+    prefix: &str,
+    level: Option<&str>,
+    region: Option<&str>,
+) -> Result<Vec<GapRow>, QueryError> {
     let mut all = Vec::new();
     for row in fetch(pool, prefix, "SELECT * FROM {p}gap", &[]).await? {
         let gap = GapRow {
@@ -215,12 +232,7 @@ pub async fn gaps(
             all.push(gap);
         }
     }
-    paginate(
-        all,
-        |g| format!("{}|{}|{}", g.level, g.region, g.technique),
-        page,
-        position,
-    )
+    Ok(all)
 }
 
 /// How many gaps are filled per (level, region).
@@ -246,4 +258,120 @@ pub async fn gap_counts(
     })
     .collect::<Result<_, QueryError>>()?;
     Ok(Answer { position, value })
+}
+
+/// What `TechniqueHospitals` lists: the hospitals of one technique, or the techniques of one
+/// hospital.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PerformedBy {
+    /// The hospitals performing this technique key, of those the caller may see.
+    Technique(String),
+    /// The techniques performed at this hospital.
+    Hospital(String),
+}
+
+/// `ListTechniqueHospitals`: techniques performed on `date`, by technique or by hospital.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TechniqueHospitals {
+    pub subject: PerformedBy,
+    pub date: Date,
+    pub page: PageRequest,
+}
+
+impl Query for TechniqueHospitals {
+    type Answer = Page<TechniqueAtHospital>;
+    const PROJECTION: &'static FactProjection = &PROJECTION;
+
+    fn subject(&self) -> Subject<'_> {
+        match &self.subject {
+            PerformedBy::Technique(_) => Subject::Rows,
+            PerformedBy::Hospital(hospital) => Subject::Org {
+                field: "hospital",
+                org: hospital,
+            },
+        }
+    }
+
+    async fn run(&self, v: View<'_>, visible: Visible<'_>) -> Result<Self::Answer, QueryError> {
+        match &self.subject {
+            PerformedBy::Technique(technique) => {
+                let mut page = hospitals_performing(
+                    v.pool, v.prefix, v.position, technique, self.date, &self.page,
+                )
+                .await?;
+                page.items.retain(|t| visible.org(&t.hospital));
+                Ok(page)
+            }
+            PerformedBy::Hospital(hospital) => {
+                at_hospital(
+                    v.pool, v.prefix, v.position, hospital, self.date, &self.page,
+                )
+                .await
+            }
+        }
+    }
+}
+
+/// `ListGapFills`: gaps filled (填补空白) at hospitals the caller may see, optionally of one level
+/// and region.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GapFills {
+    pub level: Option<String>,
+    pub region: Option<String>,
+    pub page: PageRequest,
+}
+
+impl Query for GapFills {
+    type Answer = Page<GapRow>;
+    const PROJECTION: &'static FactProjection = &PROJECTION;
+
+    fn subject(&self) -> Subject<'_> {
+        Subject::Rows
+    }
+
+    async fn run(&self, v: View<'_>, visible: Visible<'_>) -> Result<Self::Answer, QueryError> {
+        let (level, region) = (self.level.as_deref(), self.region.as_deref());
+        let mut page = gaps(v.pool, v.prefix, v.position, level, region, &self.page).await?;
+        page.items.retain(|g| visible.org(&g.hospital));
+        Ok(page)
+    }
+}
+
+/// `GetGapCounts`: how many gaps were filled per level and region, counting only the hospitals the
+/// caller may see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GapCounts;
+
+impl Query for GapCounts {
+    type Answer = Answer<Vec<GapCount>>;
+    const PROJECTION: &'static FactProjection = &PROJECTION;
+
+    fn subject(&self) -> Subject<'_> {
+        Subject::Rows
+    }
+
+    async fn run(&self, v: View<'_>, visible: Visible<'_>) -> Result<Self::Answer, QueryError> {
+        if visible.is_all() {
+            return gap_counts(v.pool, v.prefix, v.position).await;
+        }
+        // A scoped reader's counts come from the gaps it may see, so no total leaks the rest.
+        let mut counts: BTreeMap<(String, String), u64> = BTreeMap::new();
+        for gap in gap_rows(v.pool, v.prefix, None, None).await? {
+            if visible.org(&gap.hospital) {
+                *counts.entry((gap.level, gap.region)).or_default() += 1;
+            }
+        }
+        let value = counts
+            .into_iter()
+            .map(|((level, region), filled)| GapCount {
+                level,
+                region,
+                filled,
+            })
+            .collect();
+        Ok(Answer {
+            position: v.position,
+            value,
+        })
+    }
 }

@@ -12,6 +12,7 @@ use time::Date;
 use crate::dates::parse;
 use crate::fact::{FactProjection, tables as t};
 use crate::page::{Answer, Page, PageRequest, QueryError, fetch, int, text};
+use crate::query::{Query, Subject, View, Visible};
 use crate::stints;
 
 pub static PROJECTION: FactProjection = FactProjection {
@@ -207,4 +208,58 @@ pub async fn handovers(
         })
         .collect();
     Ok(Answer { position, value })
+}
+
+/// `ListBatches`: a pairing's batches with dates and members.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Batches {
+    pub pairing_id: String,
+    pub page: PageRequest,
+}
+
+impl Query for Batches {
+    type Answer = Page<BatchSummary>;
+    const PROJECTION: &'static FactProjection = &PROJECTION;
+
+    fn subject(&self) -> Subject<'_> {
+        Subject::Pairing(&self.pairing_id)
+    }
+
+    async fn run(&self, v: View<'_>, _: Visible<'_>) -> Result<Self::Answer, QueryError> {
+        batches(v.pool, v.prefix, v.position, &self.pairing_id, &self.page).await
+    }
+}
+
+/// `GetBatchOverlaps`: when a pairing's batches were on site together, and how each handed over.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchOverlaps {
+    pub pairing_id: String,
+}
+
+/// The answer of [`BatchOverlaps`], both halves from the same tables.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OverlapsAndHandovers {
+    pub overlaps: Vec<Overlap>,
+    pub handovers: Vec<Handover>,
+}
+
+impl Query for BatchOverlaps {
+    type Answer = Answer<OverlapsAndHandovers>;
+    const PROJECTION: &'static FactProjection = &PROJECTION;
+
+    fn subject(&self) -> Subject<'_> {
+        Subject::Pairing(&self.pairing_id)
+    }
+
+    async fn run(&self, v: View<'_>, _: Visible<'_>) -> Result<Self::Answer, QueryError> {
+        let overlaps = overlaps(v.pool, v.prefix, v.position, &self.pairing_id).await?;
+        let handovers = handovers(v.pool, v.prefix, v.position, &self.pairing_id).await?;
+        Ok(Answer {
+            position: v.position,
+            value: OverlapsAndHandovers {
+                overlaps: overlaps.value,
+                handovers: handovers.value,
+            },
+        })
+    }
 }

@@ -20,6 +20,7 @@ pub mod health;
 pub mod limits;
 pub mod page_token;
 pub mod reflection;
+pub mod rpc;
 pub mod run;
 pub mod services;
 pub mod session;

@@ -24,7 +24,7 @@ use crate::services::events::Events;
 use crate::session::SessionService;
 use crate::telemetry::TraceLayer;
 use crate::tls::{TlsError, server_tls_config};
-use crate::{limits, reflection, services, store_wiring};
+use crate::{limits, reflection, rpc, services, store_wiring};
 
 /// Why the server could not start or stopped with an error.
 #[derive(Debug, thiserror::Error)]
@@ -203,7 +203,7 @@ pub fn mount_services(
         <EventServiceServer<Events> as NamedService>::NAME.to_owned(),
     ];
     services::mount_commands(builder, app, max, &mut names);
-    services::read_mount::mount_reads(builder, app, &config.limits, &mut names);
+    rpc::mount_reads(builder, app, &config.limits, &mut names);
     names
 }
 

@@ -1,8 +1,9 @@
 //! Queries of the read models: who may ask, how fresh the answer must be, and the tables to read.
 //!
-//! Every query names its projection, checks the caller's role, waits (within [`Freshness::wait`])
-//! until the projection reflects [`Freshness::min_position`], and runs the `read-models` query on
-//! the tables the projector marks active. The answer carries the position those tables had reached
+//! One use case runs them all: [`App::query`] takes any [`read_models::Query`], authorizes its
+//! [`Subject`] and the caller's role, waits (within [`Freshness::wait`]) until the query's
+//! projection reflects [`Freshness::min_position`], and runs it on the tables the projector marks
+//! active. The answer carries the position those tables had reached
 //! when the query began; they only move forward, so it is a lower bound of what the answer shows.
 //!
 //! Scope: readers see only their provinces (see `visibility`). A query about one subject (a
@@ -10,22 +11,19 @@
 //! drops the rows outside, so a page may hold fewer items than asked for, as AIP-158 allows.
 
 mod admin;
-mod network;
-mod pairing;
-mod site;
 mod visibility;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use projector::{Projector, WaitError};
-use read_models::QueryError;
-use sqlx::AnyPool;
+use projector::{Projection, Projector, WaitError};
+use read_models::{Query, QueryError, Subject, View, Visible};
 
 use crate::App;
-use crate::authorize::require_reader;
+use crate::authorize::{reads_everything, require_reader};
 use crate::error::Error;
 use crate::principal::Principal;
+use visibility::{may_see_org, parse_uuid, require_org};
 
 /// How fresh an answer must be: wait up to `wait` until the read model reflects `min_position`
 /// (the position a write returned), for read-your-writes.
@@ -35,11 +33,21 @@ pub struct Freshness {
     pub wait: Duration,
 }
 
-/// The tables of one projection to read, and the log position they reflect.
-pub(crate) struct View<'a> {
-    pub(crate) pool: &'a AnyPool,
-    pub(crate) prefix: String,
-    pub(crate) position: u64,
+/// The active tables of one projection: their prefix and the log position they reflect.
+struct Active<'a> {
+    projector: &'a Projector,
+    prefix: String,
+    position: u64,
+}
+
+impl Active<'_> {
+    fn view(&self) -> View<'_> {
+        View {
+            pool: self.projector.pool(),
+            prefix: &self.prefix,
+            position: self.position,
+        }
+    }
 }
 
 impl App {
@@ -63,13 +71,44 @@ impl App {
             .ok_or(Error::ReadModelsUnavailable)
     }
 
-    /// Checks that the caller may read, waits for freshness, and opens the projection's active tables.
-    pub(crate) async fn view(
+    /// Answers one read-model query for `caller`: the subject first (a malformed or hidden one is
+    /// refused before anything is read), then the reader role and freshness, then the query on the
+    /// active tables, keeping only the rows the caller may see.
+    pub async fn query<Q: Query>(
+        &self,
+        caller: &Principal,
+        fresh: Freshness,
+        query: &Q,
+    ) -> Result<Q::Answer, Error> {
+        self.authorize(caller, query.subject()).await?;
+        let active = self.active(caller, Q::PROJECTION.name(), fresh).await?;
+        let may_see = |org: &str| may_see_org(caller, org);
+        let visible = if reads_everything(caller) {
+            Visible::All
+        } else {
+            Visible::Only(&may_see)
+        };
+        Ok(query.run(active.view(), visible).await?)
+    }
+
+    /// Refuses a subject the caller may not see (see `visibility`).
+    async fn authorize(&self, caller: &Principal, subject: Subject<'_>) -> Result<(), Error> {
+        match subject {
+            Subject::Org { field, org } => require_org(caller, field, org),
+            Subject::Pairing(id) => self.require_pairing(caller, id).await,
+            Subject::Mentorship(id) => self.require_mentorship(caller, id).await,
+            Subject::Agreement(id) => parse_uuid("agreement_id", id).map(drop),
+            Subject::Rows => Ok(()),
+        }
+    }
+
+    /// Checks that the caller may read, waits for freshness, and finds the projection's active tables.
+    async fn active(
         &self,
         caller: &Principal,
         projection: &str,
         fresh: Freshness,
-    ) -> Result<View<'_>, Error> {
+    ) -> Result<Active<'_>, Error> {
         require_reader(caller)?;
         let projector = self.read_models()?;
         if let Some(wanted) = fresh.min_position {
@@ -97,8 +136,8 @@ impl App {
         let active = projector
             .active(projection)
             .ok_or_else(|| unknown_projection(projection))?;
-        Ok(View {
-            pool: projector.pool(),
+        Ok(Active {
+            projector,
             prefix: active.table_prefix,
             position: active.position,
         })
@@ -120,6 +159,7 @@ impl From<QueryError> for Error {
                 reason: "INVALID_PAGE_TOKEN",
                 message: "the page token does not belong to this query".to_owned(),
             },
+            QueryError::NotFound { reason, what } => Error::NotFound { reason, what },
             QueryError::Database(source) => Error::internal(source),
             QueryError::Corrupt(detail) => Error::internal(detail),
         }
@@ -135,13 +175,19 @@ mod tests {
     /// The server's services are `Send` futures; a query future that is not would not compile there.
     #[allow(dead_code)]
     async fn queries_are_send(app: App, caller: Principal) {
-        let page = read_models::PageRequest::first(10);
-        let filter = read_models::roster::RosterFilter::default();
-        let date = time::macros::date!(2024 - 09 - 15);
+        let members = read_models::roster::OnSiteMembers {
+            hospital: "x".to_owned(),
+            date: time::macros::date!(2024 - 09 - 15),
+            filter: read_models::roster::RosterFilter::default(),
+            page: read_models::PageRequest::first(10),
+        };
+        let board = read_models::scoreboard::PairingScoreboard {
+            pairing_id: "x".to_owned(),
+        };
         let fresh = Freshness::default();
-        assert_send(&app.roster_on_site(&caller, fresh, "x", date, &filter, &page));
-        assert_send(&app.scoreboard(&caller, fresh, "x"));
-        assert_send(&app.technique_gap_counts(&caller, fresh));
+        assert_send(&app.query(&caller, fresh, &members));
+        assert_send(&app.query(&caller, fresh, &board));
+        assert_send(&app.query(&caller, fresh, &read_models::technique::GapCounts));
         assert_send(&app.projection_status(&caller));
         assert_send(&app.rebuild_projection(&caller, "x"));
     }

@@ -7,6 +7,9 @@ use domain::StreamCommand;
 use domain::aggregates::hospital::{HospitalCommand, HospitalGradeAssessed};
 use domain::values::{GradeClass, GradeLevel, HospitalGrade, HospitalId, ReviewKind};
 use read_models::PageRequest;
+use read_models::capability::{CapabilityCard, ExpiringGrades};
+use read_models::network::Alliances;
+use read_models::scoreboard::PairingScoreboard;
 use time::macros::date;
 
 use crate::support::*;
@@ -16,6 +19,19 @@ fn fresh_after(position: u64) -> Freshness {
     Freshness {
         min_position: Some(position),
         wait: Duration::from_secs(10),
+    }
+}
+
+fn card_of(hospital: &str, date: time::Date) -> CapabilityCard {
+    CapabilityCard {
+        hospital: hospital.to_owned(),
+        date,
+    }
+}
+
+fn scoreboard(pairing_id: &str) -> PairingScoreboard {
+    PairingScoreboard {
+        pairing_id: pairing_id.to_owned(),
     }
 }
 
@@ -60,11 +76,10 @@ async fn a_reader_sees_its_own_write_and_only_its_provinces() {
     let gansu = principal("reader-gs", &[Role::Reader], &["62"]);
     let card = t
         .app
-        .capability_card(
+        .query(
             &gansu,
             fresh_after(last),
-            recipient().as_str(),
-            date!(2024 - 09 - 01),
+            &card_of(recipient().as_str(), date!(2024 - 09 - 01)),
         )
         .await
         .unwrap();
@@ -78,11 +93,10 @@ async fn a_reader_sees_its_own_write_and_only_its_provinces() {
     // A hospital outside the reader's provinces is refused; list rows outside it are dropped.
     let denied = t
         .app
-        .capability_card(
+        .query(
             &gansu,
             fresh_after(last),
-            guangdong.as_str(),
-            date!(2024 - 09 - 01),
+            &card_of(guangdong.as_str(), date!(2024 - 09 - 01)),
         )
         .await;
     assert!(
@@ -91,11 +105,13 @@ async fn a_reader_sees_its_own_write_and_only_its_provinces() {
     );
     let expiring = t
         .app
-        .capability_grades_expiring(
+        .query(
             &gansu,
             fresh_after(last),
-            date!(2025 - 01 - 01),
-            &PageRequest::first(10),
+            &ExpiringGrades {
+                by: date!(2025 - 01 - 01),
+                page: PageRequest::first(10),
+            },
         )
         .await
         .unwrap();
@@ -104,11 +120,13 @@ async fn a_reader_sees_its_own_write_and_only_its_provinces() {
     let auditor = principal("auditor", &[Role::Auditor], &[]);
     let all = t
         .app
-        .capability_grades_expiring(
+        .query(
             &auditor,
             fresh_after(last),
-            date!(2025 - 01 - 01),
-            &PageRequest::first(10),
+            &ExpiringGrades {
+                by: date!(2025 - 01 - 01),
+                page: PageRequest::first(10),
+            },
         )
         .await
         .unwrap();
@@ -128,7 +146,11 @@ async fn bad_arguments_roles_and_positions_are_refused() {
 
     let malformed = t
         .app
-        .capability_card(&reader, Freshness::default(), "12620422000000035X", day)
+        .query(
+            &reader,
+            Freshness::default(),
+            &card_of("12620422000000035X", day),
+        )
         .await;
     assert!(
         matches!(&malformed, Err(Error::InvalidArgument { field, .. }) if field == "hospital"),
@@ -136,7 +158,7 @@ async fn bad_arguments_roles_and_positions_are_refused() {
     );
     let not_uuid = t
         .app
-        .scoreboard(&reader, Freshness::default(), "pairing-1")
+        .query(&reader, Freshness::default(), &scoreboard("pairing-1"))
         .await;
     assert!(
         matches!(&not_uuid, Err(Error::InvalidArgument { field, .. }) if field == "pairing_id"),
@@ -144,10 +166,10 @@ async fn bad_arguments_roles_and_positions_are_refused() {
     );
     let unknown = t
         .app
-        .scoreboard(
+        .query(
             &reader,
             Freshness::default(),
-            "00000000-0000-0000-0000-0000000000ff",
+            &scoreboard("00000000-0000-0000-0000-0000000000ff"),
         )
         .await;
     assert!(
@@ -162,7 +184,11 @@ async fn bad_arguments_roles_and_positions_are_refused() {
     );
     let beyond = t
         .app
-        .capability_card(&reader, fresh_after(99), recipient().as_str(), day)
+        .query(
+            &reader,
+            fresh_after(99),
+            &card_of(recipient().as_str(), day),
+        )
         .await;
     assert!(
         matches!(beyond, Err(Error::OutOfRange { position: 99, .. })),
@@ -171,11 +197,10 @@ async fn bad_arguments_roles_and_positions_are_refused() {
     let recorder_only = principal("rec", &[Role::Recorder], &["*"]);
     let no_role = t
         .app
-        .capability_card(
+        .query(
             &recorder_only,
             Freshness::default(),
-            recipient().as_str(),
-            day,
+            &card_of(recipient().as_str(), day),
         )
         .await;
     assert!(
@@ -184,12 +209,14 @@ async fn bad_arguments_roles_and_positions_are_refused() {
     );
     let bad_cursor = t
         .app
-        .network_alliances(
+        .query(
             &reader,
             Freshness::default(),
-            &PageRequest {
-                page_size: 10,
-                cursor: Some("not a cursor".to_owned()),
+            &Alliances {
+                page: PageRequest {
+                    page_size: 10,
+                    cursor: Some("not a cursor".to_owned()),
+                },
             },
         )
         .await;
@@ -254,11 +281,10 @@ async fn only_admins_operate_projections_and_a_rebuild_switches_over() {
     assert!(switched, "the rebuilt generation never became active");
     let card = t
         .app
-        .capability_card(
+        .query(
             &reader,
             fresh_after(0),
-            recipient().as_str(),
-            date!(2024 - 09 - 01),
+            &card_of(recipient().as_str(), date!(2024 - 09 - 01)),
         )
         .await
         .unwrap();

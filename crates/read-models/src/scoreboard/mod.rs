@@ -14,7 +14,8 @@ use time::Date;
 
 use crate::dates::parse;
 use crate::fact::{FactProjection, tables as t};
-use crate::page::{Answer, QueryError, fetch, opt_int, opt_text, text, uint};
+use crate::page::{Answer, Page, PageRequest, QueryError, fetch, opt_int, opt_text, text, uint};
+use crate::query::{Query, Subject, View, Visible};
 
 mod children;
 
@@ -272,4 +273,43 @@ pub async fn scoreboard(
         position,
         value: board,
     })
+}
+
+/// `GetPairingScoreboard`: a pairing's cumulative figures, its own and its descendants' together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PairingScoreboard {
+    pub pairing_id: String,
+}
+
+impl Query for PairingScoreboard {
+    type Answer = Answer<Scoreboard>;
+    const PROJECTION: &'static FactProjection = &PROJECTION;
+
+    fn subject(&self) -> Subject<'_> {
+        Subject::Pairing(&self.pairing_id)
+    }
+
+    async fn run(&self, v: View<'_>, _: Visible<'_>) -> Result<Self::Answer, QueryError> {
+        scoreboard(v.pool, v.prefix, v.position, &self.pairing_id).await
+    }
+}
+
+/// `ListChildScoreboards`: the scoreboards of a pairing's direct child pairings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChildScoreboards {
+    pub pairing_id: String,
+    pub page: PageRequest,
+}
+
+impl Query for ChildScoreboards {
+    type Answer = Page<Scoreboard>;
+    const PROJECTION: &'static FactProjection = &PROJECTION;
+
+    fn subject(&self) -> Subject<'_> {
+        Subject::Pairing(&self.pairing_id)
+    }
+
+    async fn run(&self, v: View<'_>, _: Visible<'_>) -> Result<Self::Answer, QueryError> {
+        children(v.pool, v.prefix, v.position, &self.pairing_id, &self.page).await
+    }
 }

@@ -17,6 +17,7 @@ use crate::fact::{FactProjection, tables as t};
 use crate::page::{
     Answer, Page, PageRequest, QueryError, fetch, opt_int, opt_text, paginate, text,
 };
+use crate::query::{Query, Subject, View, Visible};
 use crate::scoreboard::Figure;
 
 mod actual;
@@ -209,4 +210,65 @@ pub async fn agreements_of(
         page,
         position,
     )
+}
+
+/// `GetAgreementReport`: one agreement's targets against the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Agreement {
+    pub agreement_id: String,
+}
+
+impl Query for Agreement {
+    type Answer = Answer<AgreementReport>;
+    const PROJECTION: &'static FactProjection = &PROJECTION;
+
+    fn subject(&self) -> Subject<'_> {
+        Subject::Agreement(&self.agreement_id)
+    }
+
+    async fn run(&self, v: View<'_>, visible: Visible<'_>) -> Result<Self::Answer, QueryError> {
+        let answer = agreement(v.pool, v.prefix, v.position, &self.agreement_id).await?;
+        // An agreement outside the caller's scope is reported like a missing one, so that its
+        // existence does not leak.
+        match answer.value {
+            Some(report) if visible.org(&report.recipient_org) => Ok(Answer {
+                position: answer.position,
+                value: report,
+            }),
+            _ => Err(QueryError::NotFound {
+                reason: "AGREEMENT_NOT_FOUND",
+                what: format!("agreement {}", self.agreement_id),
+            }),
+        }
+    }
+}
+
+/// `ListAgreementReports`: the agreements whose recipient is `recipient_org`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgreementReports {
+    pub recipient_org: String,
+    pub page: PageRequest,
+}
+
+impl Query for AgreementReports {
+    type Answer = Page<AgreementReport>;
+    const PROJECTION: &'static FactProjection = &PROJECTION;
+
+    fn subject(&self) -> Subject<'_> {
+        Subject::Org {
+            field: "recipient_org",
+            org: &self.recipient_org,
+        }
+    }
+
+    async fn run(&self, v: View<'_>, _: Visible<'_>) -> Result<Self::Answer, QueryError> {
+        agreements_of(
+            v.pool,
+            v.prefix,
+            v.position,
+            &self.recipient_org,
+            &self.page,
+        )
+        .await
+    }
 }

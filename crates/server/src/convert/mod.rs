@@ -15,6 +15,5 @@ pub mod hospital;
 pub mod mentorship;
 pub mod pairing;
 pub mod program;
-pub mod reads;
 pub mod technique;
 pub mod write;

@@ -3,25 +3,14 @@
 
 pub mod activities;
 pub mod assessments;
-pub mod batch_timeline;
-pub mod collaboration_network;
 pub mod collaborations;
 pub mod corrections;
 pub mod deployments;
 pub mod events;
-pub mod hospital_capability;
 pub mod hospitals;
-pub mod mentorship_board;
 pub mod mentorships;
-pub mod on_site_roster;
-pub mod pairing_scoreboard;
 pub mod pairings;
 pub mod programs;
-pub mod projection_admin;
-pub mod read_mount;
-pub mod reads;
-pub mod targets;
-pub mod technique_diffusion;
 pub mod techniques;
 
 use api::medaid::v1 as pb;

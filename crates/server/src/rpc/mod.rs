@@ -1,19 +1,23 @@
-//! Mounts the read-model services and the projection admin service behind the server's layers.
+//! The RPCs as units: one file per proto service, named with the proto file's stem, each holding
+//! one trait impl per RPC run by the generic pipeline (`read` for the read models).
+
+pub mod capability;
+pub mod mentorship_board;
+pub mod network;
+pub mod projection_admin;
+pub mod read;
+pub mod roster;
+pub mod scoreboard;
+pub mod targets;
+pub mod technique_diffusion;
+pub mod timeline;
 
 use tonic::service::RoutesBuilder;
 
-use super::batch_timeline::BatchTimeline;
-use super::collaboration_network::CollaborationNetwork;
-use super::hospital_capability::HospitalCapability;
-use super::mentorship_board::MentorshipBoard;
-use super::mount;
-use super::on_site_roster::OnSiteRoster;
-use super::pairing_scoreboard::PairingScoreboard;
-use super::projection_admin::ProjectionAdmin;
-use super::reads::Reader;
-use super::targets::Targets;
-use super::technique_diffusion::TechniqueDiffusion;
 use crate::config::LimitsConfig;
+use crate::services::mount;
+use projection_admin::ProjectionAdmin;
+use read::Reader;
 
 /// Mounts the eight read-model services and the admin service, pushing their names onto `names`.
 ///
@@ -32,56 +36,56 @@ pub fn mount_reads(
         names,
         max,
         on_site_roster_service_server::OnSiteRosterServiceServer,
-        OnSiteRoster::new(reader.clone())
+        reader.clone()
     );
     mount!(
         builder,
         names,
         max,
         batch_timeline_service_server::BatchTimelineServiceServer,
-        BatchTimeline::new(reader.clone())
+        reader.clone()
     );
     mount!(
         builder,
         names,
         max,
         mentorship_board_service_server::MentorshipBoardServiceServer,
-        MentorshipBoard::new(reader.clone())
+        reader.clone()
     );
     mount!(
         builder,
         names,
         max,
         technique_diffusion_service_server::TechniqueDiffusionServiceServer,
-        TechniqueDiffusion::new(reader.clone())
+        reader.clone()
     );
     mount!(
         builder,
         names,
         max,
         collaboration_network_service_server::CollaborationNetworkServiceServer,
-        CollaborationNetwork::new(reader.clone())
+        reader.clone()
     );
     mount!(
         builder,
         names,
         max,
         pairing_scoreboard_service_server::PairingScoreboardServiceServer,
-        PairingScoreboard::new(reader.clone())
+        reader.clone()
     );
     mount!(
         builder,
         names,
         max,
         hospital_capability_service_server::HospitalCapabilityServiceServer,
-        HospitalCapability::new(reader.clone())
+        reader.clone()
     );
     mount!(
         builder,
         names,
         max,
         targets_service_server::TargetsServiceServer,
-        Targets::new(reader.clone())
+        reader.clone()
     );
     mount!(
         builder,

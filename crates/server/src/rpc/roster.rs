@@ -1,20 +1,110 @@
-//! The on-site roster's answers and filter.
+//! `medaid.v1.OnSiteRosterService` (`roster_service.proto`): who is on site at a hospital on a
+//! day, batch and group staffing, and terms below the minimum.
 
 use api::medaid::v1 as pb;
+use api::medaid::v1::on_site_roster_service_server::OnSiteRosterService;
 use app::read_models::roster::{
-    BatchOnSite, GroupStaffing, HeldPost, OnSiteMember, OrgStaffing, RosterFilter, ShortTerm,
+    self, BatchOnSite, GroupStaffing, HeldPost, OnSiteMember, OrgStaffing, RosterFilter, ShortTerm,
 };
+use app::read_models::{Answer, PageRequest};
+use tonic::Status;
 
-use super::filter::{self, value};
-use super::tags::{self, GROUP_ROLES, MEMBER_ROLES, POSTS};
-use super::{day, small};
+use super::read::answer::{day, day_or_today, small};
+use super::read::filter::{self, value};
+use super::read::tags::{self, GROUP_ROLES, MEMBER_ROLES, POSTS};
+use super::read::{GetRpc, ListRpc, read_service};
 use crate::convert::deployment::department;
+use crate::status::{from_app_error, invalid_field};
+
+read_service!(OnSiteRosterService {
+    list_on_site_members: list ListOnSiteMembers(ListOnSiteMembersRequest) -> ListOnSiteMembersResponse;
+    get_site_staffing: get GetSiteStaffing(GetSiteStaffingRequest) -> GetSiteStaffingResponse;
+    list_short_terms: list ListShortTerms(ListShortTermsRequest) -> ListShortTermsResponse;
+});
+
+impl ListRpc for ListOnSiteMembers {
+    type Item = OnSiteMember;
+    type Query = roster::OnSiteMembers;
+
+    fn token_key(req: &pb::ListOnSiteMembersRequest) -> Vec<&str> {
+        // The token is bound to the date as sent: a list of "today" continues on the day it is read.
+        vec![&req.hospital, &req.date, &req.filter]
+    }
+
+    fn query(req: &pb::ListOnSiteMembersRequest, page: PageRequest) -> Result<Self::Query, Status> {
+        Ok(roster::OnSiteMembers {
+            hospital: req.hospital.clone(),
+            date: day_or_today("date", &req.date).map_err(|e| invalid_field(&e))?,
+            filter: roster_filter(&req.filter).map_err(from_app_error)?,
+            page,
+        })
+    }
+
+    fn respond(
+        members: Vec<OnSiteMember>,
+        next_page_token: String,
+        position: u64,
+    ) -> pb::ListOnSiteMembersResponse {
+        pb::ListOnSiteMembersResponse {
+            members: members.iter().map(on_site_member).collect(),
+            next_page_token,
+            position,
+        }
+    }
+}
+
+impl GetRpc for GetSiteStaffing {
+    type Query = roster::SiteStaffing;
+
+    fn query(req: &pb::GetSiteStaffingRequest) -> Result<Self::Query, Status> {
+        Ok(roster::SiteStaffing {
+            hospital: req.hospital.clone(),
+            date: day_or_today("date", &req.date).map_err(|e| invalid_field(&e))?,
+        })
+    }
+
+    fn respond(answer: Answer<roster::Staffing>) -> pb::GetSiteStaffingResponse {
+        pb::GetSiteStaffingResponse {
+            batches: answer.value.batches.iter().map(batch_on_site).collect(),
+            groups: answer.value.groups.iter().map(group_staffing).collect(),
+            position: answer.position,
+        }
+    }
+}
+
+impl ListRpc for ListShortTerms {
+    type Item = ShortTerm;
+    type Query = roster::ShortTerms;
+
+    fn token_key(req: &pb::ListShortTermsRequest) -> Vec<&str> {
+        vec![&req.hospital]
+    }
+
+    fn query(req: &pb::ListShortTermsRequest, page: PageRequest) -> Result<Self::Query, Status> {
+        Ok(roster::ShortTerms {
+            hospital: req.hospital.clone(),
+            page,
+        })
+    }
+
+    fn respond(
+        short_terms: Vec<ShortTerm>,
+        next_page_token: String,
+        position: u64,
+    ) -> pb::ListShortTermsResponse {
+        pb::ListShortTermsResponse {
+            short_terms: short_terms.iter().map(short_term).collect(),
+            next_page_token,
+            position,
+        }
+    }
+}
 
 /// The keys `ListOnSiteMembersRequest.filter` accepts.
 const KEYS: &[&str] = &["batch_number", "department", "title_code", "post"];
 
 /// Parses `ListOnSiteMembersRequest.filter` into the read model's filter.
-pub fn roster_filter(text: &str) -> Result<RosterFilter, app::Error> {
+fn roster_filter(text: &str) -> Result<RosterFilter, app::Error> {
     let terms = filter::parse(text, KEYS)?;
     let number = |key: &str| -> Result<Option<u64>, app::Error> {
         value(&terms, key)
@@ -65,7 +155,7 @@ fn held_post(post: &HeldPost) -> pb::HeldPost {
 }
 
 /// One member on site.
-pub fn on_site_member(m: &OnSiteMember) -> pb::OnSiteMember {
+fn on_site_member(m: &OnSiteMember) -> pb::OnSiteMember {
     pb::OnSiteMember {
         deployment_id: m.deployment_id.clone(),
         practitioner: m.practitioner.clone(),
@@ -85,7 +175,7 @@ pub fn on_site_member(m: &OnSiteMember) -> pb::OnSiteMember {
 }
 
 /// One batch with members on site.
-pub fn batch_on_site(b: &BatchOnSite) -> pb::BatchOnSite {
+fn batch_on_site(b: &BatchOnSite) -> pb::BatchOnSite {
     pb::BatchOnSite {
         pairing_id: b.pairing_id.clone(),
         batch_number: b.batch_number,
@@ -103,7 +193,7 @@ fn org_staffing(o: &OrgStaffing) -> pb::OrgStaffing {
 }
 
 /// One 1+N对1 group's staffing.
-pub fn group_staffing(g: &GroupStaffing) -> pb::GroupStaffing {
+fn group_staffing(g: &GroupStaffing) -> pb::GroupStaffing {
     pb::GroupStaffing {
         pairing_id: g.pairing_id.clone(),
         lead_org: g.lead_org.clone(),
@@ -113,7 +203,7 @@ pub fn group_staffing(g: &GroupStaffing) -> pb::GroupStaffing {
 }
 
 /// One term below the minimum.
-pub fn short_term(s: &ShortTerm) -> pb::ShortTerm {
+fn short_term(s: &ShortTerm) -> pb::ShortTerm {
     pb::ShortTerm {
         deployment_id: s.deployment_id.clone(),
         practitioner: s.practitioner.clone(),

@@ -1,28 +1,15 @@
-//! Read-model answers to their proto form, and the request parts the read-model services share
-//! (the day asked about, filters, enum tags).
+//! The pieces every read-model answer and request shares: the day asked about, dates, counts.
 //!
-//! Conversions are by hand and total: every number is narrowed with saturation, every unknown tag
-//! becomes UNSPECIFIED, so that no stored row can make an answer panic. One file per read model.
-
-pub mod admin;
-pub mod capability;
-pub mod filter;
-pub mod mentorship;
-pub mod network;
-pub mod roster;
-pub mod scoreboard;
-pub mod tags;
-pub mod targets;
-pub mod technique;
-pub mod timeline;
+//! Conversions are by hand and total: every number is narrowed with saturation, so that no stored
+//! row can make an answer panic. Each read service's own conversions live in its `rpc` file.
 
 use api::medaid::v1 as pb;
 use app::read_models::scoreboard::Figure;
 use domain::values::ValidationError;
 use time::Date;
 
-use super::fields;
-use super::write::today_in_china;
+use crate::convert::fields;
+use crate::convert::write::today_in_china;
 
 /// The day a query asks about: `YYYY-MM-DD`, or today in China Standard Time when empty (the proto
 /// dates are China Standard Time days, like the `today` the write rules use).

@@ -1,10 +1,68 @@
-//! The targets-against-actuals answers.
+//! `medaid.v1.TargetsService` (`targets_service.proto`): agreement targets against what the log
+//! shows.
 
 use api::medaid::v1 as pb;
-use app::read_models::targets::{AgreementReport, AssessmentRow, TargetRow};
+use api::medaid::v1::targets_service_server::TargetsService;
+use app::read_models::targets::{self, AgreementReport, AssessmentRow, TargetRow};
+use app::read_models::{Answer, PageRequest};
+use tonic::Status;
 
-use super::tags::{self, AGREEMENT_KINDS, ASSESSMENT_RESULTS};
-use super::{count, day, number, optional_day};
+use super::read::answer::{count, day, number, optional_day};
+use super::read::tags::{self, AGREEMENT_KINDS, ASSESSMENT_RESULTS};
+use super::read::{GetRpc, ListRpc, read_service};
+
+read_service!(TargetsService {
+    get_agreement_report: get GetAgreementReport(GetAgreementReportRequest) -> GetAgreementReportResponse;
+    list_agreement_reports: list ListAgreementReports(ListAgreementReportsRequest) -> ListAgreementReportsResponse;
+});
+
+impl GetRpc for GetAgreementReport {
+    type Query = targets::Agreement;
+
+    fn query(req: &pb::GetAgreementReportRequest) -> Result<Self::Query, Status> {
+        Ok(targets::Agreement {
+            agreement_id: req.agreement_id.clone(),
+        })
+    }
+
+    fn respond(answer: Answer<AgreementReport>) -> pb::GetAgreementReportResponse {
+        pb::GetAgreementReportResponse {
+            report: Some(report(&answer.value)),
+            position: answer.position,
+        }
+    }
+}
+
+impl ListRpc for ListAgreementReports {
+    type Item = AgreementReport;
+    type Query = targets::AgreementReports;
+
+    fn token_key(req: &pb::ListAgreementReportsRequest) -> Vec<&str> {
+        vec![&req.recipient_org]
+    }
+
+    fn query(
+        req: &pb::ListAgreementReportsRequest,
+        page: PageRequest,
+    ) -> Result<Self::Query, Status> {
+        Ok(targets::AgreementReports {
+            recipient_org: req.recipient_org.clone(),
+            page,
+        })
+    }
+
+    fn respond(
+        reports: Vec<AgreementReport>,
+        next_page_token: String,
+        position: u64,
+    ) -> pb::ListAgreementReportsResponse {
+        pb::ListAgreementReportsResponse {
+            reports: reports.iter().map(report).collect(),
+            next_page_token,
+            position,
+        }
+    }
+}
 
 fn target(t: &TargetRow) -> pb::TargetProgress {
     pb::TargetProgress {
@@ -49,7 +107,7 @@ fn assessment(a: &AssessmentRow) -> pb::AssessmentSummary {
 }
 
 /// One agreement's report.
-pub fn report(r: &AgreementReport) -> pb::AgreementReport {
+fn report(r: &AgreementReport) -> pb::AgreementReport {
     pb::AgreementReport {
         agreement_id: r.agreement_id.clone(),
         pairing_id: r.pairing_id.clone(),

@@ -1,0 +1,106 @@
+//! `medaid.v1.MentorshipBoardService` (`mentorship_board_service.proto`): the 师带徒 board of a
+//! hospital and a mentorship's milestones.
+
+use api::medaid::v1 as pb;
+use api::medaid::v1::mentorship_board_service_server::MentorshipBoardService;
+use app::read_models::Answer;
+use app::read_models::mentorship::{self, Board, Independence, MentorRow, Milestone, Orphan};
+use tonic::Status;
+
+use super::read::answer::{day, day_or_today, number};
+use super::read::tags::{self, MILESTONES};
+use super::read::{GetRpc, read_service};
+use crate::status::invalid_field;
+
+read_service!(MentorshipBoardService {
+    get_mentorship_board: get GetMentorshipBoard(GetMentorshipBoardRequest) -> GetMentorshipBoardResponse;
+    get_mentorship_milestones: get GetMentorshipMilestones(GetMentorshipMilestonesRequest) -> GetMentorshipMilestonesResponse;
+});
+
+impl GetRpc for GetMentorshipBoard {
+    type Query = mentorship::MentorshipBoard;
+
+    fn query(req: &pb::GetMentorshipBoardRequest) -> Result<Self::Query, Status> {
+        Ok(mentorship::MentorshipBoard {
+            hospital: req.hospital.clone(),
+            date: day_or_today("date", &req.date).map_err(|e| invalid_field(&e))?,
+        })
+    }
+
+    fn respond(answer: Answer<Board>) -> pb::GetMentorshipBoardResponse {
+        board(&answer)
+    }
+}
+
+impl GetRpc for GetMentorshipMilestones {
+    type Query = mentorship::MentorshipMilestones;
+
+    fn query(req: &pb::GetMentorshipMilestonesRequest) -> Result<Self::Query, Status> {
+        Ok(mentorship::MentorshipMilestones {
+            mentorship_id: req.mentorship_id.clone(),
+        })
+    }
+
+    fn respond(answer: Answer<Vec<Milestone>>) -> pb::GetMentorshipMilestonesResponse {
+        pb::GetMentorshipMilestonesResponse {
+            milestones: answer.value.iter().map(milestone).collect(),
+            position: answer.position,
+        }
+    }
+}
+
+fn mentor(m: &MentorRow) -> pb::MentorLoad {
+    pb::MentorLoad {
+        mentor: m.mentor.clone(),
+        on_site: m.on_site,
+        apprentices: m.apprentices.clone(),
+        ratio_limit: m.limit,
+        over_limit: m.over_limit,
+    }
+}
+
+fn orphan(o: &Orphan) -> pb::OrphanedApprentice {
+    pb::OrphanedApprentice {
+        mentorship_id: o.mentorship_id.clone(),
+        apprentice: o.apprentice.clone(),
+        mentor: o.mentor.clone(),
+    }
+}
+
+/// The read model names the scope's kind in a tag; any kind but a technique is a department, the
+/// only other kind the domain has.
+fn independence(i: &Independence) -> pb::IndependenceDeclaration {
+    use pb::independence_scope::Scope;
+    let scope = if i.scope_kind == "technique" {
+        Scope::Technique(i.scope.clone())
+    } else {
+        Scope::Department(i.scope.clone())
+    };
+    pb::IndependenceDeclaration {
+        mentorship_id: i.mentorship_id.clone(),
+        apprentice: i.apprentice.clone(),
+        scope: Some(pb::IndependenceScope { scope: Some(scope) }),
+        date: day(i.date),
+    }
+}
+
+/// The board of a hospital on a day.
+fn board(answer: &Answer<Board>) -> pb::GetMentorshipBoardResponse {
+    let b = &answer.value;
+    pb::GetMentorshipBoardResponse {
+        pairs: number(b.pairs),
+        independent: number(b.independent),
+        mentors: b.mentors.iter().map(mentor).collect(),
+        orphaned: b.orphaned.iter().map(orphan).collect(),
+        independence: b.independence.iter().map(independence).collect(),
+        position: answer.position,
+    }
+}
+
+/// One milestone.
+fn milestone(m: &Milestone) -> pb::MilestoneRecord {
+    pb::MilestoneRecord {
+        kind: tags::value(MILESTONES, &m.kind),
+        date: day(m.date),
+    }
+}
