@@ -7,12 +7,16 @@
 //!   supporting hospitals (the only specialty fact the log holds).
 //! - Which hospitals' grades expire by a day?
 
+use domain::aggregates::hospital::CenterType;
+use domain::values::{GradeClass, GradeLevel, ReviewKind};
 use sqlx::AnyPool;
 use time::Date;
 
 use crate::dates::{parse, parse_opt};
 use crate::fact::{FactProjection, tables as t};
-use crate::page::{Answer, Page, PageRequest, QueryError, fetch, opt_text, paginate, text};
+use crate::page::{
+    Answer, Page, PageRequest, QueryError, fetch, opt_tag, opt_text, paginate, tag, text,
+};
 use crate::query::{Query, Subject, View, Visible};
 
 pub static PROJECTION: FactProjection = FactProjection {
@@ -31,12 +35,9 @@ pub static PROJECTION: FactProjection = FactProjection {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GradeEntry {
     pub hospital: String,
-    /// `one`, `two`, `three` or `ungraded`.
-    pub level: String,
-    /// `a`, `b`, `c`.
-    pub class: Option<String>,
-    /// `initial` or `rereview`.
-    pub review: String,
+    pub level: GradeLevel,
+    pub class: Option<GradeClass>,
+    pub review: ReviewKind,
     pub assessed_on: Date,
     pub valid_until: Option<Date>,
 }
@@ -44,7 +45,7 @@ pub struct GradeEntry {
 /// One certified centre.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CenterEntry {
-    pub center: String,
+    pub center: CenterType,
     pub certifier: String,
     pub certified_on: Date,
     pub valid_until: Option<Date>,
@@ -76,9 +77,9 @@ pub struct Card {
 fn grade(row: &sqlx::any::AnyRow) -> Result<GradeEntry, QueryError> {
     Ok(GradeEntry {
         hospital: text(row, "hospital")?,
-        level: text(row, "level")?,
-        class: opt_text(row, "class")?,
-        review: text(row, "review")?,
+        level: tag(row, "level")?,
+        class: opt_tag(row, "class")?,
+        review: tag(row, "review")?,
         assessed_on: parse(&text(row, "assessed_on")?)?,
         valid_until: parse_opt(opt_text(row, "valid_until")?)?,
     })
@@ -131,14 +132,15 @@ pub async fn card(
         let certified_on = parse(&text(&row, "certified_on")?)?;
         let valid_until = parse_opt(opt_text(&row, "valid_until")?)?;
         centers.push(CenterEntry {
-            center: text(&row, "center")?,
+            center: tag(&row, "center")?,
             certifier: text(&row, "certifier")?,
             valid: certified_on <= date && valid_until.is_none_or(|until| date <= until),
             certified_on,
             valid_until,
         });
     }
-    centers.sort_by(|a, b| (&a.center, a.certified_on).cmp(&(&b.center, b.certified_on)));
+    // By the centre's tag, as when it was text.
+    centers.sort_by_key(|c| (crate::fact::tag(&c.center), c.certified_on));
     let mut service_lines = Vec::new();
     for row in fetch(
         pool,

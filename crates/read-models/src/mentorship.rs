@@ -7,12 +7,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use domain::aggregates::mentorship::MilestoneKind;
 use sqlx::AnyPool;
 use time::Date;
 
 use crate::dates::parse;
 use crate::fact::{FactProjection, tables as t};
-use crate::page::{Answer, QueryError, fetch, int, text};
+use crate::page::{Answer, QueryError, fetch, int, tag, text};
 use crate::query::{Query, Subject, View, Visible};
 use crate::stints;
 
@@ -56,17 +57,32 @@ pub struct Orphan {
 pub struct Independence {
     pub mentorship_id: String,
     pub apprentice: String,
-    /// `department` or `technique`.
-    pub scope_kind: String,
-    pub scope: String,
+    pub scope: Scope,
     pub date: Date,
+}
+
+/// What an apprentice was declared independent in: a department (by code) or a technique (by key).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    Department(String),
+    Technique(String),
+}
+
+impl Scope {
+    /// The scope from the independence table's `scope_kind` and `scope` columns.
+    fn from_row(kind: &str, scope: String) -> Result<Scope, QueryError> {
+        match kind {
+            "department" => Ok(Scope::Department(scope)),
+            "technique" => Ok(Scope::Technique(scope)),
+            other => Err(QueryError::Corrupt(format!("scope_kind {other:?}"))),
+        }
+    }
 }
 
 /// One recorded milestone.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Milestone {
-    /// `lecture`, `ward_round`, `supervised_surgery`, `simulation_drill`, `skills_contest`, `study_visit`.
-    pub kind: String,
+    pub kind: MilestoneKind,
     pub date: Date,
 }
 
@@ -156,8 +172,7 @@ pub async fn board(
             independence.push(Independence {
                 mentorship_id,
                 apprentice: text(&row, "apprentice")?,
-                scope_kind: text(&row, "scope_kind")?,
-                scope: text(&row, "scope")?,
+                scope: Scope::from_row(&text(&row, "scope_kind")?, text(&row, "scope")?)?,
                 date: when,
             });
         }
@@ -228,7 +243,7 @@ pub async fn milestones(
     .iter()
     .map(|row| {
         Ok(Milestone {
-            kind: text(row, "kind")?,
+            kind: tag(row, "kind")?,
             date: parse(&text(row, "date_on")?)?,
         })
     })

@@ -9,12 +9,16 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use domain::aggregates::alliance::Tier;
+use domain::aggregates::platform::PlatformKind;
 use sqlx::AnyPool;
 use time::Date;
 
 use crate::dates::parse;
 use crate::fact::{FactProjection, tables as t};
-use crate::page::{Answer, Page, PageRequest, QueryError, fetch, int, opt_text, paginate, text};
+use crate::page::{
+    Answer, Page, PageRequest, QueryError, fetch, int, opt_tag, opt_text, paginate, tag, text,
+};
 use crate::query::{Query, Subject, View, Visible};
 
 pub static PROJECTION: FactProjection = FactProjection {
@@ -40,7 +44,7 @@ pub struct Alliance {
     pub lead_org: String,
     pub formed_on: Date,
     pub plaque_awarded: bool,
-    pub members: Vec<(String, Option<String>)>,
+    pub members: Vec<(String, Option<Tier>)>,
 }
 
 /// A platform and its partners.
@@ -48,7 +52,7 @@ pub struct Alliance {
 pub struct Platform {
     pub platform_id: String,
     pub pairing_id: String,
-    pub kind: String,
+    pub kind: PlatformKind,
     pub name: String,
     pub host_org: String,
     pub specialty: Option<String>,
@@ -69,8 +73,17 @@ pub struct StudyFlow {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Link {
     pub other: String,
-    /// `pairing`, `alliance`, `platform` or `study`.
-    pub kind: String,
+    pub kind: LinkKind,
+}
+
+/// How two organisations are linked. Declared in alphabetical order, so that links sort by kind
+/// the way their names do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LinkKind {
+    Alliance,
+    Pairing,
+    Platform,
+    Study,
 }
 
 async fn all_alliances(pool: &AnyPool, prefix: &str) -> Result<Vec<Alliance>, QueryError> {
@@ -90,7 +103,7 @@ async fn all_alliances(pool: &AnyPool, prefix: &str) -> Result<Vec<Alliance>, Qu
         );
     }
     // Replay membership changes in business order; the last change of each org wins.
-    let mut current: BTreeMap<(String, String), Option<Option<String>>> = BTreeMap::new();
+    let mut current: BTreeMap<(String, String), Option<Option<Tier>>> = BTreeMap::new();
     for row in fetch(
         pool,
         prefix,
@@ -101,7 +114,7 @@ async fn all_alliances(pool: &AnyPool, prefix: &str) -> Result<Vec<Alliance>, Qu
     {
         let key = (text(&row, "alliance_id")?, text(&row, "org")?);
         let joined = text(&row, "change")? == "joined";
-        current.insert(key, joined.then_some(opt_text(&row, "tier")?));
+        current.insert(key, joined.then_some(opt_tag(&row, "tier")?));
     }
     for ((alliance, org), tier) in current {
         if let (Some(a), Some(tier)) = (alliances.get_mut(&alliance), tier) {
@@ -128,7 +141,7 @@ pub async fn platforms(
     prefix: &str,
     position: u64,
     host_org: Option<&str>,
-    kind: Option<&str>,
+    kind: Option<PlatformKind>,
     page: &PageRequest,
 ) -> Result<Page<Platform>, QueryError> {
     let mut partners: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -143,7 +156,7 @@ pub async fn platforms(
         let platform_id = text(&row, "platform_id")?;
         let platform = Platform {
             pairing_id: text(&row, "pairing_id")?,
-            kind: text(&row, "kind")?,
+            kind: tag(&row, "kind")?,
             name: text(&row, "name")?,
             host_org: text(&row, "host_org")?,
             specialty: opt_text(&row, "specialty")?,
@@ -203,16 +216,16 @@ pub async fn links(
     org: &str,
 ) -> Result<Answer<Vec<Link>>, QueryError> {
     let mut links: BTreeSet<Link> = BTreeSet::new();
-    let mut add = |a: &str, b: &str, kind: &str| {
+    let mut add = |a: &str, b: &str, kind: LinkKind| {
         if a == org && b != org {
             links.insert(Link {
                 other: b.to_owned(),
-                kind: kind.to_owned(),
+                kind,
             });
         } else if b == org && a != org {
             links.insert(Link {
                 other: a.to_owned(),
-                kind: kind.to_owned(),
+                kind,
             });
         }
     };
@@ -224,11 +237,11 @@ pub async fn links(
     )
     .await?
     {
-        add(&text(&row, "a")?, &text(&row, "b")?, "pairing");
+        add(&text(&row, "a")?, &text(&row, "b")?, LinkKind::Pairing);
     }
     for a in all_alliances(pool, prefix).await? {
         for (member, _) in &a.members {
-            add(&a.lead_org, member, "alliance");
+            add(&a.lead_org, member, LinkKind::Alliance);
         }
     }
     for row in fetch(
@@ -239,7 +252,7 @@ pub async fn links(
     )
     .await?
     {
-        add(&text(&row, "a")?, &text(&row, "b")?, "platform");
+        add(&text(&row, "a")?, &text(&row, "b")?, LinkKind::Platform);
     }
     for row in fetch(
         pool,
@@ -252,7 +265,7 @@ pub async fn links(
         add(
             &text(&row, "trainee_org")?,
             &text(&row, "host_org")?,
-            "study",
+            LinkKind::Study,
         );
     }
     Ok(Answer {
@@ -290,7 +303,7 @@ impl Query for Alliances {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Platforms {
     pub host_org: Option<String>,
-    pub kind: Option<String>,
+    pub kind: Option<PlatformKind>,
     pub page: PageRequest,
 }
 
@@ -303,8 +316,11 @@ impl Query for Platforms {
     }
 
     async fn run(&self, v: View<'_>, visible: Visible<'_>) -> Result<Self::Answer, QueryError> {
-        let (host_org, kind) = (self.host_org.as_deref(), self.kind.as_deref());
-        let mut page = platforms(v.pool, v.prefix, v.position, host_org, kind, &self.page).await?;
+        let host_org = self.host_org.as_deref();
+        let mut page = platforms(
+            v.pool, v.prefix, v.position, host_org, self.kind, &self.page,
+        )
+        .await?;
         page.items.retain(|p| {
             let partners = p.partners.iter().map(String::as_str);
             visible.any(std::iter::once(p.host_org.as_str()).chain(partners))

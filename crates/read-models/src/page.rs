@@ -142,6 +142,34 @@ pub(crate) fn opt_int(row: &AnyRow, column: &str) -> Result<Option<i64>, QueryEr
     Ok(row.try_get::<Option<i64>, _>(column)?)
 }
 
+/// A column holding a domain enum by its serde tag (as [`crate::fact::tag`] wrote it), parsed back
+/// into the enum; a tag the enum does not know is a corrupt row, never a silent default.
+pub(crate) fn tag<T: serde::de::DeserializeOwned>(
+    row: &AnyRow,
+    column: &str,
+) -> Result<T, QueryError> {
+    parse_tag(column, text(row, column)?)
+}
+
+/// A nullable enum column.
+pub(crate) fn opt_tag<T: serde::de::DeserializeOwned>(
+    row: &AnyRow,
+    column: &str,
+) -> Result<Option<T>, QueryError> {
+    opt_text(row, column)?
+        .map(|value| parse_tag(column, value))
+        .transpose()
+}
+
+/// Parses a serde tag back into its enum.
+pub(crate) fn parse_tag<T: serde::de::DeserializeOwned>(
+    column: &str,
+    value: String,
+) -> Result<T, QueryError> {
+    serde_json::from_value(serde_json::Value::String(value))
+        .map_err(|error| QueryError::Corrupt(format!("{column}: {error}")))
+}
+
 /// A non-negative integer column as `u64`.
 pub(crate) fn uint(row: &AnyRow, column: &str) -> Result<u64, QueryError> {
     let value = int(row, column)?;
@@ -198,6 +226,18 @@ mod tests {
                 Err(QueryError::InvalidCursor)
             ));
         }
+    }
+
+    #[test]
+    fn tags_parse_back_into_their_enum_or_are_corrupt() {
+        use domain::aggregates::deployment::Post;
+        let post: Post = parse_tag("post", "department_head".to_owned()).unwrap();
+        assert_eq!(post, Post::DepartmentHead);
+        let unknown = parse_tag::<Post>("post", "janitor".to_owned());
+        assert!(
+            matches!(unknown, Err(QueryError::Corrupt(_))),
+            "{unknown:?}"
+        );
     }
 
     #[test]

@@ -7,13 +7,17 @@
 
 use std::collections::BTreeMap;
 
+use domain::aggregates::batch::MemberRole;
+use domain::aggregates::deployment::Post;
 use domain::values::ProfessionalTitle;
 use sqlx::AnyPool;
 use time::Date;
 
 use crate::dates::parse;
 use crate::fact::{FactProjection, tables as t};
-use crate::page::{Answer, Page, PageRequest, QueryError, fetch, int, opt_text, paginate, text};
+use crate::page::{
+    Answer, Page, PageRequest, QueryError, fetch, int, opt_text, paginate, tag, text,
+};
 use crate::query::{Query, Subject, View, Visible};
 use crate::stints::{self, Stint};
 
@@ -38,8 +42,8 @@ pub struct RosterFilter {
     /// A department code such as `04.05`; a first-level code (`04`) matches its sub-departments.
     pub department: Option<String>,
     pub title_code: Option<u16>,
-    /// A post held on the day, e.g. `department_head`.
-    pub post: Option<String>,
+    /// A post held on the day.
+    pub post: Option<Post>,
 }
 
 impl RosterFilter {
@@ -52,7 +56,6 @@ impl RosterFilter {
             && self.title_code.is_none_or(|t| t == m.title_code)
             && self
                 .post
-                .as_deref()
                 .is_none_or(|p| m.posts.iter().any(|held| held.post == p))
     }
 }
@@ -60,7 +63,7 @@ impl RosterFilter {
 /// A post held on the roster's day.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HeldPost {
-    pub post: String,
+    pub post: Post,
     pub department: Option<String>,
     pub from: Date,
 }
@@ -77,7 +80,7 @@ pub struct OnSiteMember {
     /// e.g. 副主任医师.
     pub title_name: String,
     pub department: String,
-    pub role: String,
+    pub role: MemberRole,
     pub posts: Vec<HeldPost>,
     pub arrived: Date,
     pub last_day: Date,
@@ -104,12 +107,20 @@ pub struct BatchOnSite {
     pub members: usize,
 }
 
+/// The part an organisation plays in a 1+N对1 group: the one lead hospital or one of the N
+/// assisting ones (stored by this tag in the group fact table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupRole {
+    Lead,
+    Assisting,
+}
+
 /// The staffing of one organisation of a 1+N对1 group on a day.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrgStaffing {
     pub org: String,
-    /// `lead` or `assisting`.
-    pub role: String,
+    pub role: GroupRole,
     pub min_staff: u32,
     pub on_site: u32,
 }
@@ -149,7 +160,7 @@ async fn members(
                 .entry(text(&row, "deployment_id")?)
                 .or_default()
                 .push(HeldPost {
-                    post: text(&row, "post")?,
+                    post: tag(&row, "post")?,
                     department: opt_text(&row, "department")?,
                     from,
                 });
@@ -282,7 +293,7 @@ pub async fn group_staffing(
         group.staffed &= on_site >= min_staff;
         group.orgs.push(OrgStaffing {
             org,
-            role: text(&row, "role")?,
+            role: tag(&row, "role")?,
             min_staff,
             on_site,
         });

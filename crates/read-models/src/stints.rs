@@ -3,12 +3,13 @@
 
 use std::collections::HashMap;
 
+use domain::aggregates::batch::MemberRole;
 use sqlx::AnyPool;
 use sqlx::any::AnyRow;
 use time::Date;
 
 use crate::dates::parse;
-use crate::page::{QueryError, fetch, int, text};
+use crate::page::{QueryError, fetch, int, tag, text};
 
 /// One member's term at a hospital, after term changes, with its departure if recorded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,7 +22,7 @@ pub(crate) struct Stint {
     pub(crate) home_org: String,
     pub(crate) title: u16,
     pub(crate) specialty: String,
-    pub(crate) role: String,
+    pub(crate) role: MemberRole,
     pub(crate) arrived: Date,
     pub(crate) planned_end: Date,
     pub(crate) departed: Option<Date>,
@@ -154,7 +155,7 @@ pub(crate) async fn load(
                 home_org: text(row, "home_org")?,
                 title: u16::try_from(int(row, "title")?).unwrap_or(0),
                 specialty: text(row, "specialty")?,
-                role: text(row, "role")?,
+                role: tag(row, "role")?,
                 arrived: parse(&text(arrival, "start_on")?)?,
                 planned_end: match end {
                     Some((_, date, _)) => *date,

@@ -7,13 +7,15 @@
 
 use std::collections::BTreeMap;
 
+use domain::aggregates::gap::GapLevel;
+use domain::aggregates::technique::TechniqueCategory;
 use sqlx::AnyPool;
 use sqlx::any::AnyRow;
 use time::Date;
 
 use crate::dates::parse;
 use crate::fact::{FactProjection, tables as t};
-use crate::page::{Answer, Page, PageRequest, QueryError, fetch, paginate, text};
+use crate::page::{Answer, Page, PageRequest, QueryError, fetch, paginate, tag, text};
 use crate::query::{Query, Subject, View, Visible};
 use crate::stints::{self, Stint};
 
@@ -53,17 +55,42 @@ pub struct TechniqueAtHospital {
     pub name: String,
     pub department: String,
     pub since: Date,
-    /// `on_site_member` or `local`.
-    pub performer_kind: String,
-    pub introduced_by: String,
-    pub category: String,
+    pub introduced_by: IntroducedBy,
+    pub category: TechniqueCategory,
     pub sustainability: Sustainability,
+}
+
+/// Who performed a technique first at a hospital (by practitioner id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IntroducedBy {
+    /// A member of a batch on site.
+    OnSiteMember(String),
+    /// A local practitioner of the hospital.
+    Local(String),
+}
+
+impl IntroducedBy {
+    /// The performer from the technique table's `performer_kind` and `performer` columns.
+    fn from_row(kind: &str, practitioner: String) -> Result<IntroducedBy, QueryError> {
+        match kind {
+            "on_site_member" => Ok(IntroducedBy::OnSiteMember(practitioner)),
+            "local" => Ok(IntroducedBy::Local(practitioner)),
+            other => Err(QueryError::Corrupt(format!("performer_kind {other:?}"))),
+        }
+    }
+
+    /// The practitioner's id.
+    pub fn practitioner(&self) -> &str {
+        match self {
+            IntroducedBy::OnSiteMember(id) | IntroducedBy::Local(id) => id,
+        }
+    }
 }
 
 /// One filled gap.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GapRow {
-    pub level: String,
+    pub level: GapLevel,
     pub region: String,
     pub technique: String,
     pub hospital: String,
@@ -74,7 +101,7 @@ pub struct GapRow {
 /// How many gaps are filled at one level and region.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GapCount {
-    pub level: String,
+    pub level: GapLevel,
     pub region: String,
     pub filled: u64,
 }
@@ -110,13 +137,13 @@ async fn techniques(
         }
         let hospital = text(&row, "hospital")?;
         let technique = text(&row, "technique")?;
-        let performer_kind = text(&row, "performer_kind")?;
-        let introduced_by = text(&row, "performer")?;
+        let introduced_by =
+            IntroducedBy::from_row(&text(&row, "performer_kind")?, text(&row, "performer")?)?;
         let introducer: Vec<&Stint> = stints
             .iter()
-            .filter(|s| s.hospital == hospital && s.practitioner == introduced_by)
+            .filter(|s| s.hospital == hospital && s.practitioner == introduced_by.practitioner())
             .collect();
-        let sustainability = if performer_kind == "local" {
+        let sustainability = if matches!(introduced_by, IntroducedBy::Local(_)) {
             Sustainability::LocalFromStart
         } else if introducer.iter().any(|s| s.on_site(date)) {
             Sustainability::IntroducerOnSite
@@ -136,11 +163,10 @@ async fn techniques(
         out.push(TechniqueAtHospital {
             name: text(&row, "name")?,
             department: text(&row, "department")?,
-            category: text(&row, "category")?,
+            category: tag(&row, "category")?,
             hospital,
             technique,
             since,
-            performer_kind,
             introduced_by,
             sustainability,
         });
@@ -198,14 +224,21 @@ pub async fn gaps(
     pool: &AnyPool,
     prefix: &str,
     position: u64,
-    level: Option<&str>,
+    level: Option<GapLevel>,
     region: Option<&str>,
     page: &PageRequest,
 ) -> Result<Page<GapRow>, QueryError> {
     let all = gap_rows(pool, prefix, level, region).await?;
     paginate(
         all,
-        |g| format!("{}|{}|{}", g.level, g.region, g.technique),
+        |g| {
+            format!(
+                "{}|{}|{}",
+                crate::fact::tag(&g.level),
+                g.region,
+                g.technique
+            )
+        },
         page,
         position,
     )
@@ -215,13 +248,13 @@ pub async fn gaps(
 async fn gap_rows(
     pool: &AnyPool,
     prefix: &str,
-    level: Option<&str>,
+    level: Option<GapLevel>,
     region: Option<&str>,
 ) -> Result<Vec<GapRow>, QueryError> {
     let mut all = Vec::new();
     for row in fetch(pool, prefix, "SELECT * FROM {p}gap", &[]).await? {
         let gap = GapRow {
-            level: text(&row, "level")?,
+            level: tag(&row, "level")?,
             region: text(&row, "region")?,
             technique: text(&row, "technique")?,
             hospital: text(&row, "hospital")?,
@@ -251,7 +284,7 @@ pub async fn gap_counts(
     .iter()
     .map(|row| {
         Ok(GapCount {
-            level: text(row, "level")?,
+            level: tag(row, "level")?,
             region: text(row, "region")?,
             filled: crate::page::uint(row, "n")?,
         })
@@ -316,7 +349,7 @@ impl Query for TechniqueHospitals {
 /// and region.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GapFills {
-    pub level: Option<String>,
+    pub level: Option<GapLevel>,
     pub region: Option<String>,
     pub page: PageRequest,
 }
@@ -330,8 +363,8 @@ impl Query for GapFills {
     }
 
     async fn run(&self, v: View<'_>, visible: Visible<'_>) -> Result<Self::Answer, QueryError> {
-        let (level, region) = (self.level.as_deref(), self.region.as_deref());
-        let mut page = gaps(v.pool, v.prefix, v.position, level, region, &self.page).await?;
+        let region = self.region.as_deref();
+        let mut page = gaps(v.pool, v.prefix, v.position, self.level, region, &self.page).await?;
         page.items.retain(|g| visible.org(&g.hospital));
         Ok(page)
     }
@@ -355,15 +388,17 @@ impl Query for GapCounts {
             return gap_counts(v.pool, v.prefix, v.position).await;
         }
         // A scoped reader's counts come from the gaps it may see, so no total leaks the rest.
-        let mut counts: BTreeMap<(String, String), u64> = BTreeMap::new();
+        // Keyed by the level's tag, so that the order is the SQL path's `ORDER BY level, region`.
+        let mut counts: BTreeMap<(String, String), (GapLevel, u64)> = BTreeMap::new();
         for gap in gap_rows(v.pool, v.prefix, None, None).await? {
             if visible.org(&gap.hospital) {
-                *counts.entry((gap.level, gap.region)).or_default() += 1;
+                let key = (crate::fact::tag(&gap.level), gap.region);
+                counts.entry(key).or_insert((gap.level, 0)).1 += 1;
             }
         }
         let value = counts
             .into_iter()
-            .map(|((level, region), filled)| GapCount {
+            .map(|((_, region), (level, filled))| GapCount {
                 level,
                 region,
                 filled,

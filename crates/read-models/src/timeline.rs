@@ -6,12 +6,13 @@
 
 use std::collections::BTreeMap;
 
+use domain::aggregates::batch::MemberRole;
 use sqlx::AnyPool;
 use time::Date;
 
 use crate::dates::parse;
 use crate::fact::{FactProjection, tables as t};
-use crate::page::{Answer, Page, PageRequest, QueryError, fetch, int, text};
+use crate::page::{Answer, Page, PageRequest, QueryError, fetch, int, tag, text};
 use crate::query::{Query, Subject, View, Visible};
 use crate::stints;
 
@@ -35,7 +36,7 @@ pub struct BatchMember {
     pub practitioner: String,
     pub title_code: u16,
     pub department: String,
-    pub role: String,
+    pub role: MemberRole,
     pub arrived: Option<Date>,
     pub last_day: Date,
 }
@@ -127,7 +128,7 @@ async fn summaries(
             practitioner: text(&row, "practitioner")?,
             title_code: u16::try_from(int(&row, "title")?).unwrap_or(0),
             department: text(&row, "specialty")?,
-            role: text(&row, "role")?,
+            role: tag(&row, "role")?,
             arrived: stint.map(|s| s.arrived),
             last_day: match stint {
                 Some(s) => s.last_day(),

@@ -9,12 +9,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use domain::aggregates::platform::PlatformKind;
 use sqlx::AnyPool;
 use time::Date;
 
 use crate::dates::parse;
 use crate::fact::{FactProjection, tables as t};
-use crate::page::{Answer, Page, PageRequest, QueryError, fetch, opt_int, opt_text, text, uint};
+use crate::page::{
+    Answer, Page, PageRequest, QueryError, fetch, opt_int, opt_text, tag, text, uint,
+};
 use crate::query::{Query, Subject, View, Visible};
 
 mod children;
@@ -252,7 +255,7 @@ pub async fn scoreboard(
     {
         if in_tree(&row)? {
             board.platforms += 1;
-            if text(&row, "kind")? == "co_built_department" {
+            if tag::<PlatformKind>(&row, "kind")? == PlatformKind::CoBuiltDepartment {
                 board.co_built_departments += 1;
             }
         }

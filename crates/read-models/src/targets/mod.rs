@@ -9,13 +9,15 @@
 //! `surgeries`, `critical_rescues`, `patients_served`, `staff_on_site` (distinct members arrived).
 //! Any other indicator has no actual (`None`).
 
+use domain::aggregates::agreement::AgreementKind;
+use domain::aggregates::assessment::AssessmentResult;
 use sqlx::AnyPool;
 use time::Date;
 
 use crate::dates::{parse, parse_opt};
 use crate::fact::{FactProjection, tables as t};
 use crate::page::{
-    Answer, Page, PageRequest, QueryError, fetch, opt_int, opt_text, paginate, text,
+    Answer, Page, PageRequest, QueryError, fetch, opt_int, opt_text, paginate, tag, text,
 };
 use crate::query::{Query, Subject, View, Visible};
 use crate::scoreboard::Figure;
@@ -56,13 +58,42 @@ pub struct TargetRow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AssessmentRow {
     pub assessment_id: String,
-    pub subject_kind: String,
-    pub subject: String,
+    pub subject: Assessed,
     pub period_start: Date,
     pub period_end: Date,
     pub score: Option<i64>,
-    /// `excellent`, `pass` or `fail`.
-    pub result: String,
+    pub result: AssessmentResult,
+}
+
+/// Who or what an assessment assessed, by id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Assessed {
+    Member(String),
+    Pairing(String),
+    Batch {
+        pairing_id: String,
+        batch_number: u32,
+    },
+}
+
+impl Assessed {
+    /// The subject from the assessment table's `subject_kind` and `subject` columns; a batch is
+    /// stored as `<pairing_id>.<batch_number>`.
+    fn from_row(kind: &str, subject: String) -> Result<Assessed, QueryError> {
+        let corrupt = || QueryError::Corrupt(format!("assessment subject {kind} {subject:?}"));
+        match kind {
+            "member" => Ok(Assessed::Member(subject)),
+            "pairing" => Ok(Assessed::Pairing(subject)),
+            "batch" => {
+                let (pairing_id, number) = subject.rsplit_once('.').ok_or_else(corrupt)?;
+                Ok(Assessed::Batch {
+                    pairing_id: pairing_id.to_owned(),
+                    batch_number: number.parse().map_err(|_| corrupt())?,
+                })
+            }
+            _ => Err(corrupt()),
+        }
+    }
 }
 
 /// Terms of the pairing's members at the recipient.
@@ -78,7 +109,7 @@ pub struct AgreementReport {
     pub agreement_id: String,
     pub pairing_id: String,
     pub recipient_org: String,
-    pub kind: String,
+    pub kind: AgreementKind,
     pub title: String,
     pub start: Date,
     pub end: Option<Date>,
@@ -133,12 +164,11 @@ async fn report(
     {
         assessments.push(AssessmentRow {
             assessment_id: text(&a, "assessment_id")?,
-            subject_kind: text(&a, "subject_kind")?,
-            subject: text(&a, "subject")?,
+            subject: Assessed::from_row(&text(&a, "subject_kind")?, text(&a, "subject")?)?,
             period_start: parse(&text(&a, "period_start")?)?,
             period_end: parse(&text(&a, "period_end")?)?,
             score: opt_int(&a, "score")?,
-            result: text(&a, "result")?,
+            result: tag(&a, "result")?,
         });
     }
     assessments
@@ -151,7 +181,7 @@ async fn report(
         }
     }
     Ok(AgreementReport {
-        kind: text(row, "kind")?,
+        kind: tag(row, "kind")?,
         title: text(row, "title")?,
         end: parse_opt(opt_text(row, "end_on")?)?,
         agreement_id,
@@ -270,5 +300,25 @@ impl Query for AgreementReports {
             &self.page,
         )
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batch_subjects_split_into_pairing_and_number() {
+        let pairing = "0192f1c4-7a2b-7c3d-8e4f-5a6b7c8d9e0f";
+        let parsed = Assessed::from_row("batch", format!("{pairing}.3")).ok();
+        assert_eq!(
+            parsed,
+            Some(Assessed::Batch {
+                pairing_id: pairing.to_owned(),
+                batch_number: 3,
+            })
+        );
+        assert!(Assessed::from_row("batch", "no-number".to_owned()).is_err());
+        assert!(Assessed::from_row("planet", "x".to_owned()).is_err());
     }
 }

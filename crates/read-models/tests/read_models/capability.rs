@@ -88,12 +88,8 @@ async fn maqu_capability_card(env: Env) {
     );
     let current = card.current_grade.clone().unwrap();
     assert_eq!(
-        (
-            current.level.as_str(),
-            current.class.as_deref(),
-            current.review.as_str()
-        ),
-        ("two", Some("a"), "initial")
+        (current.level, current.class, current.review),
+        (GradeLevel::Two, Some(GradeClass::A), ReviewKind::Initial)
     );
     assert!(
         card.grade_expired,
@@ -101,7 +97,7 @@ async fn maqu_capability_card(env: Env) {
     );
     assert_eq!(card.centers.len(), 1);
     assert!(card.centers[0].valid);
-    assert_eq!(card.centers[0].center, "stroke");
+    assert_eq!(card.centers[0].center, CenterType::Stroke);
     assert_eq!(card.service_lines[0].name, "胸痛门诊");
 
     let later = capability::card(
@@ -114,7 +110,7 @@ async fn maqu_capability_card(env: Env) {
     .await
     .unwrap()
     .value;
-    assert_eq!(later.current_grade.unwrap().review, "rereview");
+    assert_eq!(later.current_grade.unwrap().review, ReviewKind::Rereview);
     assert!(!later.grade_expired);
     assert!(!later.centers[0].valid, "the stroke certificate ran out");
 

@@ -8,6 +8,7 @@ use domain::aggregates::alliance::{
 use domain::aggregates::platform::{PlatformEstablished, PlatformKind};
 use domain::aggregates::study::{AdvancedStudyCompleted, AdvancedStudyStarted};
 use domain::values::{AllianceId, PlatformId, StudyId};
+use read_models::network::LinkKind;
 use read_models::{PageRequest, network};
 use time::macros::date;
 use uuid::Uuid;
@@ -117,12 +118,12 @@ async fn alliances_platforms_and_study_flows(env: Env) {
         .unwrap();
     assert_eq!(alliances.items.len(), 1);
     let mut members = alliances.items[0].members.clone();
-    members.sort();
+    members.sort_by(|a, b| a.0.cmp(&b.0));
     let mut expected = vec![
-        (xixiu.to_string(), Some("county".to_owned())),
-        (village.to_string(), Some("village".to_owned())),
+        (xixiu.to_string(), Some(Tier::County)),
+        (village.to_string(), Some(Tier::Village)),
     ];
-    expected.sort();
+    expected.sort_by(|a, b| a.0.cmp(&b.0));
     assert_eq!(
         members, expected,
         "the township member left; the village member joined"
@@ -133,7 +134,7 @@ async fn alliances_platforms_and_study_flows(env: Env) {
         &prefix,
         position,
         Some(&anshun.to_string()),
-        Some("training_base"),
+        Some(PlatformKind::TrainingBase),
         &PageRequest::first(10),
     )
     .await
@@ -145,7 +146,7 @@ async fn alliances_platforms_and_study_flows(env: Env) {
         &prefix,
         position,
         None,
-        Some("co_built_department"),
+        Some(PlatformKind::CoBuiltDepartment),
         &PageRequest::first(10),
     )
     .await
@@ -164,13 +165,10 @@ async fn alliances_platforms_and_study_flows(env: Env) {
         .await
         .unwrap()
         .value;
-    let kinds: Vec<(String, &str)> = links
-        .iter()
-        .map(|l| (l.other.clone(), l.kind.as_str()))
-        .collect();
-    assert!(kinds.contains(&(gy5.to_string(), "pairing")));
-    assert!(kinds.contains(&(gy5.to_string(), "platform")));
-    assert!(kinds.contains(&(village.to_string(), "alliance")));
+    let kinds: Vec<(String, LinkKind)> = links.iter().map(|l| (l.other.clone(), l.kind)).collect();
+    assert!(kinds.contains(&(gy5.to_string(), LinkKind::Pairing)));
+    assert!(kinds.contains(&(gy5.to_string(), LinkKind::Platform)));
+    assert!(kinds.contains(&(village.to_string(), LinkKind::Alliance)));
     assert!(!kinds.iter().any(|(o, _)| *o == township.to_string()));
 }
 on_both!(alliances_platforms_and_study_flows);

@@ -159,7 +159,7 @@ async fn roster_on_2024_09_15(env: Env) {
     assert_eq!(li.title_name, "副主任医师");
     assert_eq!(li.department, "22");
     assert_eq!(li.posts.len(), 1);
-    assert_eq!(li.posts[0].post, "department_head");
+    assert_eq!(li.posts[0].post, Post::DepartmentHead);
     assert_eq!(li.days_remaining, 46);
     assert!(
         li.below_minimum_term,
@@ -221,7 +221,7 @@ async fn roster_on_2024_09_15(env: Env) {
     let who: Vec<&str> = page.items.iter().map(|m| m.practitioner.as_str()).collect();
     assert_eq!(who, vec!["p-hu-wenteng"]);
     let heads = RosterFilter {
-        post: Some("department_head".into()),
+        post: Some(Post::DepartmentHead),
         batch_number: Some(3),
         ..RosterFilter::default()
     };

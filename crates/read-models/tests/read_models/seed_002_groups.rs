@@ -2,7 +2,7 @@
 //! least 1. A group whose second assisting hospital sent nobody is not staffed.
 
 use domain::aggregates::pairing::GroupFormed;
-use read_models::roster;
+use read_models::roster::{self, GroupRole};
 use time::macros::date;
 
 use crate::support::{Env, arrive, assignment, batch, on_both, org, pairing};
@@ -61,14 +61,18 @@ async fn one_plus_n_group_staffing(env: Env) {
     .unwrap();
     assert_eq!(groups.value.len(), 1);
     let group = &groups.value[0];
-    let counts: Vec<(&str, u32, u32)> = group
+    let counts: Vec<(GroupRole, u32, u32)> = group
         .orgs
         .iter()
-        .map(|o| (o.role.as_str(), o.min_staff, o.on_site))
+        .map(|o| (o.role, o.min_staff, o.on_site))
         .collect();
     assert_eq!(
         counts,
-        vec![("lead", 2, 2), ("assisting", 1, 1), ("assisting", 1, 0)]
+        vec![
+            (GroupRole::Lead, 2, 2),
+            (GroupRole::Assisting, 1, 1),
+            (GroupRole::Assisting, 1, 0)
+        ]
     );
     assert!(!group.staffed, "the second assisting hospital sent nobody");
 }

@@ -169,8 +169,15 @@ async fn thirty_pairs_twenty_independent(env: Env) {
             .await
             .unwrap()
             .value;
-    let kinds: Vec<&str> = milestones.iter().map(|m| m.kind.as_str()).collect();
-    assert_eq!(kinds, vec!["lecture", "ward_round", "supervised_surgery"]);
+    let kinds: Vec<MilestoneKind> = milestones.iter().map(|m| m.kind).collect();
+    assert_eq!(
+        kinds,
+        vec![
+            MilestoneKind::Lecture,
+            MilestoneKind::WardRound,
+            MilestoneKind::SupervisedSurgery
+        ]
+    );
 }
 on_both!(thirty_pairs_twenty_independent);
 

@@ -164,11 +164,8 @@ async fn maqu_targets_against_actuals(env: Env) {
     assert!(report.targets[0].target.at_least);
     assert_eq!(report.assessments.len(), 1);
     assert_eq!(
-        (
-            report.assessments[0].result.as_str(),
-            report.assessments[0].score
-        ),
-        ("pass", Some(88))
+        (report.assessments[0].result, report.assessments[0].score),
+        (AssessmentResult::Pass, Some(88))
     );
     assert_eq!(
         report.term_compliance,

@@ -7,7 +7,7 @@ use domain::aggregates::mentorship::{ApprenticeDeclaredIndependent, Independence
 use domain::aggregates::technique::{Performer, TechniqueCategory, TechniqueIntroduced};
 use domain::values::{CreditCode, DivisionCode, MentorshipId, RegionKey, TechniqueKey};
 use read_models::PageRequest;
-use read_models::technique::{self, Sustainability};
+use read_models::technique::{self, IntroducedBy, Sustainability};
 use time::Date;
 use time::macros::date;
 use uuid::Uuid;
@@ -141,16 +141,22 @@ async fn sustained_after_the_expert_left(env: Env) {
     )
     .await
     .unwrap();
-    let who: Vec<(&str, Date, &str)> = vats
+    let who: Vec<(IntroducedBy, Date)> = vats
         .items
         .iter()
-        .map(|t| (t.performer_kind.as_str(), t.since, t.introduced_by.as_str()))
+        .map(|t| (t.introduced_by.clone(), t.since))
         .collect();
     assert_eq!(
         who,
         vec![
-            ("local", date!(2015 - 05 - 01), "p-lzu-local"),
-            ("on_site_member", date!(2024 - 09 - 15), "p-hu-wenteng")
+            (
+                IntroducedBy::Local("p-lzu-local".into()),
+                date!(2015 - 05 - 01)
+            ),
+            (
+                IntroducedBy::OnSiteMember("p-hu-wenteng".into()),
+                date!(2024 - 09 - 15)
+            )
         ]
     );
     assert_eq!(vats.items[0].sustainability, Sustainability::LocalFromStart);
@@ -202,22 +208,22 @@ async fn sustained_after_the_expert_left(env: Env) {
         .await
         .unwrap()
         .value;
-    let counts: Vec<(String, String, u64)> = counts
+    let counts: Vec<(GapLevel, String, u64)> = counts
         .into_iter()
         .map(|c| (c.level, c.region, c.filled))
         .collect();
     assert_eq!(
         counts,
         vec![
-            ("custom".into(), "southern_xinjiang".into(), 7),
-            ("prefecture".into(), "620400".into(), 1)
+            (GapLevel::Custom, "southern_xinjiang".into(), 7),
+            (GapLevel::Prefecture, "620400".into(), 1)
         ]
     );
     let nanjiang = technique::gaps(
         pool,
         &prefix,
         position,
-        Some("custom"),
+        Some(GapLevel::Custom),
         Some("southern_xinjiang"),
         &PageRequest::first(5),
     )
@@ -228,7 +234,7 @@ async fn sustained_after_the_expert_left(env: Env) {
         pool,
         &prefix,
         position,
-        Some("custom"),
+        Some(GapLevel::Custom),
         Some("southern_xinjiang"),
         &PageRequest {
             page_size: 5,

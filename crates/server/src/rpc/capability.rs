@@ -7,8 +7,8 @@ use app::read_models::capability::{self, Card, CenterEntry, GradeEntry, ServiceL
 use app::read_models::{Answer, PageRequest};
 use tonic::Status;
 
+use super::enums::{ProtoEnum, optional_wire};
 use super::read::answer::{day, day_or_today, optional_day};
-use super::read::tags::{self, CENTER_TYPES, HOSPITAL_CLASSES, HOSPITAL_LEVELS, REVIEW_KINDS};
 use super::read::{GetRpc, ListRpc, read_service};
 use crate::status::invalid_field;
 
@@ -69,9 +69,9 @@ impl ListRpc for ListExpiringGrades {
 /// A grade as the write side records it.
 fn grade(g: &GradeEntry) -> pb::HospitalGrade {
     pb::HospitalGrade {
-        level: tags::value(HOSPITAL_LEVELS, &g.level),
-        class: tags::optional_value(HOSPITAL_CLASSES, g.class.as_deref()),
-        review: tags::value(REVIEW_KINDS, &g.review),
+        level: g.level.to_wire(),
+        class: optional_wire(g.class),
+        review: g.review.to_wire(),
         assessed_on: day(g.assessed_on),
         valid_until: optional_day(g.valid_until),
     }
@@ -87,7 +87,7 @@ fn expiring_grade(g: &GradeEntry) -> pb::ExpiringGrade {
 
 fn center(c: &CenterEntry) -> pb::CenterCertification {
     pb::CenterCertification {
-        center: tags::value(CENTER_TYPES, &c.center),
+        center: c.center.to_wire(),
         certifier: c.certifier.clone(),
         certified_on: day(c.certified_on),
         valid_until: optional_day(c.valid_until),

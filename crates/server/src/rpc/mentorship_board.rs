@@ -7,8 +7,8 @@ use app::read_models::Answer;
 use app::read_models::mentorship::{self, Board, Independence, MentorRow, Milestone, Orphan};
 use tonic::Status;
 
+use super::enums::ProtoEnum;
 use super::read::answer::{day, day_or_today, number};
-use super::read::tags::{self, MILESTONES};
 use super::read::{GetRpc, read_service};
 use crate::status::invalid_field;
 
@@ -67,14 +67,12 @@ fn orphan(o: &Orphan) -> pb::OrphanedApprentice {
     }
 }
 
-/// The read model names the scope's kind in a tag; any kind but a technique is a department, the
-/// only other kind the domain has.
+/// One independence declaration, in a department or a technique.
 fn independence(i: &Independence) -> pb::IndependenceDeclaration {
     use pb::independence_scope::Scope;
-    let scope = if i.scope_kind == "technique" {
-        Scope::Technique(i.scope.clone())
-    } else {
-        Scope::Department(i.scope.clone())
+    let scope = match &i.scope {
+        mentorship::Scope::Technique(key) => Scope::Technique(key.clone()),
+        mentorship::Scope::Department(code) => Scope::Department(code.clone()),
     };
     pb::IndependenceDeclaration {
         mentorship_id: i.mentorship_id.clone(),
@@ -100,7 +98,7 @@ fn board(answer: &Answer<Board>) -> pb::GetMentorshipBoardResponse {
 /// One milestone.
 fn milestone(m: &Milestone) -> pb::MilestoneRecord {
     pb::MilestoneRecord {
-        kind: tags::value(MILESTONES, &m.kind),
+        kind: m.kind.to_wire(),
         date: day(m.date),
     }
 }

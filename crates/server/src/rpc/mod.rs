@@ -2,6 +2,7 @@
 //! one trait impl per RPC run by the generic pipeline (`read` for the read models).
 
 pub mod capability;
+pub mod enums;
 pub mod mentorship_board;
 pub mod network;
 pub mod projection_admin;

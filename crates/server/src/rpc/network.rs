@@ -5,11 +5,12 @@ use api::medaid::v1 as pb;
 use api::medaid::v1::collaboration_network_service_server::CollaborationNetworkService;
 use app::read_models::network::{self, Alliance, Link, Platform, StudyFlow};
 use app::read_models::{Answer, PageRequest};
+use domain::aggregates::platform::PlatformKind;
 use tonic::Status;
 
+use super::enums::{ProtoEnum, filter_value, optional_wire};
 use super::read::answer::day;
 use super::read::filter::{self, value};
-use super::read::tags::{self, ALLIANCE_TIERS, LINK_KINDS, PLATFORM_KINDS};
 use super::read::{GetRpc, ListRpc, read_service};
 use crate::convert::fields::credit_code;
 use crate::status::from_app_error;
@@ -58,7 +59,7 @@ impl ListRpc for ListPlatforms {
         let filter = platform_filter(&req.filter).map_err(from_app_error)?;
         Ok(network::Platforms {
             host_org: filter.host_org,
-            kind: filter.kind.map(str::to_owned),
+            kind: filter.kind,
             page,
         })
     }
@@ -111,11 +112,11 @@ impl GetRpc for GetOrganisationLinks {
 /// The keys `ListPlatformsRequest.filter` accepts.
 const KEYS: &[&str] = &["host_org", "kind"];
 
-/// A platform filter: the host and the kind's tag, each optional.
+/// A platform filter: the host and the kind, each optional.
 #[derive(Debug, Default, PartialEq, Eq)]
 struct PlatformFilter {
     host_org: Option<String>,
-    kind: Option<&'static str>,
+    kind: Option<PlatformKind>,
 }
 
 /// Parses `ListPlatformsRequest.filter`.
@@ -130,13 +131,7 @@ fn platform_filter(text: &str) -> Result<PlatformFilter, app::Error> {
         .transpose()?;
     let kind = value(&terms, "kind")
         .map(|v| {
-            tags::tag_for_filter(
-                PLATFORM_KINDS,
-                "PLATFORM_KIND_",
-                pb::PlatformKind::as_str_name,
-                v,
-            )
-            .ok_or_else(|| {
+            filter_value(v).ok_or_else(|| {
                 filter::invalid(format!("kind = {v:?} is not a PlatformKind value name"))
             })
         })
@@ -157,7 +152,7 @@ fn alliance(a: &Alliance) -> pb::Alliance {
             .iter()
             .map(|(org, tier)| pb::AllianceMember {
                 org: org.clone(),
-                tier: tags::optional_value(ALLIANCE_TIERS, tier.as_deref()),
+                tier: optional_wire(*tier),
             })
             .collect(),
     }
@@ -168,7 +163,7 @@ fn platform(p: &Platform) -> pb::Platform {
     pb::Platform {
         platform_id: p.platform_id.clone(),
         pairing_id: p.pairing_id.clone(),
-        kind: tags::value(PLATFORM_KINDS, &p.kind),
+        kind: p.kind.to_wire(),
         name: p.name.clone(),
         host_org: p.host_org.clone(),
         specialty: p.specialty.clone().unwrap_or_default(),
@@ -191,7 +186,7 @@ fn study_flow(f: &StudyFlow) -> pb::StudyFlow {
 fn link(l: &Link) -> pb::OrganisationLink {
     pb::OrganisationLink {
         other_org: l.other.clone(),
-        kind: tags::value(LINK_KINDS, &l.kind),
+        kind: l.kind.to_wire(),
     }
 }
 
@@ -204,7 +199,7 @@ mod tests {
         let parsed = platform_filter("kind = PLATFORM_KIND_TELECONSULTATION_CENTER");
         assert_eq!(
             parsed.ok().and_then(|f| f.kind),
-            Some("teleconsultation_centre")
+            Some(PlatformKind::TeleconsultationCentre)
         );
         assert!(platform_filter(r#"host_org = "not a code""#).is_err());
         assert!(platform_filter("kind = PLATFORM_KIND_SPACEPORT").is_err());

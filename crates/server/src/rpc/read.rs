@@ -7,7 +7,6 @@
 
 pub mod answer;
 pub mod filter;
-pub mod tags;
 
 use std::time::Duration;
 

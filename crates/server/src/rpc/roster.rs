@@ -9,9 +9,9 @@ use app::read_models::roster::{
 use app::read_models::{Answer, PageRequest};
 use tonic::Status;
 
+use super::enums::{ProtoEnum, filter_value};
 use super::read::answer::{day, day_or_today, small};
 use super::read::filter::{self, value};
-use super::read::tags::{self, GROUP_ROLES, MEMBER_ROLES, POSTS};
 use super::read::{GetRpc, ListRpc, read_service};
 use crate::convert::deployment::department;
 use crate::status::{from_app_error, invalid_field};
@@ -133,8 +133,7 @@ fn roster_filter(text: &str) -> Result<RosterFilter, app::Error> {
         .transpose()?;
     let post = value(&terms, "post")
         .map(|v| {
-            tags::tag_for_filter(POSTS, "POST_", pb::Post::as_str_name, v)
-                .map(str::to_owned)
+            filter_value(v)
                 .ok_or_else(|| filter::invalid(format!("post = {v:?} is not a Post value name")))
         })
         .transpose()?;
@@ -148,7 +147,7 @@ fn roster_filter(text: &str) -> Result<RosterFilter, app::Error> {
 
 fn held_post(post: &HeldPost) -> pb::HeldPost {
     pb::HeldPost {
-        post: tags::value(POSTS, &post.post),
+        post: post.post.to_wire(),
         department: post.department.clone().unwrap_or_default(),
         held_from: day(post.from),
     }
@@ -165,7 +164,7 @@ fn on_site_member(m: &OnSiteMember) -> pb::OnSiteMember {
         title_code: u32::from(m.title_code),
         title_name: m.title_name.clone(),
         department: m.department.clone(),
-        role: tags::value(MEMBER_ROLES, &m.role),
+        role: m.role.to_wire(),
         posts: m.posts.iter().map(held_post).collect(),
         arrived_on: day(m.arrived),
         last_day: day(m.last_day),
@@ -186,7 +185,7 @@ fn batch_on_site(b: &BatchOnSite) -> pb::BatchOnSite {
 fn org_staffing(o: &OrgStaffing) -> pb::OrgStaffing {
     pb::OrgStaffing {
         org: o.org.clone(),
-        role: tags::value(GROUP_ROLES, &o.role),
+        role: o.role.to_wire(),
         min_staff: o.min_staff,
         on_site: o.on_site,
     }
@@ -215,6 +214,8 @@ fn short_term(s: &ShortTerm) -> pb::ShortTerm {
 
 #[cfg(test)]
 mod tests {
+    use domain::aggregates::deployment::Post;
+
     use super::*;
 
     #[test]
@@ -228,7 +229,7 @@ mod tests {
                 batch_number: Some(2),
                 department: Some("04".to_owned()),
                 title_code: Some(232),
-                post: Some("department_head".to_owned()),
+                post: Some(Post::DepartmentHead),
             })
         );
         assert_eq!(roster_filter("").ok(), Some(RosterFilter::default()));

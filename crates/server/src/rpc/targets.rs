@@ -3,12 +3,12 @@
 
 use api::medaid::v1 as pb;
 use api::medaid::v1::targets_service_server::TargetsService;
-use app::read_models::targets::{self, AgreementReport, AssessmentRow, TargetRow};
+use app::read_models::targets::{self, AgreementReport, Assessed, AssessmentRow, TargetRow};
 use app::read_models::{Answer, PageRequest};
 use tonic::Status;
 
+use super::enums::ProtoEnum;
 use super::read::answer::{count, day, number, optional_day};
-use super::read::tags::{self, AGREEMENT_KINDS, ASSESSMENT_RESULTS};
 use super::read::{GetRpc, ListRpc, read_service};
 
 read_service!(TargetsService {
@@ -74,35 +74,33 @@ fn target(t: &TargetRow) -> pb::TargetProgress {
     }
 }
 
-/// The subject of an assessment from the read model's kind tag and text: a batch is stored as
-/// `<pairing_id>.<batch_number>`. A subject that does not parse is left unset rather than guessed.
-fn subject(kind: &str, subject: &str) -> Option<pb::AssessmentSubject> {
+/// Who or what an assessment assessed.
+fn subject(assessed: &Assessed) -> pb::AssessmentSubject {
     use pb::assessment_subject::Subject;
-    let subject = match kind {
-        "member" => Subject::Member(subject.to_owned()),
-        "pairing" => Subject::Pairing(subject.to_owned()),
-        "batch" => {
-            let (pairing_id, number) = subject.rsplit_once('.')?;
-            Subject::Batch(pb::BatchRef {
-                pairing_id: pairing_id.to_owned(),
-                batch_number: number.parse().ok()?,
-            })
-        }
-        _ => return None,
+    let subject = match assessed {
+        Assessed::Member(id) => Subject::Member(id.clone()),
+        Assessed::Pairing(id) => Subject::Pairing(id.clone()),
+        Assessed::Batch {
+            pairing_id,
+            batch_number,
+        } => Subject::Batch(pb::BatchRef {
+            pairing_id: pairing_id.clone(),
+            batch_number: *batch_number,
+        }),
     };
-    Some(pb::AssessmentSubject {
+    pb::AssessmentSubject {
         subject: Some(subject),
-    })
+    }
 }
 
 fn assessment(a: &AssessmentRow) -> pb::AssessmentSummary {
     pb::AssessmentSummary {
         assessment_id: a.assessment_id.clone(),
-        subject: subject(&a.subject_kind, &a.subject),
+        subject: Some(subject(&a.subject)),
         period_start: day(a.period_start),
         period_end: day(a.period_end),
         score: a.score,
-        result: tags::value(ASSESSMENT_RESULTS, &a.result),
+        result: a.result.to_wire(),
     }
 }
 
@@ -112,7 +110,7 @@ fn report(r: &AgreementReport) -> pb::AgreementReport {
         agreement_id: r.agreement_id.clone(),
         pairing_id: r.pairing_id.clone(),
         recipient_org: r.recipient_org.clone(),
-        kind: tags::value(AGREEMENT_KINDS, &r.kind),
+        kind: r.kind.to_wire(),
         title: r.title.clone(),
         start: day(r.start),
         end: optional_day(r.end),
@@ -130,18 +128,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn batch_subjects_split_into_pairing_and_number() {
+    fn batch_subjects_name_the_pairing_and_the_number() {
         use pb::assessment_subject::Subject;
         let pairing = "0192f1c4-7a2b-7c3d-8e4f-5a6b7c8d9e0f";
-        let parsed = subject("batch", &format!("{pairing}.3")).and_then(|s| s.subject);
+        let batch = Assessed::Batch {
+            pairing_id: pairing.to_owned(),
+            batch_number: 3,
+        };
         assert_eq!(
-            parsed,
+            subject(&batch).subject,
             Some(Subject::Batch(pb::BatchRef {
                 pairing_id: pairing.to_owned(),
                 batch_number: 3,
             }))
         );
-        assert_eq!(subject("batch", "no-number"), None);
-        assert_eq!(subject("planet", "x"), None);
     }
 }

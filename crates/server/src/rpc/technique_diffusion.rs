@@ -5,15 +5,16 @@ use api::medaid::v1 as pb;
 use api::medaid::v1::list_technique_hospitals_request::Subject;
 use api::medaid::v1::technique_diffusion_service_server::TechniqueDiffusionService;
 use app::read_models::technique::{
-    self, GapCount, GapRow, PerformedBy, Sustainability, TechniqueAtHospital,
+    self, GapCount, GapRow, IntroducedBy, PerformedBy, Sustainability, TechniqueAtHospital,
 };
 use app::read_models::{Answer, PageRequest};
+use domain::aggregates::gap::GapLevel;
 use domain::values::TechniqueKey;
 use tonic::Status;
 
+use super::enums::{ProtoEnum, filter_value};
 use super::read::answer::{day, day_or_today};
 use super::read::filter::{self, value};
-use super::read::tags::{self, GAP_LEVELS, TECHNIQUE_CATEGORIES};
 use super::read::{GetRpc, ListRpc, read_service};
 use crate::convert::fields;
 use crate::status::{from_app_error, invalid_field};
@@ -85,7 +86,7 @@ impl ListRpc for ListGapFills {
     fn query(req: &pb::ListGapFillsRequest, page: PageRequest) -> Result<Self::Query, Status> {
         let filter = gap_filter(&req.filter).map_err(from_app_error)?;
         Ok(technique::GapFills {
-            level: filter.level.map(str::to_owned),
+            level: filter.level,
             region: filter.region,
             page,
         })
@@ -122,10 +123,10 @@ impl GetRpc for GetGapCounts {
 /// The keys `ListGapFillsRequest.filter` accepts.
 const KEYS: &[&str] = &["level", "region"];
 
-/// A gap filter: the level's tag and the region, each optional.
+/// A gap filter: the level and the region, each optional.
 #[derive(Debug, Default, PartialEq, Eq)]
 struct GapFilter {
-    level: Option<&'static str>,
+    level: Option<GapLevel>,
     region: Option<String>,
 }
 
@@ -134,9 +135,9 @@ fn gap_filter(text: &str) -> Result<GapFilter, app::Error> {
     let terms = filter::parse(text, KEYS)?;
     let level = value(&terms, "level")
         .map(|v| {
-            tags::tag_for_filter(GAP_LEVELS, "GAP_LEVEL_", pb::GapLevel::as_str_name, v).ok_or_else(
-                || filter::invalid(format!("level = {v:?} is not a GapLevel value name")),
-            )
+            filter_value(v).ok_or_else(|| {
+                filter::invalid(format!("level = {v:?} is not a GapLevel value name"))
+            })
         })
         .transpose()?;
     Ok(GapFilter {
@@ -145,15 +146,16 @@ fn gap_filter(text: &str) -> Result<GapFilter, app::Error> {
     })
 }
 
-/// Who performed a technique first, from the read model's kind tag.
-fn performer(kind: &str, practitioner: &str) -> pb::Performer {
+/// Who performed a technique first.
+fn performer(introduced_by: &IntroducedBy) -> pb::Performer {
     use pb::performer::Performer;
-    let who = match kind {
-        "on_site_member" => Some(Performer::OnSiteMember(practitioner.to_owned())),
-        "local" => Some(Performer::Local(practitioner.to_owned())),
-        _ => None,
+    let who = match introduced_by {
+        IntroducedBy::OnSiteMember(id) => Performer::OnSiteMember(id.clone()),
+        IntroducedBy::Local(id) => Performer::Local(id.clone()),
     };
-    pb::Performer { performer: who }
+    pb::Performer {
+        performer: Some(who),
+    }
 }
 
 /// One technique at one hospital.
@@ -172,8 +174,8 @@ fn technique_at_hospital(t: &TechniqueAtHospital) -> pb::TechniqueAtHospital {
         name: t.name.clone(),
         department: t.department.clone(),
         since: day(t.since),
-        introduced_by: Some(performer(&t.performer_kind, &t.introduced_by)),
-        category: tags::value(TECHNIQUE_CATEGORIES, &t.category),
+        introduced_by: Some(performer(&t.introduced_by)),
+        category: t.category.to_wire(),
         sustainability: sustainability.into(),
         local_practitioners,
     }
@@ -183,7 +185,7 @@ fn technique_at_hospital(t: &TechniqueAtHospital) -> pb::TechniqueAtHospital {
 fn gap_fill(g: &GapRow) -> pb::GapFill {
     pb::GapFill {
         gap: Some(pb::GapKey {
-            level: tags::value(GAP_LEVELS, &g.level),
+            level: g.level.to_wire(),
             region: g.region.clone(),
             technique: g.technique.clone(),
         }),
@@ -196,7 +198,7 @@ fn gap_fill(g: &GapRow) -> pb::GapFill {
 /// The number of gaps filled at one level and region.
 fn gap_count(c: &GapCount) -> pb::GapCount {
     pb::GapCount {
-        level: tags::value(GAP_LEVELS, &c.level),
+        level: c.level.to_wire(),
         region: c.region.clone(),
         filled: c.filled,
     }
@@ -212,7 +214,7 @@ mod tests {
         assert_eq!(
             parsed.ok(),
             Some(GapFilter {
-                level: Some("county"),
+                level: Some(GapLevel::County),
                 region: Some("620422".to_owned()),
             })
         );

@@ -7,8 +7,8 @@ use app::read_models::timeline::{self, BatchMember, BatchSummary, Handover, Over
 use app::read_models::{Answer, PageRequest};
 use tonic::Status;
 
+use super::enums::ProtoEnum;
 use super::read::answer::{day, optional_day};
-use super::read::tags::{self, MEMBER_ROLES};
 use super::read::{GetRpc, ListRpc, read_service};
 
 read_service!(BatchTimelineService {
@@ -68,7 +68,7 @@ fn member(m: &BatchMember) -> pb::BatchMember {
         practitioner: m.practitioner.clone(),
         title_code: u32::from(m.title_code),
         department: m.department.clone(),
-        role: tags::value(MEMBER_ROLES, &m.role),
+        role: m.role.to_wire(),
         arrived_on: optional_day(m.arrived),
         last_day: day(m.last_day),
     }

@@ -4,6 +4,7 @@ use domain::Event;
 
 use super::day;
 use crate::fact::{Table, Ty::Int as I, Ty::Text as T, Val, tag};
+use crate::roster::GroupRole;
 
 pub(crate) static PAIRING: Table = Table {
     name: "pairing",
@@ -61,21 +62,21 @@ pub(crate) static GROUP_ORG: Table = Table {
     types: &["GroupFormed"],
     rows: |e| match e {
         Event::GroupFormed(g) => {
-            let row = |org: &domain::values::CreditCode, role: &str, min: u32| -> Vec<Val> {
+            let row = |org: &domain::values::CreditCode, role: GroupRole, min: u32| -> Vec<Val> {
                 vec![
                     g.pairing_id.to_string().into(),
                     g.recipient_org.to_string().into(),
                     g.lead_org.to_string().into(),
                     org.to_string().into(),
-                    role.into(),
+                    tag(&role).into(),
                     min.into(),
                 ]
             };
-            let mut rows = vec![row(&g.lead_org, "lead", g.min_staff_lead)];
+            let mut rows = vec![row(&g.lead_org, GroupRole::Lead, g.min_staff_lead)];
             rows.extend(
                 g.assisting_orgs
                     .iter()
-                    .map(|org| row(org, "assisting", g.min_staff_assisting)),
+                    .map(|org| row(org, GroupRole::Assisting, g.min_staff_assisting)),
             );
             rows
         }
