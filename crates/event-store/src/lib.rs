@@ -17,7 +17,9 @@
 //! group purely; `backend` holds the SQL of each database; [`Subscription`] follows the log;
 //! [`limits`] holds the checks every append passes before it is queued.
 
+mod audit;
 mod backend;
+mod checkpointer;
 mod error;
 pub mod limits;
 mod model;
@@ -27,9 +29,11 @@ mod subscription;
 pub mod testing;
 mod writer;
 
+pub use audit::{AuditError, StoredCheckpoint};
 pub use backend::BackendKind;
+pub use checkpointer::{CheckpointPolicy, Checkpointer, CheckpointerError};
 pub use error::{AppendError, StoreError};
-pub use ledger::Hash;
+pub use ledger::{Hash, TreeHead};
 pub use model::{
     AppendMetadata, AppendResult, BusinessTime, EventFilter, EventMetadata, EventPage,
     ExpectedVersion, LogHead, NewEvent, StoredEvent, TimePrecision, category_of,

@@ -231,6 +231,25 @@ impl EventStore {
         }
     }
 
+    /// The readers' pool, for the audit reads (`audit`).
+    pub(crate) fn readers(&self) -> &Readers {
+        &self.inner.readers
+    }
+
+    /// Queues a command for the writer task.
+    pub(crate) async fn send(
+        &self,
+        command: Command,
+    ) -> Result<(), mpsc::error::SendError<Command>> {
+        self.inner.commands.send(command).await
+    }
+
+    /// The committed head's size, updated after every commit (and, on PostgreSQL, every commit by
+    /// another process).
+    pub fn watch_head(&self) -> watch::Receiver<u64> {
+        self.inner.head.subscribe()
+    }
+
     /// Whether the database answers; used by health checks.
     pub async fn ping(&self) -> Result<(), StoreError> {
         self.head().await.map(|_| ())

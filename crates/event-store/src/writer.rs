@@ -12,6 +12,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use ledger::Frontier;
 use tokio::sync::{mpsc, oneshot, watch};
 
+use crate::audit::StoredCheckpoint;
 use crate::backend::WriterConn;
 use crate::error::{AppendError, StoreError};
 use crate::limits::ValidatedAppend;
@@ -30,6 +31,8 @@ pub(crate) type Reply = oneshot::Sender<Result<AppendResult, AppendError>>;
 /// A message to the writer task.
 pub(crate) enum Command {
     Append(ValidatedAppend, Reply),
+    /// Keep a signed checkpoint (one small insert; signing happened before it was queued).
+    Checkpoint(StoredCheckpoint, oneshot::Sender<Result<bool, StoreError>>),
     /// Finish everything queued before this message, then stop.
     Close(oneshot::Sender<()>),
 }
@@ -51,6 +54,10 @@ impl Writer {
             let mut close = None;
             match first {
                 Command::Append(request, reply) => group.push((request, reply)),
+                Command::Checkpoint(checkpoint, reply) => {
+                    let _ = reply.send(self.conn.insert_checkpoint(&checkpoint).await);
+                    continue;
+                }
                 Command::Close(done) => close = Some(done),
             }
             let mut events: usize = group.iter().map(|(r, _)| r.events.len()).sum();
@@ -62,6 +69,9 @@ impl Writer {
                     Ok(Command::Append(request, reply)) => {
                         events += request.events.len();
                         group.push((request, reply));
+                    }
+                    Ok(Command::Checkpoint(checkpoint, reply)) => {
+                        let _ = reply.send(self.conn.insert_checkpoint(&checkpoint).await);
                     }
                     Ok(Command::Close(done)) => close = Some(done),
                     Err(_) => break,
@@ -127,5 +137,10 @@ fn now_us() -> i64 {
 
 /// The error an append gets when the writer is gone.
 pub(crate) fn closed() -> AppendError {
-    AppendError::Store(StoreError::Closed)
+    AppendError::Store(closed_store())
+}
+
+/// The error any other command gets when the writer is gone.
+pub(crate) fn closed_store() -> StoreError {
+    StoreError::Closed
 }

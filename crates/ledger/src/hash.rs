@@ -64,6 +64,20 @@ impl FromStr for Hash {
     }
 }
 
+/// Hashes travel in files and JSON as 64 lowercase hexadecimal characters.
+impl serde::Serialize for Hash {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.to_hex())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Hash {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Hash, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// The hash of a leaf: `SHA-256(0x00 || leaf)`.
 ///
 /// The prefix keeps a leaf from ever being confused with an inner node (second-preimage resistance).

@@ -50,6 +50,8 @@ macro_rules! on_pool {
     };
 }
 
+pub(crate) mod audit;
+
 impl Readers {
     pub(crate) fn kind(&self) -> BackendKind {
         match self {
@@ -71,6 +73,17 @@ impl Readers {
         let position = to_db(position)?;
         let row: Option<EventRecord> = on_pool!(self, pool => {
             sqlx::query_as(AssertSqlSafe(sql)).bind(position).fetch_optional(pool).await?
+        });
+        row.map(StoredEvent::try_from).transpose()
+    }
+
+    pub(crate) async fn get_event_by_id(
+        &self,
+        event_id: uuid::Uuid,
+    ) -> Result<Option<StoredEvent>, StoreError> {
+        let sql = format!("SELECT {EVENT_COLUMNS} FROM events WHERE event_id = $1");
+        let row: Option<EventRecord> = on_pool!(self, pool => {
+            sqlx::query_as(AssertSqlSafe(sql)).bind(event_id).fetch_optional(pool).await?
         });
         row.map(StoredEvent::try_from).transpose()
     }
@@ -249,6 +262,19 @@ pub(crate) enum WriterConn {
 }
 
 impl WriterConn {
+    /// Inserts a checkpoint unless its size is already stored; whether it did.
+    pub(crate) async fn insert_checkpoint(
+        &mut self,
+        checkpoint: &crate::audit::StoredCheckpoint,
+    ) -> Result<bool, StoreError> {
+        match self {
+            WriterConn::Postgres(pool) => audit::insert_checkpoint!(&*pool, checkpoint).await,
+            WriterConn::Sqlite(connection) => {
+                audit::insert_checkpoint!(&mut **connection, checkpoint).await
+            }
+        }
+    }
+
     pub(crate) async fn commit_group(
         &mut self,
         group: &[&ValidatedAppend],

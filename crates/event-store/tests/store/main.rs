@@ -1,6 +1,7 @@
 //! The event store's shared test suite: every test runs against SQLite and, when
 //! `MEDAID_TEST_DATABASE_URL` is set, against PostgreSQL, each in a database of its own.
 
+mod audit;
 mod basics;
 mod crash;
 mod guarantees;

@@ -1,0 +1,184 @@
+//! The audit reads of both backends: stored Merkle nodes by coordinate, events by leaf hash, and the
+//! checkpoint table. The SQL is portable; only the pool differs.
+
+use std::collections::HashMap;
+
+use ledger::{Hash, NodeCoordinate};
+use sqlx::AssertSqlSafe;
+
+use super::Readers;
+use super::rows::{from_db, placeholders, to_db};
+use crate::audit::StoredCheckpoint;
+use crate::error::{StoreError, corrupt};
+
+/// The columns of a checkpoint read, in the order of [`CheckpointRow`].
+const CHECKPOINT_COLUMNS: &str = "tree_size, root, note, key_name, signed_at_us";
+
+type CheckpointRow = (i64, Vec<u8>, String, String, i64);
+
+fn into_checkpoint(row: CheckpointRow) -> Result<StoredCheckpoint, StoreError> {
+    let (size, root, note, key_name, signed_at_us) = row;
+    let tree_size = from_db(size)?;
+    Ok(StoredCheckpoint {
+        tree_size,
+        root: Hash::from_slice(&root)
+            .map_err(|_| corrupt(format!("checkpoint {tree_size} has a malformed root")))?,
+        note,
+        key_name,
+        signed_at_us,
+    })
+}
+
+impl Readers {
+    /// The stored hashes at these coordinates: leaves from the events, inner nodes from their table.
+    /// Coordinates with nothing stored are absent from the map.
+    pub(crate) async fn nodes(
+        &self,
+        coordinates: &[NodeCoordinate],
+    ) -> Result<HashMap<NodeCoordinate, Hash>, StoreError> {
+        let mut found = HashMap::with_capacity(coordinates.len());
+        let (leaves, inner): (Vec<&NodeCoordinate>, Vec<&NodeCoordinate>) =
+            coordinates.iter().partition(|c| c.level == 0);
+        // Both lists are O(log n) long, so each is one small query.
+        if !leaves.is_empty() {
+            let sql = format!(
+                "SELECT position, leaf_hash FROM events WHERE position IN ({})",
+                placeholders(1, leaves.len())
+            );
+            let rows: Vec<(i64, Vec<u8>)> = on_pool!(self, pool => {
+                let mut query = sqlx::query_as(AssertSqlSafe(sql));
+                for leaf in &leaves {
+                    query = query.bind(to_db(leaf.index)?);
+                }
+                query.fetch_all(pool).await?
+            });
+            for (position, hash) in rows {
+                let index = from_db(position)?;
+                let hash = Hash::from_slice(&hash)
+                    .map_err(|_| corrupt(format!("leaf hash at {index} is malformed")))?;
+                found.insert(NodeCoordinate { level: 0, index }, hash);
+            }
+        }
+        if !inner.is_empty() {
+            let terms = (0..inner.len())
+                .map(|i| format!("(level = ${} AND idx = ${})", 2 * i + 1, 2 * i + 2))
+                .collect::<Vec<_>>()
+                .join(" OR ");
+            let sql = format!("SELECT level, idx, hash FROM merkle_nodes WHERE {terms}");
+            let rows: Vec<(i32, i64, Vec<u8>)> = on_pool!(self, pool => {
+                let mut query = sqlx::query_as(AssertSqlSafe(sql));
+                for node in &inner {
+                    query = query.bind(i32::from(node.level)).bind(to_db(node.index)?);
+                }
+                query.fetch_all(pool).await?
+            });
+            for (level, idx, hash) in rows {
+                let level = u8::try_from(level).map_err(|_| corrupt("node level out of range"))?;
+                let index = from_db(idx)?;
+                let hash = Hash::from_slice(&hash).map_err(|_| {
+                    corrupt(format!("node at level {level} index {index} is malformed"))
+                })?;
+                found.insert(NodeCoordinate { level, index }, hash);
+            }
+        }
+        Ok(found)
+    }
+
+    /// The position of the first event whose leaf hash is `leaf`, if any.
+    pub(crate) async fn position_of_leaf(&self, leaf: &Hash) -> Result<Option<u64>, StoreError> {
+        let position: Option<i64> = on_pool!(self, pool => {
+            sqlx::query_scalar(
+                "SELECT position FROM events WHERE leaf_hash = $1 ORDER BY position LIMIT 1",
+            )
+            .bind(leaf.as_bytes().as_slice())
+            .fetch_optional(pool)
+            .await?
+        });
+        position.map(from_db).transpose()
+    }
+
+    async fn one_checkpoint(
+        &self,
+        condition: &str,
+        value: i64,
+    ) -> Result<Option<StoredCheckpoint>, StoreError> {
+        let sql = format!("SELECT {CHECKPOINT_COLUMNS} FROM checkpoints {condition} LIMIT 1");
+        let row: Option<CheckpointRow> = on_pool!(self, pool => {
+            sqlx::query_as(AssertSqlSafe(sql)).bind(value).fetch_optional(pool).await?
+        });
+        row.map(into_checkpoint).transpose()
+    }
+
+    /// The checkpoint of the largest tree.
+    pub(crate) async fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>, StoreError> {
+        self.one_checkpoint("WHERE tree_size >= $1 ORDER BY tree_size DESC", 0)
+            .await
+    }
+
+    /// The checkpoint signed for exactly this tree size.
+    pub(crate) async fn checkpoint_of_size(
+        &self,
+        size: u64,
+    ) -> Result<Option<StoredCheckpoint>, StoreError> {
+        self.one_checkpoint("WHERE tree_size = $1", to_db(size)?)
+            .await
+    }
+
+    /// The last checkpoint signed at or before a time (microseconds since the Unix epoch).
+    pub(crate) async fn checkpoint_at_or_before(
+        &self,
+        time_us: i64,
+    ) -> Result<Option<StoredCheckpoint>, StoreError> {
+        self.one_checkpoint(
+            "WHERE signed_at_us <= $1 ORDER BY signed_at_us DESC, tree_size DESC",
+            time_us,
+        )
+        .await
+    }
+
+    /// The checkpoints with `from <= tree_size <= to`, smallest first, at most `limit`.
+    pub(crate) async fn checkpoints_between(
+        &self,
+        from: u64,
+        to: u64,
+        limit: usize,
+    ) -> Result<Vec<StoredCheckpoint>, StoreError> {
+        let sql = format!(
+            "SELECT {CHECKPOINT_COLUMNS} FROM checkpoints WHERE tree_size >= $1 AND tree_size <= $2 \
+             ORDER BY tree_size LIMIT $3"
+        );
+        let (from, to, limit) = (to_db(from)?, to_db(to)?, to_db(limit as u64)?);
+        let rows: Vec<CheckpointRow> = on_pool!(self, pool => {
+            sqlx::query_as(AssertSqlSafe(sql))
+                .bind(from)
+                .bind(to)
+                .bind(limit)
+                .fetch_all(pool)
+                .await?
+        });
+        rows.into_iter().map(into_checkpoint).collect()
+    }
+}
+
+/// Inserts a checkpoint unless one of the same size exists, on any executor; returns whether it did.
+macro_rules! insert_checkpoint {
+    ($exec:expr, $checkpoint:expr) => {
+        async {
+            let checkpoint: &$crate::audit::StoredCheckpoint = $checkpoint;
+            let done = sqlx::query(
+                "INSERT INTO checkpoints (tree_size, root, note, key_name, signed_at_us) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tree_size) DO NOTHING",
+            )
+            .bind($crate::backend::rows::to_db(checkpoint.tree_size)?)
+            .bind(checkpoint.root.as_bytes().as_slice())
+            .bind(checkpoint.note.as_str())
+            .bind(checkpoint.key_name.as_str())
+            .bind(checkpoint.signed_at_us)
+            .execute($exec)
+            .await?;
+            Ok::<bool, $crate::error::StoreError>(done.rows_affected() == 1)
+        }
+    };
+}
+
+pub(crate) use insert_checkpoint;

@@ -1,0 +1,265 @@
+//! Audit reads: proofs from stored nodes verify against the roots of the log, and the checkpoint
+//! signer keeps every checkpoint and refuses to sign over a rewritten history.
+
+use ed25519_dalek::SigningKey;
+use event_store::{AuditError, Checkpointer, CheckpointerError, ExpectedVersion};
+use ledger::note::NoteSigner;
+use ledger::{Frontier, ProofError, open_checkpoint, verify_consistency, verify_inclusion};
+use sqlx::Connection;
+
+use crate::support::{Backend, TestDb, events, metadata, read_everything};
+
+crate::backend_tests!(
+    proofs_from_stored_nodes_verify_for_every_size,
+    checkpoints_are_signed_once_per_size_and_kept,
+    the_signer_refuses_a_history_rewritten_under_its_checkpoints,
+);
+
+fn signer() -> NoteSigner {
+    NoteSigner::new("test.example/log", SigningKey::from_bytes(&[42; 32])).unwrap()
+}
+
+async fn fill(store: &event_store::EventStore, first: usize, appends: usize) {
+    for i in first..first + appends {
+        store
+            .append(
+                &format!("s-{}", i % 3),
+                ExpectedVersion::Any,
+                events(i % 4 + 1, &format!("m{i}")),
+                &format!("r{i}"),
+                metadata(),
+            )
+            .await
+            .unwrap();
+    }
+}
+
+async fn proofs_from_stored_nodes_verify_for_every_size(backend: Backend) {
+    let db = TestDb::new(&backend).await;
+    let store = db.open().await;
+    fill(&store, 0, 20).await;
+    let all = read_everything(&store).await;
+    let leaves: Vec<_> = all.iter().map(|e| e.leaf_hash).collect();
+    let n = all.len() as u64;
+    for size in 1..=n {
+        let head = store.tree_head(size).await.unwrap();
+        assert_eq!(
+            head.root,
+            ledger::root_from_leaves(&leaves[..usize::try_from(size).unwrap()])
+        );
+        for index in [0, size / 2, size - 1] {
+            let proof = store.inclusion_proof(index, size).await.unwrap();
+            verify_inclusion(
+                &head,
+                index,
+                &leaves[usize::try_from(index).unwrap()],
+                &proof,
+            )
+            .unwrap();
+        }
+        for first in [1, size / 2 + 1, size] {
+            let old = store.tree_head(first).await.unwrap();
+            let proof = store.consistency_proof(first, size).await.unwrap();
+            verify_consistency(&old, &head, &proof).unwrap();
+        }
+    }
+    assert!(matches!(
+        store.inclusion_proof(0, n + 1).await,
+        Err(AuditError::BeyondHead { size, head }) if size == n + 1 && head == n
+    ));
+    assert!(matches!(
+        store.inclusion_proof(n, n).await,
+        Err(AuditError::Proof(ProofError::IndexOutOfRange { .. }))
+    ));
+    assert!(matches!(
+        store.consistency_proof(0, n).await,
+        Err(AuditError::Proof(ProofError::BadSizes { .. }))
+    ));
+    let third = &all[3];
+    assert_eq!(
+        store.position_of_leaf(&third.leaf_hash).await.unwrap(),
+        Some(3)
+    );
+    assert_eq!(
+        store
+            .get_event_by_id(third.event_id)
+            .await
+            .unwrap()
+            .as_ref(),
+        Some(third)
+    );
+    assert_eq!(
+        store
+            .position_of_leaf(&ledger::leaf_hash(b"x"))
+            .await
+            .unwrap(),
+        None
+    );
+}
+
+async fn checkpoints_are_signed_once_per_size_and_kept(backend: Backend) {
+    let db = TestDb::new(&backend).await;
+    let store = db.open().await;
+    let checkpointer = Checkpointer::new(store.clone(), "test.example/log", signer());
+    fill(&store, 0, 5).await;
+    let first = checkpointer.sign_head().await.unwrap();
+    let size = store.head().await.unwrap().size;
+    assert_eq!(first.tree_size, size);
+    assert_eq!(
+        checkpointer.sign_head().await.unwrap(),
+        first,
+        "one per size"
+    );
+    let opened = open_checkpoint(
+        &first.note,
+        "test.example/log",
+        &[signer().verifier().clone()],
+    )
+    .unwrap();
+    assert_eq!(opened.checkpoint.head, store.tree_head(size).await.unwrap());
+
+    fill(&store, 5, 3).await;
+    let second = checkpointer.sign_head().await.unwrap();
+    assert!(second.tree_size > first.tree_size);
+    assert_eq!(
+        store.latest_checkpoint().await.unwrap(),
+        Some(second.clone())
+    );
+    assert_eq!(
+        store.checkpoint_of_size(first.tree_size).await.unwrap(),
+        Some(first.clone())
+    );
+    assert_eq!(
+        store
+            .checkpoint_at_or_before(second.signed_at_us - 1)
+            .await
+            .unwrap(),
+        Some(first.clone())
+    );
+    assert_eq!(
+        store
+            .checkpoint_at_or_before(first.signed_at_us - 1)
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        store
+            .checkpoints_between(0, u64::MAX >> 1, 10)
+            .await
+            .unwrap(),
+        vec![first.clone(), second.clone()]
+    );
+
+    // Kept across a restart, and the table refuses changes.
+    store.close().await;
+    drop((store, checkpointer));
+    let store = db.open().await;
+    assert_eq!(store.latest_checkpoint().await.unwrap(), Some(second));
+    let refused = raw(&db, &["UPDATE checkpoints SET note = 'x'"], false).await;
+    assert!(refused.is_err(), "checkpoints are append-only");
+}
+
+async fn the_signer_refuses_a_history_rewritten_under_its_checkpoints(backend: Backend) {
+    let db = TestDb::new(&backend).await;
+    let store = db.open().await;
+    let checkpointer = Checkpointer::new(store.clone(), "test.example/log", signer());
+    fill(&store, 0, 6).await;
+    let signed = checkpointer.sign_head().await.unwrap();
+    store.close().await;
+    drop((store, checkpointer));
+
+    // A superuser rewrites event 0 and recomputes every leaf and node, so the tables agree again.
+    let mut all = {
+        let store = db.open().await;
+        let all = read_everything(&store).await;
+        store.close().await;
+        all
+    };
+    let forged = r#"{"marker":"forged","i":0}"#;
+    all[0].payload = serde_json::value::RawValue::from_string(forged.to_owned()).unwrap();
+    let leaf0 = all[0].leaf_hash_recomputed().unwrap();
+    all[0].leaf_hash = leaf0;
+    let mut frontier = Frontier::new();
+    let mut nodes = Vec::new();
+    for event in &all {
+        nodes.extend(frontier.push(event.leaf_hash));
+    }
+    let blob = |bytes: &[u8]| match &backend {
+        Backend::Sqlite => format!("X'{}'", hex::encode(bytes)),
+        Backend::Postgres(_) => format!("'\\x{}'::bytea", hex::encode(bytes)),
+    };
+    let mut statements = vec![
+        format!(
+            "UPDATE events SET payload = '{forged}', leaf_hash = {} WHERE position = 0",
+            blob(leaf0.as_bytes())
+        ),
+        "DELETE FROM merkle_nodes".to_owned(),
+    ];
+    for node in &nodes {
+        statements.push(format!(
+            "INSERT INTO merkle_nodes (level, idx, hash) VALUES ({}, {}, {})",
+            node.level,
+            node.index,
+            blob(node.hash.as_bytes())
+        ));
+    }
+    let statements: Vec<&str> = statements.iter().map(String::as_str).collect();
+    raw(&db, &statements, true).await.unwrap();
+
+    let store = db.open().await;
+    assert_ne!(
+        store.tree_head(signed.tree_size).await.unwrap().root,
+        signed.root
+    );
+    fill(&store, 6, 1).await;
+    let checkpointer = Checkpointer::new(store.clone(), "test.example/log", signer());
+    let refused = checkpointer.sign_head().await;
+    assert!(
+        matches!(refused, Err(CheckpointerError::Inconsistent { previous, .. }) if previous == signed.tree_size),
+        "{refused:?}"
+    );
+    assert_eq!(store.latest_checkpoint().await.unwrap(), Some(signed));
+}
+
+/// Runs SQL on the test database directly, as a superuser would; with `bypass`, the append-only
+/// triggers are switched off first (PostgreSQL: replica mode for the session; SQLite: dropped).
+pub(crate) async fn raw(db: &TestDb, statements: &[&str], bypass: bool) -> Result<(), sqlx::Error> {
+    if db.url.starts_with("sqlite:") {
+        let mut conn = sqlx::SqliteConnection::connect(&db.url).await?;
+        if bypass {
+            for trigger in [
+                "events_no_update",
+                "events_no_delete",
+                "merkle_nodes_no_update",
+                "merkle_nodes_no_delete",
+                "checkpoints_no_update",
+                "checkpoints_no_delete",
+            ] {
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "DROP TRIGGER IF EXISTS {trigger}"
+                )))
+                .execute(&mut conn)
+                .await?;
+            }
+        }
+        for statement in statements {
+            sqlx::query(sqlx::AssertSqlSafe(*statement))
+                .execute(&mut conn)
+                .await?;
+        }
+    } else {
+        let mut conn = sqlx::PgConnection::connect(&db.url).await?;
+        if bypass {
+            sqlx::query("SET session_replication_role = replica")
+                .execute(&mut conn)
+                .await?;
+        }
+        for statement in statements {
+            sqlx::query(sqlx::AssertSqlSafe(*statement))
+                .execute(&mut conn)
+                .await?;
+        }
+    }
+    Ok(())
+}

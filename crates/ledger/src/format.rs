@@ -1,0 +1,345 @@
+//! The files auditors hold: the trust root, the event proof file and the export bundle's parts.
+//!
+//! The server writes them and `medaid-verify` reads them, both through these types, so the formats
+//! have one definition. Every format carries its name and version; a reader refuses a version it does
+//! not know rather than guess. Hashes are lowercase hex, times are microseconds since the Unix epoch,
+//! and payload and metadata are the stored text, byte for byte.
+
+use serde::{Deserialize, Serialize};
+
+use crate::hash::Hash;
+use crate::leaf::LeafV1;
+use crate::note::{NoteError, NoteVerifier};
+
+/// The format tag of [`TrustRoot`].
+pub const TRUST_ROOT_FORMAT: &str = "medaid-trust-root-v1";
+/// The format tag of [`ProofFile`].
+pub const PROOF_FORMAT: &str = "medaid-event-proof-v1";
+/// The format tag of an export bundle (its [`Manifest`]).
+pub const BUNDLE_FORMAT: &str = "medaid-bundle-v1";
+/// The checkpoint body format, per C2SP.
+pub const CHECKPOINT_FORMAT: &str = "c2sp.org/tlog-checkpoint";
+/// The note format checkpoints are signed in, per C2SP.
+pub const NOTE_FORMAT: &str = "c2sp.org/signed-note";
+
+/// What an auditor pins out of band: the log's origin, the keys that sign its checkpoints, and the
+/// versions of every format, so a checkpoint from any other key or log is refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrustRoot {
+    /// [`TRUST_ROOT_FORMAT`].
+    pub format: String,
+    /// The checkpoint origin line, such as `medaid.example.cn/log`.
+    pub origin: String,
+    /// Every key that signs or has signed checkpoints, with its validity.
+    pub keys: Vec<TrustedKey>,
+    /// The leaf encoding, [`crate::LEAF_FORMAT_V1`].
+    pub leaf_format: String,
+    /// [`CHECKPOINT_FORMAT`].
+    pub checkpoint_format: String,
+    /// [`NOTE_FORMAT`].
+    pub note_format: String,
+    /// [`BUNDLE_FORMAT`].
+    pub bundle_format: String,
+    /// [`PROOF_FORMAT`].
+    pub proof_format: String,
+}
+
+/// A checkpoint signing key in a trust root.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrustedKey {
+    /// The key name used in signature lines (the origin, for this log's own keys).
+    pub name: String,
+    /// The C2SP verifier key, `name+hexid+base64(0x01 ‖ public key)`.
+    pub verifier_key: String,
+    /// When the key started signing, if known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_from_us: Option<i64>,
+    /// When the key stopped signing; absent while it is in use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_until_us: Option<i64>,
+}
+
+/// Why a trust root cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TrustRootError {
+    #[error("unknown trust root format {0:?}; expected {TRUST_ROOT_FORMAT}")]
+    UnknownFormat(String),
+    #[error("key {name}: {source}")]
+    BadKey { name: String, source: NoteError },
+    #[error("the trust root lists no key")]
+    NoKeys,
+}
+
+impl TrustRoot {
+    /// A trust root for one origin and its keys, with this build's format versions.
+    pub fn new(origin: &str, keys: Vec<TrustedKey>) -> TrustRoot {
+        TrustRoot {
+            format: TRUST_ROOT_FORMAT.to_owned(),
+            origin: origin.to_owned(),
+            keys,
+            leaf_format: crate::leaf::LEAF_FORMAT_V1.to_owned(),
+            checkpoint_format: CHECKPOINT_FORMAT.to_owned(),
+            note_format: NOTE_FORMAT.to_owned(),
+            bundle_format: BUNDLE_FORMAT.to_owned(),
+            proof_format: PROOF_FORMAT.to_owned(),
+        }
+    }
+
+    /// The keys as note verifiers, after checking the format and every key.
+    pub fn verifiers(&self) -> Result<Vec<NoteVerifier>, TrustRootError> {
+        if self.format != TRUST_ROOT_FORMAT {
+            return Err(TrustRootError::UnknownFormat(self.format.clone()));
+        }
+        if self.keys.is_empty() {
+            return Err(TrustRootError::NoKeys);
+        }
+        self.keys
+            .iter()
+            .map(|key| {
+                let verifier = NoteVerifier::parse(&key.verifier_key).map_err(|source| {
+                    TrustRootError::BadKey {
+                        name: key.name.clone(),
+                        source,
+                    }
+                })?;
+                if verifier.name() != key.name {
+                    return Err(TrustRootError::BadKey {
+                        name: key.name.clone(),
+                        source: NoteError::BadVerifierKey,
+                    });
+                }
+                Ok(verifier)
+            })
+            .collect()
+    }
+}
+
+/// One stored event, with the exact bytes its leaf commits to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventRecord {
+    pub position: u64,
+    /// The UUID in canonical hyphenated form.
+    pub event_id: String,
+    pub recorded_at_us: i64,
+    pub stream_id: String,
+    pub stream_version: u64,
+    pub event_type: String,
+    pub schema_version: u32,
+    pub occurred_from_us: i64,
+    pub occurred_to_us: i64,
+    pub time_precision: u8,
+    /// The payload text exactly as stored.
+    pub payload: String,
+    /// The metadata text exactly as stored; its `actor` field enters the leaf.
+    pub metadata: String,
+    /// The leaf hash the store wrote with the event, when the event was recorded.
+    pub leaf_hash: Hash,
+}
+
+/// Why an event record's leaf cannot be rebuilt.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RecordError {
+    #[error("event id {0:?} is not a hyphenated UUID")]
+    BadEventId(String),
+    #[error("metadata is not a JSON object with a string actor")]
+    BadMetadata,
+}
+
+#[derive(Deserialize)]
+struct ActorOnly {
+    actor: String,
+}
+
+/// The 16 bytes of a hyphenated UUID (`8-4-4-4-12` hex digits).
+fn uuid_bytes(text: &str) -> Option<[u8; 16]> {
+    let bytes = text.as_bytes();
+    if bytes.len() != 36 || [8, 13, 18, 23].iter().any(|&i| bytes[i] != b'-') {
+        return None;
+    }
+    let digits: String = text.chars().filter(|c| *c != '-').collect();
+    hex::decode(digits).ok()?.try_into().ok()
+}
+
+impl EventRecord {
+    /// The `medaid-leaf-v1` bytes rebuilt from the stored fields.
+    pub fn leaf(&self) -> Result<Vec<u8>, RecordError> {
+        let event_id = uuid_bytes(&self.event_id)
+            .ok_or_else(|| RecordError::BadEventId(self.event_id.clone()))?;
+        let actor: ActorOnly =
+            serde_json::from_str(&self.metadata).map_err(|_| RecordError::BadMetadata)?;
+        Ok(LeafV1 {
+            position: self.position,
+            event_id,
+            recorded_at_us: self.recorded_at_us,
+            stream_id: &self.stream_id,
+            stream_version: self.stream_version,
+            event_type: &self.event_type,
+            schema_version: self.schema_version,
+            occurred_from_us: self.occurred_from_us,
+            occurred_to_us: self.occurred_to_us,
+            time_precision: self.time_precision,
+            actor: &actor.actor,
+            payload: self.payload.as_bytes(),
+            metadata: self.metadata.as_bytes(),
+        }
+        .encode())
+    }
+}
+
+/// One event and the proof that it is in the log, checkable offline (`medaid-verify proof`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProofFile {
+    /// [`PROOF_FORMAT`].
+    pub format: String,
+    pub event: EventRecord,
+    /// The tree size the proof is for; equal to the checkpoint's.
+    pub tree_size: u64,
+    /// The RFC 9162 inclusion path, from the leaf's sibling upwards.
+    pub inclusion_proof: Vec<Hash>,
+    /// The signed checkpoint of `tree_size`, as a C2SP signed note.
+    pub checkpoint: String,
+}
+
+/// One line of a bundle's `checkpoints.jsonl`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BundleCheckpoint {
+    pub tree_size: u64,
+    pub root: Hash,
+    /// The C2SP signed note exactly as signed.
+    pub note: String,
+    pub key_name: String,
+    /// When the server signed it (not signed itself).
+    pub signed_at_us: i64,
+    /// The consistency proof from the previous line's checkpoint to this one; empty on the first
+    /// line and between equal sizes.
+    pub consistency_proof: Vec<Hash>,
+}
+
+/// A file of a bundle, as listed in its manifest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManifestFile {
+    pub name: String,
+    /// SHA-256 of the file's bytes, lowercase hex.
+    pub sha256: String,
+    pub bytes: u64,
+}
+
+/// `manifest.json`, the last file of a bundle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// [`BUNDLE_FORMAT`].
+    pub format: String,
+    pub origin: String,
+    /// How many events the bundle holds: positions `0..event_count`.
+    pub event_count: u64,
+    /// The size of the largest checkpoint in the bundle.
+    pub tree_size: u64,
+    pub created_at_us: i64,
+    /// Every other file of the bundle, in the order they appear.
+    pub files: Vec<ManifestFile>,
+}
+
+/// The names of a bundle's files.
+pub mod bundle_files {
+    pub const TRUST_ROOT: &str = "trust-root.json";
+    pub const CHECKPOINTS: &str = "checkpoints.jsonl";
+    pub const MANIFEST: &str = "manifest.json";
+    /// Events go in numbered chunks `events/000000.jsonl`, `events/000001.jsonl`, … of at most
+    /// [`EVENTS_PER_FILE`] lines, in position order.
+    pub const EVENTS_DIR: &str = "events/";
+    pub const EVENTS_PER_FILE: u64 = 10_000;
+
+    /// The name of the `index`-th events file.
+    pub fn events_file(index: u64) -> String {
+        format!("{EVENTS_DIR}{index:06}.jsonl")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hash::leaf_hash;
+
+    fn record() -> EventRecord {
+        EventRecord {
+            position: 7,
+            event_id: "01010101-0101-0101-0101-010101010101".into(),
+            recorded_at_us: 1_700_000_000_000_000,
+            stream_id: "batch-42".into(),
+            stream_version: 3,
+            event_type: "MemberArrived".into(),
+            schema_version: 1,
+            occurred_from_us: 1_721_865_600_000_000,
+            occurred_to_us: 1_721_951_999_999_999,
+            time_precision: 2,
+            payload: r#"{"date":"2024-07-25"}"#.into(),
+            metadata: r#"{"actor":"recorder@62"}"#.into(),
+            leaf_hash: Hash([0; 32]),
+        }
+    }
+
+    #[test]
+    fn a_record_rebuilds_the_pinned_leaf() {
+        // The same event as the leaf module's pinned encoding.
+        assert_eq!(
+            leaf_hash(&record().leaf().unwrap()).to_hex(),
+            "9f17246220d074d4341ac66da5410f73ce30340271946135be1b31919d195daa"
+        );
+    }
+
+    #[test]
+    fn malformed_ids_and_metadata_are_refused() {
+        let bad_id = EventRecord {
+            event_id: "0101010101010101010101010101010101".into(),
+            ..record()
+        };
+        assert!(matches!(bad_id.leaf(), Err(RecordError::BadEventId(_))));
+        let bad_meta = EventRecord {
+            metadata: r#"{"who":"x"}"#.into(),
+            ..record()
+        };
+        assert_eq!(bad_meta.leaf(), Err(RecordError::BadMetadata));
+    }
+
+    #[test]
+    fn trust_roots_check_format_and_keys() {
+        let signer = crate::note::NoteSigner::new(
+            "log.example",
+            ed25519_dalek::SigningKey::from_bytes(&[5; 32]),
+        )
+        .unwrap();
+        let key = TrustedKey {
+            name: "log.example".into(),
+            verifier_key: signer.verifier().encode(),
+            valid_from_us: None,
+            valid_until_us: None,
+        };
+        let root = TrustRoot::new("log.example", vec![key.clone()]);
+        assert_eq!(root.verifiers().unwrap(), vec![signer.verifier().clone()]);
+        let text = serde_json::to_string(&root).unwrap();
+        assert_eq!(serde_json::from_str::<TrustRoot>(&text).unwrap(), root);
+        let old = TrustRoot {
+            format: "medaid-trust-root-v0".into(),
+            ..root.clone()
+        };
+        assert!(matches!(
+            old.verifiers(),
+            Err(TrustRootError::UnknownFormat(_))
+        ));
+        let renamed = TrustRoot::new(
+            "log.example",
+            vec![TrustedKey {
+                name: "other".into(),
+                ..key
+            }],
+        );
+        assert!(matches!(
+            renamed.verifiers(),
+            Err(TrustRootError::BadKey { .. })
+        ));
+        assert_eq!(
+            TrustRoot::new("x", vec![]).verifiers(),
+            Err(TrustRootError::NoKeys)
+        );
+    }
+}
