@@ -3,6 +3,7 @@
 //! with tokens minted from the development key.
 
 mod common;
+mod corrections;
 mod errors;
 mod feed;
 mod feed_filters;

@@ -1,5 +1,6 @@
 //! Code generated from the protobuf API in `proto/` (package `medaid.v1`): prost messages, tonic
-//! servers and clients, and the encoded descriptor set for gRPC reflection.
+//! servers and clients, the encoded descriptor set for gRPC reflection, and `medaid::v1::WriteRequest`
+//! (the shared fields of every write request, generated from the descriptor by `build.rs`).
 //!
 //! This crate holds only generated code. It must not grow logic: validation, mapping to domain
 //! types and error handling belong in `server` and `app`.
@@ -19,6 +20,7 @@ mod generated {
     pub mod medaid {
         pub mod v1 {
             include!(concat!(env!("OUT_DIR"), "/medaid.v1.rs"));
+            include!(concat!(env!("OUT_DIR"), "/medaid.v1.write.rs"));
         }
     }
 

@@ -2,7 +2,6 @@
 
 use std::ops::Range;
 
-use domain::StreamCommand;
 use domain::aggregates::{
     activity::ActivityCommand, agreement::AgreementCommand, alliance::AllianceCommand,
     assessment::AssessmentCommand, batch::BatchCommand, deployment::DeploymentCommand,
@@ -14,8 +13,11 @@ use domain::values::{
     ActivityLedgerId, AgreementId, AllianceId, AssessmentId, BatchId, DeploymentId, HospitalId,
     MentorshipId, PairingId, PlatformId, ProgramId, StudyId, TechniqueAtHospitalId,
 };
+use domain::{CorrectionError, Event, RuleWarning, StreamCommand};
 use time::Date;
 use uuid::Uuid;
+
+use crate::error::Error;
 
 /// One command to one aggregate, with the id of the stream it targets.
 ///
@@ -103,6 +105,49 @@ impl DomainCommand {
         }
     }
 
+    /// The same command as a correction of the fact at `version` of `target` (the API's
+    /// `correction` field): the aggregate re-records the command as the stream stood before that
+    /// fact. The command must write to `target` (`CORRECTION_CHANGES_STREAM` otherwise).
+    pub fn into_correction(
+        self,
+        target: &str,
+        version: u64,
+        reason: String,
+    ) -> Result<DomainCommand, Error> {
+        let found = self.stream_id();
+        if found != target {
+            let error = CorrectionError::ChangesStream {
+                expected: target.to_owned(),
+                found,
+            };
+            return Err(Error::from_domain(&error.into(), target));
+        }
+        fn correct<C>(command: StreamCommand<C>, version: u64, reason: String) -> StreamCommand<C> {
+            match command {
+                StreamCommand::Act(command) => StreamCommand::CorrectWith {
+                    version,
+                    command,
+                    reason,
+                },
+                other => other,
+            }
+        }
+        macro_rules! each {
+            ($($variant:ident),*) => {
+                match self {
+                    $( DomainCommand::$variant { id, command } => DomainCommand::$variant {
+                        id,
+                        command: correct(command, version, reason),
+                    }, )*
+                }
+            };
+        }
+        Ok(each!(
+            Program, Pairing, Agreement, Batch, Deployment, Mentorship, Technique, Gap, Hospital,
+            Alliance, Platform, Study, Activity, Assessment
+        ))
+    }
+
     /// The id part of the stream id (after `category-`), returned as `created_id` for a new stream.
     pub fn entity_id(&self) -> String {
         let stream = self.stream_id();
@@ -124,8 +169,18 @@ pub struct CommandRequest {
     pub correlation_id: Option<String>,
     pub causation_id: Option<String>,
     pub trace_id: Option<String>,
+    /// Where the fact came from and the documents supporting it, stored with every event written.
+    pub provenance: Provenance,
     /// The recording date in China Standard Time, from the server's clock: the domain has none.
     pub today: Date,
+}
+
+/// `RecordContext.source` and `evidence`, validated by the server.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Provenance {
+    /// `manual`, `platform` or `bulk`; `None` when the caller did not say.
+    pub source: Option<String>,
+    pub evidence: Vec<event_store::Evidence>,
 }
 
 /// What a successful (or repeated) write recorded; everything `medaid.v1.WriteResult` needs.
@@ -143,4 +198,26 @@ pub struct CommandOutcome {
     pub created_id: Option<String>,
     /// True when the request id had been committed before and nothing new was written.
     pub replayed: bool,
+    /// The events written (or, for a replay, recorded the first time), in position order: where a
+    /// response finds the ids and figures the domain derived (a deployment id, on-site days).
+    pub events: Vec<Event>,
+    /// Rules the stream does not meet after the write that do not block it (team composition).
+    pub warnings: Vec<RuleWarning>,
+}
+
+impl CommandOutcome {
+    /// The id part of the stream id (after `category-`): the entity written.
+    pub fn entity_id(&self) -> &str {
+        self.stream_id
+            .split_once('-')
+            .map_or(self.stream_id.as_str(), |(_, id)| id)
+    }
+
+    /// The facts written: each event, or for a correction the fact that replaces its target.
+    pub fn facts(&self) -> impl Iterator<Item = &Event> {
+        self.events.iter().map(|e| match e {
+            Event::EventCorrected(c) => c.replacement.as_ref(),
+            other => other,
+        })
+    }
 }

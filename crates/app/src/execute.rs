@@ -15,7 +15,7 @@ use domain::aggregates::{
     hospital::HospitalState, mentorship::MentorshipState, pairing::PairingState,
     platform::PlatformState, program::ProgramState, study::StudyState, technique::TechniqueState,
 };
-use domain::{Event, StreamCommand};
+use domain::{CorrectionError, Event, StreamCommand};
 use event_store::{
     AppendError, AppendMetadata, AppendResult, ExpectedVersion, NewEvent, StoredEvent,
 };
@@ -24,7 +24,7 @@ use crate::authorize::{check_write_scope, require_recorder};
 use crate::command::{CommandOutcome, CommandRequest, DomainCommand};
 use crate::contexts::LoadContext;
 use crate::error::Error;
-use crate::load::{Loaded, load, read_whole_stream};
+use crate::load::{Loaded, decode, load, read_whole_stream};
 use crate::principal::Principal;
 use crate::time_map;
 use crate::{App, MAX_ATTEMPTS};
@@ -120,11 +120,16 @@ impl App {
             ),
             causation_id: request.causation_id.clone(),
             trace_id: request.trace_id.clone(),
+            actor_org: principal.organisation().map(str::to_owned),
+            source: request.provenance.source.clone(),
+            evidence: request.provenance.evidence.clone(),
         };
         let mut attempt = 1;
         loop {
             let loaded: Loaded<A> = load(&self.store, &stream_id).await?;
-            if let Some(outcome) = replay(&loaded.stored, &request.request_id, &stream_id) {
+            if let Some(outcome) =
+                replay(&loaded, &request.request_id, &stream_id, &request.command)?
+            {
                 return Ok(outcome);
             }
             let version = loaded.version();
@@ -156,9 +161,14 @@ impl App {
                 .await;
             match appended {
                 Ok(result) => {
-                    return self
-                        .outcome(&stream_id, result, version == 0, &request.command)
-                        .await;
+                    let after = events.iter().fold(loaded.stream, domain::evolve);
+                    let written = Written {
+                        result,
+                        created: version == 0,
+                        events,
+                        warnings: after.state().warnings(),
+                    };
+                    return self.outcome(&stream_id, written, &request.command).await;
                 }
                 Err(AppendError::WrongExpectedVersion { .. })
                     if request.expected_version.is_none() && attempt < MAX_ATTEMPTS =>
@@ -175,10 +185,15 @@ impl App {
     async fn outcome(
         &self,
         stream_id: &str,
-        result: AppendResult,
-        created: bool,
+        written: Written,
         command: &DomainCommand,
     ) -> Result<CommandOutcome, Error> {
+        let Written {
+            result,
+            created,
+            events,
+            warnings,
+        } = written;
         let count = u64::from(result.event_count);
         let first_version = result.stream_version + 1 - count;
         let written = read_whole_stream(&self.store, stream_id).await?;
@@ -197,34 +212,72 @@ impl App {
             recorded_at_us: result.recorded_at_us,
             created_id: created.then(|| command.entity_id()),
             replayed: false,
+            events,
+            warnings,
         })
+    }
+
+    /// The request id that recorded the event at `version` of `stream_id`, which a correction of
+    /// that event derives the ids of its fact from: the corrected fact keeps the stream and the ids
+    /// of the fact it replaces. No such event is `CORRECTION_TARGET_NOT_FOUND`.
+    pub async fn correction_seed(&self, stream_id: &str, version: u64) -> Result<String, Error> {
+        let found = if event_store::limits::check_stream_id(stream_id).is_ok() {
+            self.store.read_stream(stream_id, version, 1).await?
+        } else {
+            Vec::new()
+        };
+        found
+            .first()
+            .filter(|e| e.stream_version == version)
+            .and_then(|e| e.parsed_metadata().ok())
+            .map(|m| m.request_id)
+            .ok_or_else(|| {
+                let missing = CorrectionError::TargetNotFound {
+                    stream: stream_id.to_owned(),
+                    version,
+                };
+                Error::from_domain(&missing.into(), stream_id)
+            })
     }
 }
 
+/// What an append wrote, before the event ids are read back.
+struct Written {
+    result: AppendResult,
+    created: bool,
+    events: Vec<Event>,
+    warnings: Vec<domain::RuleWarning>,
+}
+
 /// The original outcome of `request_id` if the stream already holds its events.
-fn replay(stored: &[StoredEvent], request_id: &str, stream_id: &str) -> Option<CommandOutcome> {
-    let mine: Vec<&StoredEvent> = stored
+fn replay<A: domain::Aggregate>(
+    loaded: &Loaded<A>,
+    request_id: &str,
+    stream_id: &str,
+    command: &DomainCommand,
+) -> Result<Option<CommandOutcome>, Error> {
+    let mine: Vec<&StoredEvent> = loaded
+        .stored
         .iter()
         .filter(|e| {
             e.parsed_metadata()
                 .is_ok_and(|m| m.request_id == request_id)
         })
         .collect();
-    let (first, last) = (mine.first()?, mine.last()?);
-    Some(CommandOutcome {
+    let (Some(first), Some(last)) = (mine.first(), mine.last()) else {
+        return Ok(None);
+    };
+    Ok(Some(CommandOutcome {
         stream_id: stream_id.to_owned(),
         stream_version: last.stream_version,
         positions: first.position..last.position + 1,
         event_ids: mine.iter().map(|e| e.event_id).collect(),
         recorded_at_us: first.recorded_at_us,
-        created_id: (first.stream_version == 1).then(|| {
-            stream_id
-                .split_once('-')
-                .map_or(stream_id, |(_, id)| id)
-                .to_owned()
-        }),
+        created_id: (first.stream_version == 1).then(|| command.entity_id()),
         replayed: true,
-    })
+        events: mine.iter().map(|e| decode(e)).collect::<Result<_, _>>()?,
+        warnings: loaded.stream.state().warnings(),
+    }))
 }
 
 /// Every event must land on the stream the request targets; a payload naming another id is a bad

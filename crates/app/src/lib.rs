@@ -37,9 +37,9 @@ pub mod principal;
 mod reads;
 mod time_map;
 
-pub use command::{CommandOutcome, CommandRequest, DomainCommand};
+pub use command::{CommandOutcome, CommandRequest, DomainCommand, Provenance};
 pub use error::Error;
-pub use event_store::{EventMetadata, TimePrecision};
+pub use event_store::{EventMetadata, Evidence, TimePrecision};
 pub use feed::{FeedEvent, FeedFilter, FeedPage, FeedSubscription};
 pub use principal::{Principal, Role, Scope, ScopeError, UnknownRole};
 pub use reads::Freshness;

@@ -42,6 +42,16 @@ impl Principal {
             || self.scope.covers_province(division_code)
     }
 
+    /// The caller's own organisation, when its credentials name exactly one: a scope of one
+    /// organisation and nothing else (a hospital's own system). Stored as the actor's organisation.
+    pub fn organisation(&self) -> Option<&str> {
+        let scope = &self.scope;
+        if scope.all || !scope.provinces.is_empty() || scope.organisations.len() != 1 {
+            return None;
+        }
+        scope.organisations.first().map(String::as_str)
+    }
+
     /// Whether the caller may write facts that concern the organisation with this unified social credit code.
     pub fn may_touch_organisation(&self, credit_code: &str) -> bool {
         self.scope.all || self.scope.organisations.contains(credit_code)

@@ -65,4 +65,4 @@ pub mod values;
 
 pub use errors::{CommonError, CorrectionError, DomainError, all_reasons};
 pub use events::{Event, EventScope, StoredEvent};
-pub use stream::{Aggregate, Stream, StreamCommand, decide, evolve};
+pub use stream::{Aggregate, RuleWarning, Stream, StreamCommand, decide, evolve};

@@ -13,6 +13,10 @@ pub trait Aggregate: Default + Clone + std::fmt::Debug {
     /// Facts from other streams that `decide` needs; see each context type for what to load.
     type Context;
 
+    /// The type of the fact `command` records, so that a correction names the wrong type before
+    /// any rule of the command is checked (one arm per command: a new one fails to compile).
+    fn records(command: &Self::Command) -> &'static str;
+
     /// Checks the command against the state and the context; returns the new events or the rule broken.
     fn decide(
         &self,
@@ -22,6 +26,19 @@ pub trait Aggregate: Default + Clone + std::fmt::Debug {
 
     /// Applies one fact of this stream. Events of other types leave the state as it is.
     fn apply(self, event: &Event) -> Self;
+
+    /// Rules the state does not meet that do not block a write (reported with the write's answer).
+    fn warnings(&self) -> Vec<RuleWarning> {
+        Vec::new()
+    }
+}
+
+/// A rule a stream does not meet but that does not refuse the write: a stable reason code and an
+/// explanation for people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleWarning {
+    pub reason: &'static str,
+    pub message: String,
 }
 
 /// A command to a stream: the aggregate's own command, or an amendment of one of its facts.
@@ -40,6 +57,25 @@ pub enum StreamCommand<C> {
         version: u64,
         reason: String,
     },
+    /// Replace the fact at `version` with the fact that `command` records when decided against the
+    /// stream as it stood before that fact: the API's `correction` field. The request names what
+    /// the caller knows; the replacement is built by the aggregate exactly as the original was.
+    CorrectWith {
+        version: u64,
+        command: C,
+        reason: String,
+    },
+}
+
+impl<C> StreamCommand<C> {
+    /// The aggregate's own command inside, if any: what `Act` does or what `CorrectWith` re-records.
+    /// Context loaders read the facts for it alike in both cases.
+    pub fn action(&self) -> Option<&C> {
+        match self {
+            Self::Act(command) | Self::CorrectWith { command, .. } => Some(command),
+            Self::Correct { .. } | Self::Retract { .. } => None,
+        }
+    }
 }
 
 /// One event of the stream with its effective form after corrections (`None` once retracted).
@@ -95,6 +131,17 @@ impl<A: Aggregate> Stream<A> {
             .iter()
             .filter_map(|e| e.effective.as_ref())
             .fold(A::default(), |s, e| s.apply(e));
+    }
+
+    /// The aggregate state folded from the effective facts before `version`, as the stream stood
+    /// when the fact at `version` was decided (later amendments of those facts included).
+    fn state_before(&self, version: u64) -> A {
+        let end = entry_index(version).unwrap_or(0);
+        self.entries
+            .iter()
+            .take(end)
+            .filter_map(|e| e.effective.as_ref())
+            .fold(A::default(), |s, e| s.apply(e))
     }
 
     fn fact_at(&self, version: u64) -> Result<&Event, DomainError> {
@@ -159,6 +206,44 @@ pub fn decide<A: Aggregate>(
                 replacement: replacement.clone(),
                 reason: reason.clone(),
             })])
+        }
+        StreamCommand::CorrectWith {
+            version,
+            command,
+            reason,
+        } => {
+            require_reason(reason)?;
+            let target_type = stream.fact_at(*version)?.event_type();
+            if A::records(command) != target_type {
+                return Err(CorrectionError::TypeMismatch {
+                    version: *version,
+                    expected: target_type.to_owned(),
+                    found: A::records(command).to_owned(),
+                }
+                .into());
+            }
+            let recorded = stream.state_before(*version).decide(command, context)?;
+            let replacement = match <[Event; 1]>::try_from(recorded) {
+                Ok([one]) => one,
+                Err(several) => {
+                    return Err(CorrectionError::TypeMismatch {
+                        version: *version,
+                        expected: target_type.to_owned(),
+                        found: several
+                            .iter()
+                            .map(Event::event_type)
+                            .collect::<Vec<_>>()
+                            .join("+"),
+                    }
+                    .into());
+                }
+            };
+            let correct = StreamCommand::Correct {
+                version: *version,
+                replacement: Box::new(replacement),
+                reason: reason.clone(),
+            };
+            decide(stream, &correct, context)
         }
         StreamCommand::Retract { version, reason } => {
             require_reason(reason)?;

@@ -35,7 +35,7 @@ pub use checkpointer::{CheckpointPolicy, Checkpointer, CheckpointerError};
 pub use error::{AppendError, StoreError};
 pub use ledger::{Hash, TreeHead};
 pub use model::{
-    AppendMetadata, AppendResult, BusinessTime, EventFilter, EventMetadata, EventPage,
+    AppendMetadata, AppendResult, BusinessTime, EventFilter, EventMetadata, EventPage, Evidence,
     ExpectedVersion, LogHead, NewEvent, StoredEvent, TimePrecision, category_of,
 };
 pub use store::{EventStore, MAX_READ_LIMIT, MerkleRoot, StoreOptions};

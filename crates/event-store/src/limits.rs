@@ -33,6 +33,10 @@ pub const MAX_NAME_LEN: usize = 128;
 pub const MAX_CATEGORY_LEN: usize = 32;
 /// Longest metadata value (actor, correlation, causation and trace ids).
 pub const MAX_METADATA_VALUE_LEN: usize = 256;
+/// Most evidence entries on one append.
+pub const MAX_EVIDENCE: usize = 20;
+/// Longest evidence address or description, in bytes.
+pub const MAX_EVIDENCE_TEXT_LEN: usize = 2048;
 
 /// Checks a stream id: `category` or `category-rest`, where the category is `[a-z][a-z0-9_]*` of at
 /// most 32 characters and the rest is one or more of `[A-Za-z0-9_.:@-]`; at most 128 characters.
@@ -178,6 +182,9 @@ impl ValidatedAppend {
             correlation_id: metadata.correlation_id,
             causation_id: metadata.causation_id,
             trace_id: metadata.trace_id,
+            actor_org: metadata.actor_org,
+            source: metadata.source,
+            evidence: metadata.evidence,
         };
         let metadata_json = serde_json::to_string(&stored_metadata).unwrap_or_default();
         let content_hash = content_hash(stream_id, expected, &validated);
@@ -199,6 +206,8 @@ fn check_metadata(metadata: &AppendMetadata) -> Result<(), AppendError> {
         ("correlation_id", metadata.correlation_id.as_ref()),
         ("causation_id", metadata.causation_id.as_ref()),
         ("trace_id", metadata.trace_id.as_ref()),
+        ("actor_org", metadata.actor_org.as_ref()),
+        ("source", metadata.source.as_ref()),
     ];
     if metadata.actor.is_empty() {
         return Err(AppendError::InvalidMetadata {
@@ -213,6 +222,25 @@ fn check_metadata(metadata: &AppendMetadata) -> Result<(), AppendError> {
             return Err(AppendError::InvalidMetadata {
                 field,
                 rule: "must be at most 256 bytes without control characters",
+            });
+        }
+    }
+    if metadata.evidence.len() > MAX_EVIDENCE {
+        return Err(AppendError::InvalidMetadata {
+            field: "evidence",
+            rule: "must have at most 20 entries",
+        });
+    }
+    let texts = metadata.evidence.iter().flat_map(|e| {
+        [Some(&e.uri), e.sha256.as_ref(), e.description.as_ref()]
+            .into_iter()
+            .flatten()
+    });
+    for text in texts {
+        if text.len() > MAX_EVIDENCE_TEXT_LEN || text.chars().any(char::is_control) {
+            return Err(AppendError::InvalidMetadata {
+                field: "evidence",
+                rule: "each text must be at most 2048 bytes without control characters",
             });
         }
     }

@@ -110,6 +110,26 @@ pub struct AppendMetadata {
     pub causation_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
+    /// The caller's organisation (unified social credit code), when its credentials carry one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor_org: Option<String>,
+    /// Where the fact came from, as the caller said (`manual`, `platform`, `bulk`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Documents that support the fact: addresses and digests, never the documents.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<Evidence>,
+}
+
+/// A document that supports a recorded fact: where to fetch it and, optionally, its SHA-256.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    pub uri: String,
+    /// The SHA-256 of the document, 64 lower-case hex characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
 }
 
 /// The metadata stored with an event: the append's metadata plus the request id that wrote it.
@@ -123,6 +143,12 @@ pub struct EventMetadata {
     pub causation_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor_org: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<Evidence>,
 }
 
 /// The answer to a successful append, and the answer repeated for a retried request id.

@@ -24,7 +24,7 @@ use crate::services::events::Events;
 use crate::session::SessionService;
 use crate::telemetry::TraceLayer;
 use crate::tls::{TlsError, server_tls_config};
-use crate::{limits, reflection, rpc, services, store_wiring};
+use crate::{limits, reflection, rpc, store_wiring};
 
 /// Why the server could not start or stopped with an error.
 #[derive(Debug, thiserror::Error)]
@@ -202,7 +202,7 @@ pub fn mount_services(
         SessionService::NAME.to_owned(),
         <EventServiceServer<Events> as NamedService>::NAME.to_owned(),
     ];
-    services::mount_commands(builder, app, max, &mut names);
+    rpc::mount_commands(builder, app, max, &mut names);
     rpc::mount_reads(builder, app, &config.limits, &mut names);
     names
 }

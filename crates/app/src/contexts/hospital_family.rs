@@ -32,7 +32,7 @@ impl LoadContext for TechniqueState {
         _today: Date,
     ) -> Result<TechniqueContext, Error> {
         // Corrections and retractions are decided without the context.
-        let StreamCommand::Act(TechniqueCommand::Introduce(t)) = command else {
+        let Some(TechniqueCommand::Introduce(t)) = command.action() else {
             return Ok(TechniqueContext::default());
         };
         let performer_stints = all_stints(store).await?;
@@ -68,7 +68,7 @@ impl LoadContext for GapState {
         command: &StreamCommand<GapCommand>,
         _today: Date,
     ) -> Result<GapContext, Error> {
-        let StreamCommand::Act(GapCommand::Fill(fill)) = command else {
+        let Some(GapCommand::Fill(fill)) = command.action() else {
             return Ok(GapContext::default());
         };
         let technique = TechniqueAtHospitalId {
@@ -107,11 +107,11 @@ impl LoadContext for AllianceState {
         _today: Date,
     ) -> Result<AllianceContext, Error> {
         let mut named: BTreeSet<CreditCode> = BTreeSet::new();
-        match command {
-            StreamCommand::Act(AllianceCommand::Form(f)) => {
+        match command.action() {
+            Some(AllianceCommand::Form(f)) => {
                 named.extend(orgs_of(&f.clone().into()));
             }
-            StreamCommand::Act(AllianceCommand::ChangeMembership { member, .. }) => {
+            Some(AllianceCommand::ChangeMembership { member, .. }) => {
                 named.insert(member.org.clone());
             }
             _ => {}
@@ -146,8 +146,8 @@ impl LoadContext for StudyState {
         command: &StreamCommand<StudyCommand>,
         _today: Date,
     ) -> Result<StudyContext, Error> {
-        let started = match command {
-            StreamCommand::Act(StudyCommand::Start(s)) => Some(s.clone()),
+        let started = match command.action() {
+            Some(StudyCommand::Start(s)) => Some(s.clone()),
             _ => stream.state().started.clone(),
         };
         let Some(started) = started else {
@@ -207,11 +207,11 @@ impl LoadContext for ActivityState {
         command: &StreamCommand<ActivityCommand>,
         _today: Date,
     ) -> Result<ActivityContext, Error> {
-        let (pairing, named): (_, Vec<PractitionerId>) = match command {
-            StreamCommand::Act(ActivityCommand::DeliverTraining(t)) => {
+        let (pairing, named): (_, Vec<PractitionerId>) = match command.action() {
+            Some(ActivityCommand::DeliverTraining(t)) => {
                 (Some(t.ledger.pairing), t.trainers.clone())
             }
-            StreamCommand::Act(ActivityCommand::ReportClinicalActivity(r)) => {
+            Some(ActivityCommand::ReportClinicalActivity(r)) => {
                 (Some(r.ledger.pairing), Vec::new())
             }
             _ => (None, Vec::new()),

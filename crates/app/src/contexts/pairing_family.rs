@@ -59,13 +59,13 @@ impl LoadContext for PairingState {
         _today: Date,
     ) -> Result<PairingContext, Error> {
         let established = stream.state().established.as_ref();
-        let (program_id, parent, mut named) = match command {
-            StreamCommand::Act(PairingCommand::Establish(e)) => (
+        let (program_id, parent, mut named) = match command.action() {
+            Some(PairingCommand::Establish(e)) => (
                 Some(e.program_id),
                 e.parent_pairing_id,
                 orgs_of(&e.clone().into()),
             ),
-            StreamCommand::Act(PairingCommand::FormGroup {
+            Some(PairingCommand::FormGroup {
                 lead_org,
                 assisting_orgs,
                 ..
@@ -74,12 +74,12 @@ impl LoadContext for PairingState {
                 named.push(lead_org.clone());
                 (established.map(|e| e.program_id), None, named)
             }
-            StreamCommand::Act(PairingCommand::RecordShortVisit(v)) => (
+            Some(PairingCommand::RecordShortVisit(v)) => (
                 established.map(|e| e.program_id),
                 None,
                 orgs_of(&v.clone().into()),
             ),
-            StreamCommand::Act(PairingCommand::CommitFunding(f)) => (
+            Some(PairingCommand::CommitFunding(f)) => (
                 established.map(|e| e.program_id),
                 None,
                 orgs_of(&f.clone().into()),
@@ -107,20 +107,19 @@ impl LoadContext for PairingState {
             None => None,
         };
         // Ending or restructuring needs the members still on site in this pairing's batches.
-        let on_site = match (command, established) {
-            (
-                StreamCommand::Act(PairingCommand::End { .. } | PairingCommand::Restructure { .. }),
-                Some(e),
-            ) => all_deployments(store)
-                .await?
-                .values()
-                .filter(|d| {
-                    d.arrived
-                        .as_ref()
-                        .is_some_and(|a| a.assignment.batch.pairing == e.pairing_id)
-                })
-                .filter_map(|d| d.stint())
-                .collect(),
+        let on_site = match (command.action(), established) {
+            (Some(PairingCommand::End { .. } | PairingCommand::Restructure { .. }), Some(e)) => {
+                all_deployments(store)
+                    .await?
+                    .values()
+                    .filter(|d| {
+                        d.arrived
+                            .as_ref()
+                            .is_some_and(|a| a.assignment.batch.pairing == e.pairing_id)
+                    })
+                    .filter_map(|d| d.stint())
+                    .collect()
+            }
             _ => Vec::new(),
         };
         let unique: BTreeSet<CreditCode> = named.into_iter().collect();
@@ -141,10 +140,8 @@ impl LoadContext for AgreementState {
         command: &StreamCommand<AgreementCommand>,
         _today: Date,
     ) -> Result<AgreementContext, Error> {
-        let pairing = match command {
-            StreamCommand::Act(AgreementCommand::Sign(s)) => {
-                pairing_facts(store, &s.pairing_id).await?
-            }
+        let pairing = match command.action() {
+            Some(AgreementCommand::Sign(s)) => pairing_facts(store, &s.pairing_id).await?,
             _ => None,
         };
         Ok(AgreementContext { pairing })
@@ -158,10 +155,8 @@ impl LoadContext for PlatformState {
         command: &StreamCommand<PlatformCommand>,
         _today: Date,
     ) -> Result<PlatformContext, Error> {
-        let pairing = match command {
-            StreamCommand::Act(PlatformCommand::Establish(p)) => {
-                pairing_facts(store, &p.pairing_id).await?
-            }
+        let pairing = match command.action() {
+            Some(PlatformCommand::Establish(p)) => pairing_facts(store, &p.pairing_id).await?,
             _ => None,
         };
         Ok(PlatformContext { pairing })
@@ -175,8 +170,8 @@ impl LoadContext for AssessmentState {
         command: &StreamCommand<AssessmentCommand>,
         _today: Date,
     ) -> Result<AssessmentContext, Error> {
-        let agreement = match command {
-            StreamCommand::Act(AssessmentCommand::Conduct(a)) => {
+        let agreement = match command.action() {
+            Some(AssessmentCommand::Conduct(a)) => {
                 state::<AgreementState>(store, &a.agreement_id.stream_id())
                     .await?
                     .signed

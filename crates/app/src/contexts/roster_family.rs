@@ -26,9 +26,9 @@ impl LoadContext for BatchState {
         command: &StreamCommand<BatchCommand>,
         _today: Date,
     ) -> Result<BatchContext, Error> {
-        let batch = match command {
-            StreamCommand::Act(BatchCommand::Dispatch(d)) => Some(d.batch),
-            StreamCommand::Act(BatchCommand::AssignMember(m)) => Some(m.batch),
+        let batch = match command.action() {
+            Some(BatchCommand::Dispatch(d)) => Some(d.batch),
+            Some(BatchCommand::AssignMember(m)) => Some(m.batch),
             _ => stream.state().dispatched.as_ref().map(|d| d.batch),
         };
         let Some(batch) = batch else {
@@ -42,35 +42,35 @@ impl LoadContext for BatchState {
             None => false,
         };
         // Planned terms from assignments, replaced by the actual stint once the member arrived.
-        let practitioner_terms =
-            if matches!(command, StreamCommand::Act(BatchCommand::AssignMember(_))) {
-                let stints: BTreeMap<DeploymentId, OnSiteStint> = all_deployments(store)
-                    .await?
-                    .values()
-                    .filter_map(DeploymentState::stint)
-                    .map(|s| (s.deployment, s))
-                    .collect();
-                all_assignments(store)
-                    .await?
-                    .into_values()
-                    .map(|m| {
-                        stints
-                            .get(&m.deployment_id)
-                            .cloned()
-                            .unwrap_or(OnSiteStint {
-                                deployment: m.deployment_id,
-                                practitioner: m.practitioner,
-                                hospital: m.recipient_org,
-                                home_org: m.home_org,
-                                arrived: m.planned_start,
-                                planned_end: m.planned_end,
-                                departed: None,
-                            })
-                    })
-                    .collect()
-            } else {
-                Vec::new()
-            };
+        let practitioner_terms = if matches!(command.action(), Some(BatchCommand::AssignMember(_)))
+        {
+            let stints: BTreeMap<DeploymentId, OnSiteStint> = all_deployments(store)
+                .await?
+                .values()
+                .filter_map(DeploymentState::stint)
+                .map(|s| (s.deployment, s))
+                .collect();
+            all_assignments(store)
+                .await?
+                .into_values()
+                .map(|m| {
+                    stints
+                        .get(&m.deployment_id)
+                        .cloned()
+                        .unwrap_or(OnSiteStint {
+                            deployment: m.deployment_id,
+                            practitioner: m.practitioner,
+                            hospital: m.recipient_org,
+                            home_org: m.home_org,
+                            arrived: m.planned_start,
+                            planned_end: m.planned_end,
+                            departed: None,
+                        })
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         Ok(BatchContext {
             pairing: pairing_facts(store, &batch.pairing).await?,
             previous_batch_dispatched,
@@ -86,9 +86,9 @@ impl LoadContext for DeploymentState {
         command: &StreamCommand<DeploymentCommand>,
         _today: Date,
     ) -> Result<DeploymentContext, Error> {
-        let assignment = match (&stream.state().arrived, command) {
+        let assignment = match (&stream.state().arrived, command.action()) {
             (Some(arrived), _) => Some(arrived.assignment.clone()),
-            (None, StreamCommand::Act(DeploymentCommand::Arrive { deployment_id, .. })) => {
+            (None, Some(DeploymentCommand::Arrive { deployment_id, .. })) => {
                 all_assignments(store).await?.remove(deployment_id)
             }
             (None, _) => None,
@@ -129,8 +129,8 @@ impl LoadContext for MentorshipState {
         command: &StreamCommand<MentorshipCommand>,
         _today: Date,
     ) -> Result<MentorshipContext, Error> {
-        let paired = match command {
-            StreamCommand::Act(MentorshipCommand::Pair(p)) => Some(p.clone()),
+        let paired = match command.action() {
+            Some(MentorshipCommand::Pair(p)) => Some(p.clone()),
             _ => stream.state().paired.clone(),
         };
         let Some(paired) = paired else {
@@ -171,8 +171,8 @@ impl LoadContext for MentorshipState {
                     && p.mentorship_id != paired.mentorship_id
             })
             .map(|p| p.mentorship_id);
-        let technique_introduced_on = match command {
-            StreamCommand::Act(MentorshipCommand::DeclareIndependent {
+        let technique_introduced_on = match command.action() {
+            Some(MentorshipCommand::DeclareIndependent {
                 scope: IndependenceScope::Technique(key),
                 ..
             }) => {
@@ -189,8 +189,8 @@ impl LoadContext for MentorshipState {
         // Only a pairing reads the apprentice's employer, so only a pairing looks it up. What the log
         // says about the start day stands; where it says nothing, the recording hospital's word that
         // it employs the apprentice does, since a doctor unknown to the log is no contradiction.
-        let apprentice_employer = match command {
-            StreamCommand::Act(MentorshipCommand::Pair(p)) => {
+        let apprentice_employer = match command.action() {
+            Some(MentorshipCommand::Pair(p)) => {
                 employer_on(store, &p.apprentice, p.start, &stints, &board)
                     .await?
                     .unwrap_or_else(|| p.recipient_org.clone())

@@ -25,6 +25,7 @@ fn request(command: DomainCommand, request_id: &str) -> CommandRequest {
         correlation_id: None,
         causation_id: None,
         trace_id: None,
+        provenance: app::Provenance::default(),
         today: date!(2024 - 09 - 01),
     }
 }

@@ -128,6 +128,15 @@ impl Aggregate for ActivityState {
     type Command = ActivityCommand;
     type Context = ActivityContext;
 
+    fn records(command: &ActivityCommand) -> &'static str {
+        match command {
+            ActivityCommand::DeliverTraining(_) => <TrainingDelivered as EventPayload>::TYPE,
+            ActivityCommand::ReportClinicalActivity(_) => {
+                <ClinicalActivityReported as EventPayload>::TYPE
+            }
+        }
+    }
+
     fn decide(
         &self,
         command: &ActivityCommand,

@@ -96,6 +96,12 @@ impl Aggregate for AgreementState {
     type Command = AgreementCommand;
     type Context = AgreementContext;
 
+    fn records(command: &AgreementCommand) -> &'static str {
+        match command {
+            AgreementCommand::Sign(_) => <AgreementSigned as EventPayload>::TYPE,
+        }
+    }
+
     fn decide(
         &self,
         command: &AgreementCommand,

@@ -128,6 +128,15 @@ impl Aggregate for AllianceState {
     type Command = AllianceCommand;
     type Context = AllianceContext;
 
+    fn records(command: &AllianceCommand) -> &'static str {
+        match command {
+            AllianceCommand::Form(_) => <AllianceFormed as EventPayload>::TYPE,
+            AllianceCommand::ChangeMembership { .. } => {
+                <AllianceMembershipChanged as EventPayload>::TYPE
+            }
+        }
+    }
+
     fn decide(
         &self,
         command: &AllianceCommand,

@@ -100,6 +100,12 @@ impl Aggregate for AssessmentState {
     type Command = AssessmentCommand;
     type Context = AssessmentContext;
 
+    fn records(command: &AssessmentCommand) -> &'static str {
+        match command {
+            AssessmentCommand::Conduct(_) => <AssessmentConducted as EventPayload>::TYPE,
+        }
+    }
+
     fn decide(
         &self,
         command: &AssessmentCommand,

@@ -10,7 +10,7 @@ use crate::aggregates::pairing::PairingFacts;
 use crate::errors::{CommonError, DomainError, domain_errors};
 use crate::events::{Event, EventPayload, EventScope};
 use crate::facts::{OnSiteStint, lasts_months};
-use crate::stream::Aggregate;
+use crate::stream::{Aggregate, RuleWarning};
 use crate::values::{
     BatchId, BusinessTime, ClinicalDepartment, CreditCode, DeploymentId, PractitionerId,
     ProfessionalTitle, day,
@@ -133,6 +133,18 @@ impl TeamWarning {
             Self::TooFewSeniorMembers { .. } => "TEAM_TOO_FEW_SENIOR_MEMBERS",
         }
     }
+
+    /// The explanation for people, in English.
+    pub fn message(&self) -> String {
+        match self {
+            Self::BelowMinimumSize { members, minimum } => {
+                format!("the team has {members} members, below the program minimum of {minimum}")
+            }
+            Self::TooFewSeniorMembers { senior, minimum } => format!(
+                "the team has {senior} senior members, below the program minimum of {minimum}"
+            ),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -167,6 +179,13 @@ impl BatchState {
 impl Aggregate for BatchState {
     type Command = BatchCommand;
     type Context = BatchContext;
+
+    fn records(command: &BatchCommand) -> &'static str {
+        match command {
+            BatchCommand::Dispatch(_) => <BatchDispatched as EventPayload>::TYPE,
+            BatchCommand::AssignMember(_) => <MemberAssigned as EventPayload>::TYPE,
+        }
+    }
 
     fn decide(
         &self,
@@ -271,6 +290,16 @@ impl Aggregate for BatchState {
             _ => {}
         }
         self
+    }
+
+    fn warnings(&self) -> Vec<RuleWarning> {
+        self.team_warnings()
+            .into_iter()
+            .map(|w| RuleWarning {
+                reason: w.reason(),
+                message: w.message(),
+            })
+            .collect()
     }
 }
 

@@ -162,6 +162,12 @@ impl Aggregate for GapState {
     type Command = GapCommand;
     type Context = GapContext;
 
+    fn records(command: &GapCommand) -> &'static str {
+        match command {
+            GapCommand::Fill(_) => <GapFilled as EventPayload>::TYPE,
+        }
+    }
+
     fn decide(
         &self,
         command: &GapCommand,

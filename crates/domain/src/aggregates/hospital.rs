@@ -132,6 +132,15 @@ impl Aggregate for HospitalState {
     type Command = HospitalCommand;
     type Context = HospitalContext;
 
+    fn records(command: &HospitalCommand) -> &'static str {
+        match command {
+            HospitalCommand::Register(_) => <HospitalRegistered as EventPayload>::TYPE,
+            HospitalCommand::OpenServiceLine(_) => <ServiceLineOpened as EventPayload>::TYPE,
+            HospitalCommand::CertifyCenter(_) => <CenterCertified as EventPayload>::TYPE,
+            HospitalCommand::AssessGrade(_) => <HospitalGradeAssessed as EventPayload>::TYPE,
+        }
+    }
+
     fn decide(
         &self,
         command: &HospitalCommand,

@@ -83,6 +83,12 @@ impl Aggregate for PlatformState {
     type Command = PlatformCommand;
     type Context = PlatformContext;
 
+    fn records(command: &PlatformCommand) -> &'static str {
+        match command {
+            PlatformCommand::Establish(_) => <PlatformEstablished as EventPayload>::TYPE,
+        }
+    }
+
     fn decide(
         &self,
         command: &PlatformCommand,

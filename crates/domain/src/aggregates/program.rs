@@ -193,6 +193,15 @@ impl Aggregate for ProgramState {
     type Command = ProgramCommand;
     type Context = ProgramContext;
 
+    fn records(command: &ProgramCommand) -> &'static str {
+        match command {
+            ProgramCommand::Define(_) => <ProgramDefined as EventPayload>::TYPE,
+            ProgramCommand::ReviseParameters { .. } => {
+                <ProgramParametersRevised as EventPayload>::TYPE
+            }
+        }
+    }
+
     fn decide(
         &self,
         command: &ProgramCommand,

@@ -100,6 +100,13 @@ impl Aggregate for StudyState {
     type Command = StudyCommand;
     type Context = StudyContext;
 
+    fn records(command: &StudyCommand) -> &'static str {
+        match command {
+            StudyCommand::Start(_) => <AdvancedStudyStarted as EventPayload>::TYPE,
+            StudyCommand::Complete { .. } => <AdvancedStudyCompleted as EventPayload>::TYPE,
+        }
+    }
+
     fn decide(
         &self,
         command: &StudyCommand,

@@ -108,6 +108,12 @@ impl Aggregate for TechniqueState {
     type Command = TechniqueCommand;
     type Context = TechniqueContext;
 
+    fn records(command: &TechniqueCommand) -> &'static str {
+        match command {
+            TechniqueCommand::Introduce(_) => <TechniqueIntroduced as EventPayload>::TYPE,
+        }
+    }
+
     fn decide(
         &self,
         command: &TechniqueCommand,

@@ -122,6 +122,7 @@ pub(crate) fn metadata() -> AppendMetadata {
         correlation_id: Some("corr-1".into()),
         causation_id: None,
         trace_id: Some("4bf92f3577b34da6a3ce929d0e0e4736".into()),
+        ..AppendMetadata::default()
     }
 }
 

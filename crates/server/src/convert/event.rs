@@ -27,14 +27,39 @@ fn metadata(event: &FeedEvent) -> pb::EventMetadata {
     if let Some(stored) = &event.metadata {
         out.actor = Some(pb::Actor {
             subject: stored.actor.clone(),
-            org_credit_code: String::new(),
+            org_credit_code: stored.actor_org.clone().unwrap_or_default(),
         });
         out.request_id = stored.request_id.clone();
         out.correlation_id = stored.correlation_id.clone().unwrap_or_default();
         out.causation_id = stored.causation_id.clone().unwrap_or_default();
         out.trace_id = stored.trace_id.clone().unwrap_or_default();
+        out.source = source(stored.source.as_deref()).into();
+        out.evidence = stored.evidence.iter().map(evidence).collect();
     }
     out
+}
+
+/// The stored source name (written by the write pipeline) back to its enum.
+fn source(stored: Option<&str>) -> pb::RecordSource {
+    match stored {
+        Some("manual") => pb::RecordSource::Manual,
+        Some("platform") => pb::RecordSource::Platform,
+        Some("bulk") => pb::RecordSource::Bulk,
+        _ => pb::RecordSource::Unspecified,
+    }
+}
+
+fn evidence(stored: &app::Evidence) -> pb::Evidence {
+    let sha256 = stored.sha256.as_deref().map_or_else(Vec::new, |hex| {
+        (0..hex.len() / 2)
+            .filter_map(|i| u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok())
+            .collect()
+    });
+    pb::Evidence {
+        uri: stored.uri.clone(),
+        sha256,
+        description: stored.description.clone().unwrap_or_default(),
+    }
 }
 
 /// The proto form of a feed event. The payload and metadata JSON pass through byte for byte, so that

@@ -1,6 +1,10 @@
 //! Field parsers shared by every service: each returns a `ValidationError` located at the proto path.
 
-use domain::values::{CreditCode, DivisionCode, ValidationError, ValueProblem, check_text};
+use api::medaid::v1 as pb;
+use domain::values::{
+    ClinicalDepartment, Comparator, Count, CreditCode, DivisionCode, PairingId, PractitionerId,
+    ProfessionalTitle, TechniqueKey, ValidationError, ValueProblem, check_text,
+};
 use time::Date;
 use time::macros::format_description;
 
@@ -96,6 +100,75 @@ pub fn uuid(field: &str, value: &str) -> Result<uuid::Uuid, ValidationError> {
 /// A required message field.
 pub fn required<'a, T>(field: &str, value: Option<&'a T>) -> Result<&'a T, ValidationError> {
     value.ok_or_else(|| ValueProblem::Empty.at(field))
+}
+
+pub fn practitioner(field: &str, value: &str) -> Result<PractitionerId, ValidationError> {
+    PractitionerId::parse(value).map_err(|problem| problem.at(field))
+}
+
+/// A GB/T 8561 title code.
+pub fn title(field: &str, value: u32) -> Result<ProfessionalTitle, ValidationError> {
+    let code = u16::try_from(value).map_err(|_| {
+        ValueProblem::OutOfRange {
+            detail: format!("{value} is not a title code"),
+        }
+        .at(field)
+    })?;
+    ProfessionalTitle::try_from(code).map_err(|problem| problem.at(field))
+}
+
+/// A clinical department (诊疗科目) code.
+pub fn department(field: &str, value: &str) -> Result<ClinicalDepartment, ValidationError> {
+    ClinicalDepartment::parse(value).map_err(|problem| problem.at(field))
+}
+
+/// A list of credit codes, each named by its index (`supporting_orgs[1]`).
+pub fn credit_codes(field: &str, values: &[String]) -> Result<Vec<CreditCode>, ValidationError> {
+    values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| credit_code(&format!("{field}[{i}]"), v))
+        .collect()
+}
+
+/// A list of division codes, each named by its index.
+pub fn divisions(field: &str, values: &[String]) -> Result<Vec<DivisionCode>, ValidationError> {
+    values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| division(&format!("{field}[{i}]"), v))
+        .collect()
+}
+
+/// The pairing id an RPC names.
+pub fn pairing_id(field: &str, value: &str) -> Result<PairingId, ValidationError> {
+    uuid(field, value).map(PairingId)
+}
+
+/// A count with its comparator (`attendees`, `surgeries`...).
+pub fn count(field: &str, value: &pb::Count) -> Result<Count, ValidationError> {
+    let comparator = match pb::CountComparator::try_from(value.comparator) {
+        Ok(pb::CountComparator::AtLeast) => Comparator::AtLeast,
+        Ok(pb::CountComparator::Exact | pb::CountComparator::Unspecified) => Comparator::Exact,
+        Err(_) => {
+            return Err(ValueProblem::OutOfRange {
+                detail: format!("{} is not a known comparator", value.comparator),
+            }
+            .at(format!("{field}.comparator")));
+        }
+    };
+    let figure = i64::try_from(value.value).map_err(|_| {
+        ValueProblem::OutOfRange {
+            detail: format!("{} is too large", value.value),
+        }
+        .at(format!("{field}.value"))
+    })?;
+    Count::new(figure, comparator).map_err(|problem| problem.at(format!("{field}.value")))
+}
+
+/// A technique key (`technique`, `gap.technique`).
+pub fn technique_key(field: &str, value: &str) -> Result<TechniqueKey, ValidationError> {
+    TechniqueKey::parse(value).map_err(|problem| problem.at(field))
 }
 
 #[cfg(test)]

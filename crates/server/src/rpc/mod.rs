@@ -1,17 +1,29 @@
 //! The RPCs as units: one file per proto service, named with the proto file's stem, each holding
-//! one trait impl per RPC run by the generic pipeline (`read` for the read models).
+//! one trait impl per RPC run by the generic pipeline of its direction (`write` for the write
+//! services, `read` for the read models).
 
+pub mod activity;
+pub mod assessment;
 pub mod capability;
+pub mod collaboration;
+pub mod correction;
+pub mod deployment;
 pub mod enums;
+pub mod hospital;
+pub mod mentorship;
 pub mod mentorship_board;
 pub mod network;
+pub mod pairing;
+pub mod program;
 pub mod projection_admin;
 pub mod read;
 pub mod roster;
 pub mod scoreboard;
 pub mod targets;
+pub mod technique;
 pub mod technique_diffusion;
 pub mod timeline;
+pub mod write;
 
 use tonic::service::RoutesBuilder;
 
@@ -94,5 +106,31 @@ pub fn mount_reads(
         max,
         projection_admin_service_server::ProjectionAdminServiceServer,
         ProjectionAdmin::new(app.clone())
+    );
+}
+
+/// Mounts every write service, pushing their names onto `names` for health reporting.
+pub fn mount_commands(
+    builder: &mut RoutesBuilder,
+    app: &app::App,
+    max: usize,
+    names: &mut Vec<String>,
+) {
+    macro_rules! mount_all {
+        ($($module:ident :: $server:ident => $service:path),* $(,)?) => {
+            $( mount!(builder, names, max, $module::$server, <$service>::new(app.clone())); )*
+        };
+    }
+    mount_all!(
+        hospital_service_server::HospitalServiceServer => hospital::Hospitals,
+        program_service_server::ProgramServiceServer => program::Programs,
+        pairing_service_server::PairingServiceServer => pairing::Pairings,
+        deployment_service_server::DeploymentServiceServer => deployment::Deployments,
+        mentorship_service_server::MentorshipServiceServer => mentorship::Mentorships,
+        technique_service_server::TechniqueServiceServer => technique::Techniques,
+        correction_service_server::CorrectionServiceServer => correction::Corrections,
+        assessment_service_server::AssessmentServiceServer => assessment::Assessments,
+        activity_service_server::ActivityServiceServer => activity::Activities,
+        collaboration_service_server::CollaborationServiceServer => collaboration::Collaborations,
     );
 }

@@ -13,7 +13,7 @@ use super::enums::{ProtoEnum, filter_value};
 use super::read::answer::{day, day_or_today, small};
 use super::read::filter::{self, value};
 use super::read::{GetRpc, ListRpc, read_service};
-use crate::convert::deployment::department;
+use crate::convert::fields::department;
 use crate::status::{from_app_error, invalid_field};
 
 read_service!(OnSiteRosterService {

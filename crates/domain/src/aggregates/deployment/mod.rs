@@ -9,7 +9,7 @@ use time::Date;
 use crate::aggregates::batch::MemberAssigned;
 use crate::aggregates::pairing::PairingFacts;
 use crate::errors::{CommonError, DomainError, domain_errors};
-use crate::events::Event;
+use crate::events::{Event, EventPayload};
 use crate::facts::{OnSiteStint, lasts_months};
 use crate::stream::Aggregate;
 use crate::values::{ClinicalDepartment, CreditCode, DeploymentId, check_text};
@@ -130,6 +130,17 @@ impl DeploymentState {
 impl Aggregate for DeploymentState {
     type Command = DeploymentCommand;
     type Context = DeploymentContext;
+
+    fn records(command: &DeploymentCommand) -> &'static str {
+        match command {
+            DeploymentCommand::Arrive { .. } => <MemberArrived as EventPayload>::TYPE,
+            DeploymentCommand::AppointToPost { .. } => {
+                <MemberAppointedToPost as EventPayload>::TYPE
+            }
+            DeploymentCommand::ChangeTerm { .. } => <MemberTermChanged as EventPayload>::TYPE,
+            DeploymentCommand::Depart { .. } => <MemberDeparted as EventPayload>::TYPE,
+        }
+    }
 
     fn decide(
         &self,

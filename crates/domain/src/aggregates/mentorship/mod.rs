@@ -108,6 +108,19 @@ impl Aggregate for MentorshipState {
     type Command = MentorshipCommand;
     type Context = MentorshipContext;
 
+    fn records(command: &MentorshipCommand) -> &'static str {
+        match command {
+            MentorshipCommand::Pair(_) => <MentorshipPaired as EventPayload>::TYPE,
+            MentorshipCommand::HandOver { .. } => <MentorshipHandedOver as EventPayload>::TYPE,
+            MentorshipCommand::RecordMilestone { .. } => {
+                <ApprenticeMilestoneRecorded as EventPayload>::TYPE
+            }
+            MentorshipCommand::DeclareIndependent { .. } => {
+                <ApprenticeDeclaredIndependent as EventPayload>::TYPE
+            }
+        }
+    }
+
     fn decide(
         &self,
         command: &MentorshipCommand,

@@ -211,7 +211,8 @@ fn establish(
     for existing in context
         .active_pairings_in_program
         .iter()
-        .filter(|p| p.active && p.program_id == e.program_id)
+        // A pairing never duplicates itself (a correction re-records it while it is active).
+        .filter(|p| p.active && p.program_id == e.program_id && p.pairing_id != e.pairing_id)
     {
         if existing.recipient_org != e.recipient_org {
             continue;

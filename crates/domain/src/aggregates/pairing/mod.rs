@@ -13,7 +13,7 @@ use time::Date;
 
 use crate::aggregates::program::{ProgramKind, ProgramParameters};
 use crate::errors::domain_errors;
-use crate::events::Event;
+use crate::events::{Event, EventPayload};
 use crate::facts::OnSiteStint;
 use crate::stream::Aggregate;
 use crate::values::{CreditCode, DivisionCode, PairingId, ProgramId};
@@ -161,6 +161,17 @@ impl PairingState {
 impl Aggregate for PairingState {
     type Command = PairingCommand;
     type Context = PairingContext;
+
+    fn records(command: &PairingCommand) -> &'static str {
+        match command {
+            PairingCommand::Establish(_) => <PairingEstablished as EventPayload>::TYPE,
+            PairingCommand::Restructure { .. } => <PairingRestructured as EventPayload>::TYPE,
+            PairingCommand::End { .. } => <PairingEnded as EventPayload>::TYPE,
+            PairingCommand::FormGroup { .. } => <GroupFormed as EventPayload>::TYPE,
+            PairingCommand::RecordShortVisit(_) => <ShortVisitConducted as EventPayload>::TYPE,
+            PairingCommand::CommitFunding(_) => <FundingCommitted as EventPayload>::TYPE,
+        }
+    }
 
     fn decide(
         &self,

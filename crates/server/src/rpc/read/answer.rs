@@ -8,8 +8,8 @@ use app::read_models::scoreboard::Figure;
 use domain::values::ValidationError;
 use time::Date;
 
+use crate::clock::today_in_china;
 use crate::convert::fields;
-use crate::convert::write::today_in_china;
 
 /// The day a query asks about: `YYYY-MM-DD`, or today in China Standard Time when empty (the proto
 /// dates are China Standard Time days, like the `today` the write rules use).

@@ -2,14 +2,17 @@
 
 use api::medaid::v1 as pb;
 use app::DomainCommand;
+
+use super::write::{Ids, created_rpcs, plain_rpcs, write_service};
+use api::medaid::v1::mentorship_service_server::MentorshipService;
 use domain::StreamCommand;
 use domain::aggregates::mentorship::{
     IndependenceScope, MentorshipCommand, MentorshipPaired, MilestoneKind,
 };
 use domain::values::{MentorshipId, TechniqueKey, ValidationError, ValueProblem};
 
-use super::deployment::{department, practitioner};
-use super::fields::{credit_code, date, derived_uuid, required, required_enum, uuid};
+use crate::convert::fields::{credit_code, date, required, required_enum, uuid};
+use crate::convert::fields::{department, practitioner};
 
 fn act(id: MentorshipId, command: MentorshipCommand) -> DomainCommand {
     DomainCommand::Mentorship {
@@ -23,8 +26,11 @@ fn mentorship_id(value: &str) -> Result<MentorshipId, ValidationError> {
 }
 
 /// `PairMentorship`: the server assigns the mentorship id.
-pub fn pair(req: &pb::PairMentorshipRequest) -> Result<DomainCommand, ValidationError> {
-    let id = MentorshipId(derived_uuid("mentorship", &req.request_id));
+pub fn pair(
+    req: &pb::PairMentorshipRequest,
+    ids: &Ids<'_>,
+) -> Result<DomainCommand, ValidationError> {
+    let id = MentorshipId(ids.derive("mentorship"));
     let event = MentorshipPaired {
         mentorship_id: id,
         mentor: practitioner("mentor", &req.mentor)?,
@@ -38,7 +44,10 @@ pub fn pair(req: &pb::PairMentorshipRequest) -> Result<DomainCommand, Validation
 }
 
 /// `HandOverMentorship`.
-pub fn hand_over(req: &pb::HandOverMentorshipRequest) -> Result<DomainCommand, ValidationError> {
+pub fn hand_over(
+    req: &pb::HandOverMentorshipRequest,
+    _: &Ids<'_>,
+) -> Result<DomainCommand, ValidationError> {
     Ok(act(
         mentorship_id(&req.mentorship_id)?,
         MentorshipCommand::HandOver {
@@ -51,6 +60,7 @@ pub fn hand_over(req: &pb::HandOverMentorshipRequest) -> Result<DomainCommand, V
 /// `RecordApprenticeMilestone`.
 pub fn milestone(
     req: &pb::RecordApprenticeMilestoneRequest,
+    _: &Ids<'_>,
 ) -> Result<DomainCommand, ValidationError> {
     let kind: pb::MilestoneKind = required_enum("kind", req.kind)?;
     let kind = match kind {
@@ -73,6 +83,7 @@ pub fn milestone(
 /// `DeclareApprenticeIndependent`.
 pub fn declare_independent(
     req: &pb::DeclareApprenticeIndependentRequest,
+    _: &Ids<'_>,
 ) -> Result<DomainCommand, ValidationError> {
     let scope = required("scope", req.scope.as_ref())?;
     let scope = match &scope.scope {
@@ -92,4 +103,24 @@ pub fn declare_independent(
             date: date("date", &req.date)?,
         },
     ))
+}
+
+plain_rpcs! {
+    HandOverMentorship(pb::HandOverMentorshipRequest => HandOverMentorshipResponse) = hand_over;
+    RecordApprenticeMilestone(pb::RecordApprenticeMilestoneRequest => RecordApprenticeMilestoneResponse) = milestone;
+    DeclareApprenticeIndependent(pb::DeclareApprenticeIndependentRequest => DeclareApprenticeIndependentResponse) = declare_independent;
+}
+
+created_rpcs! {
+    PairMentorship(pb::PairMentorshipRequest => PairMentorshipResponse.mentorship_id) = pair;
+}
+
+write_service! {
+    /// Mentorships (师带徒), their handovers, milestones and independence.
+    MentorshipService for Mentorships {
+        pair_mentorship => PairMentorship,
+        hand_over_mentorship => HandOverMentorship,
+        record_apprentice_milestone => RecordApprenticeMilestone,
+        declare_apprentice_independent => DeclareApprenticeIndependent,
+    }
 }

@@ -2,6 +2,9 @@
 
 use api::medaid::v1 as pb;
 use app::DomainCommand;
+
+use super::write::{Ids, created_rpcs, plain_rpcs, write_service};
+use api::medaid::v1::collaboration_service_server::CollaborationService;
 use domain::StreamCommand;
 use domain::aggregates::alliance::{
     AllianceCommand, AllianceFormed, AllianceMember, MembershipChange, Tier,
@@ -10,9 +13,9 @@ use domain::aggregates::platform::{PlatformCommand, PlatformEstablished, Platfor
 use domain::aggregates::study::{AdvancedStudyStarted, StudyCommand};
 use domain::values::{AllianceId, PlatformId, StudyId, ValidationError};
 
-use super::deployment::{department, practitioner};
-use super::fields::{credit_code, date, derived_uuid, required, required_enum, text, uuid};
-use super::pairing::{credit_codes, pairing_id};
+use crate::convert::fields::{credit_code, date, required, required_enum, text, uuid};
+use crate::convert::fields::{credit_codes, pairing_id};
+use crate::convert::fields::{department, practitioner};
 
 fn member(field: &str, m: &pb::AllianceMember) -> Result<AllianceMember, ValidationError> {
     let tier = match pb::AllianceTier::try_from(m.tier) {
@@ -29,8 +32,11 @@ fn member(field: &str, m: &pb::AllianceMember) -> Result<AllianceMember, Validat
 }
 
 /// `FormAlliance`: the server assigns the alliance id.
-pub fn form_alliance(req: &pb::FormAllianceRequest) -> Result<DomainCommand, ValidationError> {
-    let id = AllianceId(derived_uuid("alliance", &req.request_id));
+pub fn form_alliance(
+    req: &pb::FormAllianceRequest,
+    ids: &Ids<'_>,
+) -> Result<DomainCommand, ValidationError> {
+    let id = AllianceId(ids.derive("alliance"));
     let members = req
         .members
         .iter()
@@ -54,6 +60,7 @@ pub fn form_alliance(req: &pb::FormAllianceRequest) -> Result<DomainCommand, Val
 /// `ChangeAllianceMembership`.
 pub fn change_membership(
     req: &pb::ChangeAllianceMembershipRequest,
+    _: &Ids<'_>,
 ) -> Result<DomainCommand, ValidationError> {
     let id = AllianceId(uuid("alliance_id", &req.alliance_id)?);
     let change: pb::MembershipChange = required_enum("change", req.change)?;
@@ -76,8 +83,9 @@ pub fn change_membership(
 /// `EstablishPlatform`: the server assigns the platform id.
 pub fn establish_platform(
     req: &pb::EstablishPlatformRequest,
+    ids: &Ids<'_>,
 ) -> Result<DomainCommand, ValidationError> {
-    let id = PlatformId(derived_uuid("platform", &req.request_id));
+    let id = PlatformId(ids.derive("platform"));
     let kind: pb::PlatformKind = required_enum("kind", req.kind)?;
     let kind = match kind {
         pb::PlatformKind::CoBuiltDepartment | pb::PlatformKind::Unspecified => {
@@ -112,8 +120,11 @@ pub fn establish_platform(
 }
 
 /// `StartAdvancedStudy`: the server assigns the study id.
-pub fn start_study(req: &pb::StartAdvancedStudyRequest) -> Result<DomainCommand, ValidationError> {
-    let id = StudyId(derived_uuid("study", &req.request_id));
+pub fn start_study(
+    req: &pb::StartAdvancedStudyRequest,
+    ids: &Ids<'_>,
+) -> Result<DomainCommand, ValidationError> {
+    let id = StudyId(ids.derive("study"));
     let event = AdvancedStudyStarted {
         study_id: id,
         trainee: practitioner("trainee", &req.trainee)?,
@@ -133,6 +144,7 @@ pub fn start_study(req: &pb::StartAdvancedStudyRequest) -> Result<DomainCommand,
 /// `CompleteAdvancedStudy`.
 pub fn complete_study(
     req: &pb::CompleteAdvancedStudyRequest,
+    _: &Ids<'_>,
 ) -> Result<DomainCommand, ValidationError> {
     Ok(DomainCommand::Study {
         id: StudyId(uuid("study_id", &req.study_id)?),
@@ -140,4 +152,26 @@ pub fn complete_study(
             completed_on: date("completed_on", &req.completed_on)?,
         }),
     })
+}
+
+plain_rpcs! {
+    ChangeAllianceMembership(pb::ChangeAllianceMembershipRequest => ChangeAllianceMembershipResponse) = change_membership;
+    CompleteAdvancedStudy(pb::CompleteAdvancedStudyRequest => CompleteAdvancedStudyResponse) = complete_study;
+}
+
+created_rpcs! {
+    FormAlliance(pb::FormAllianceRequest => FormAllianceResponse.alliance_id) = form_alliance;
+    EstablishPlatform(pb::EstablishPlatformRequest => EstablishPlatformResponse.platform_id) = establish_platform;
+    StartAdvancedStudy(pb::StartAdvancedStudyRequest => StartAdvancedStudyResponse.study_id) = start_study;
+}
+
+write_service! {
+    /// Alliances, platforms and advanced studies.
+    CollaborationService for Collaborations {
+        form_alliance => FormAlliance,
+        change_alliance_membership => ChangeAllianceMembership,
+        establish_platform => EstablishPlatform,
+        start_advanced_study => StartAdvancedStudy,
+        complete_advanced_study => CompleteAdvancedStudy,
+    }
 }

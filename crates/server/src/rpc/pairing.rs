@@ -2,41 +2,22 @@
 
 use api::medaid::v1 as pb;
 use app::DomainCommand;
+
+use super::write::{Ids, created_rpcs, plain_rpcs, write_service};
+use crate::convert::fields::{credit_codes, divisions, pairing_id};
+use api::medaid::v1::pairing_service_server::PairingService;
 use domain::StreamCommand;
 use domain::aggregates::pairing::{PairingCommand, PairingEstablished};
 use domain::aggregates::program::{IndicatorSet, ProgramKind, ProgramParameters};
-use domain::values::{CreditCode, DivisionCode, PairingId, ProgramId, ValidationError};
+use domain::values::{PairingId, ProgramId, ValidationError};
 
-use super::fields::{credit_code, date, derived_uuid, division, text, uuid};
+use crate::convert::fields::{credit_code, date, text, uuid};
 
 fn act(id: PairingId, command: PairingCommand) -> DomainCommand {
     DomainCommand::Pairing {
         id,
         command: StreamCommand::Act(command),
     }
-}
-
-/// A list of credit codes, each named by its index (`supporting_orgs[1]`).
-pub fn credit_codes(field: &str, values: &[String]) -> Result<Vec<CreditCode>, ValidationError> {
-    values
-        .iter()
-        .enumerate()
-        .map(|(i, v)| credit_code(&format!("{field}[{i}]"), v))
-        .collect()
-}
-
-/// A list of division codes, each named by its index.
-pub fn divisions(field: &str, values: &[String]) -> Result<Vec<DivisionCode>, ValidationError> {
-    values
-        .iter()
-        .enumerate()
-        .map(|(i, v)| division(&format!("{field}[{i}]"), v))
-        .collect()
-}
-
-/// The pairing id an RPC names.
-pub fn pairing_id(field: &str, value: &str) -> Result<PairingId, ValidationError> {
-    uuid(field, value).map(PairingId)
 }
 
 /// Placeholder program terms: the domain binds the program's kind and current parameters when it
@@ -59,7 +40,10 @@ fn unbound_parameters() -> ProgramParameters {
 }
 
 /// `EstablishPairing`: the server assigns the pairing id.
-pub fn establish(req: &pb::EstablishPairingRequest) -> Result<DomainCommand, ValidationError> {
+pub fn establish(
+    req: &pb::EstablishPairingRequest,
+    ids: &Ids<'_>,
+) -> Result<DomainCommand, ValidationError> {
     let program_id = ProgramId(uuid("program_id", &req.program_id)?);
     let supporting_orgs = credit_codes("supporting_orgs", &req.supporting_orgs)?;
     let recipient_org = credit_code("recipient_org", &req.recipient_org)?;
@@ -69,7 +53,7 @@ pub fn establish(req: &pb::EstablishPairingRequest) -> Result<DomainCommand, Val
         Some(pairing_id("parent_pairing_id", &req.parent_pairing_id)?)
     };
     let region_codes = divisions("region_codes", &req.region_codes)?;
-    let id = PairingId(derived_uuid("pairing", &req.request_id));
+    let id = PairingId(ids.derive("pairing"));
     let event = PairingEstablished {
         pairing_id: id,
         program_id,
@@ -85,7 +69,10 @@ pub fn establish(req: &pb::EstablishPairingRequest) -> Result<DomainCommand, Val
 }
 
 /// `RestructurePairing`.
-pub fn restructure(req: &pb::RestructurePairingRequest) -> Result<DomainCommand, ValidationError> {
+pub fn restructure(
+    req: &pb::RestructurePairingRequest,
+    _: &Ids<'_>,
+) -> Result<DomainCommand, ValidationError> {
     let id = pairing_id("pairing_id", &req.pairing_id)?;
     Ok(act(
         id,
@@ -98,7 +85,7 @@ pub fn restructure(req: &pb::RestructurePairingRequest) -> Result<DomainCommand,
 }
 
 /// `EndPairing`.
-pub fn end(req: &pb::EndPairingRequest) -> Result<DomainCommand, ValidationError> {
+pub fn end(req: &pb::EndPairingRequest, _: &Ids<'_>) -> Result<DomainCommand, ValidationError> {
     let id = pairing_id("pairing_id", &req.pairing_id)?;
     Ok(act(
         id,
@@ -110,7 +97,10 @@ pub fn end(req: &pb::EndPairingRequest) -> Result<DomainCommand, ValidationError
 }
 
 /// `FormGroup` (the 1+N group of a pairing).
-pub fn form_group(req: &pb::FormGroupRequest) -> Result<DomainCommand, ValidationError> {
+pub fn form_group(
+    req: &pb::FormGroupRequest,
+    _: &Ids<'_>,
+) -> Result<DomainCommand, ValidationError> {
     let id = pairing_id("pairing_id", &req.pairing_id)?;
     Ok(act(
         id,
@@ -120,4 +110,24 @@ pub fn form_group(req: &pb::FormGroupRequest) -> Result<DomainCommand, Validatio
             formed_on: date("formed_on", &req.formed_on)?,
         },
     ))
+}
+
+plain_rpcs! {
+    RestructurePairing(pb::RestructurePairingRequest => RestructurePairingResponse) = restructure;
+    EndPairing(pb::EndPairingRequest => EndPairingResponse) = end;
+    FormGroup(pb::FormGroupRequest => FormGroupResponse) = form_group;
+}
+
+created_rpcs! {
+    EstablishPairing(pb::EstablishPairingRequest => EstablishPairingResponse.pairing_id) = establish;
+}
+
+write_service! {
+    /// Pairings between supporting and recipient hospitals.
+    PairingService for Pairings {
+        establish_pairing => EstablishPairing,
+        restructure_pairing => RestructurePairing,
+        end_pairing => EndPairing,
+        form_group => FormGroup,
+    }
 }

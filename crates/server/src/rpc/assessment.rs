@@ -2,6 +2,9 @@
 
 use api::medaid::v1 as pb;
 use app::DomainCommand;
+
+use super::write::{Ids, created_rpcs, write_service};
+use api::medaid::v1::assessment_service_server::AssessmentService;
 use domain::StreamCommand;
 use domain::aggregates::agreement::{AgreementCommand, AgreementKind, AgreementSigned, Target};
 use domain::aggregates::assessment::{
@@ -12,11 +15,12 @@ use domain::values::{
     AgreementId, AssessmentId, BatchId, DeploymentId, IndicatorCode, ValidationError, ValueProblem,
 };
 
-use super::activity::{count, filled_org};
-use super::fields::{
-    credit_code, date, derived_uuid, optional_date, required, required_enum, text, uuid,
+use super::activity::filled_org;
+use crate::convert::fields::count;
+use crate::convert::fields::{
+    credit_code, date, optional_date, required, required_enum, text, uuid,
 };
-use super::pairing::{credit_codes, pairing_id};
+use crate::convert::fields::{credit_codes, pairing_id};
 
 fn indicator(field: &str, value: &str) -> Result<IndicatorCode, ValidationError> {
     IndicatorCode::parse(value).map_err(|problem| problem.at(field))
@@ -24,8 +28,11 @@ fn indicator(field: &str, value: &str) -> Result<IndicatorCode, ValidationError>
 
 /// `SignAgreement`: the server assigns the agreement id; the domain binds the pairing's
 /// recipient and indicator set.
-pub fn sign(req: &pb::SignAgreementRequest) -> Result<DomainCommand, ValidationError> {
-    let id = AgreementId(derived_uuid("agreement", &req.request_id));
+pub fn sign(
+    req: &pb::SignAgreementRequest,
+    ids: &Ids<'_>,
+) -> Result<DomainCommand, ValidationError> {
+    let id = AgreementId(ids.derive("agreement"));
     let kind: pb::AgreementKind = required_enum("kind", req.kind)?;
     let kind = match kind {
         pb::AgreementKind::Framework | pb::AgreementKind::Unspecified => AgreementKind::Framework,
@@ -92,8 +99,11 @@ fn subject(value: &pb::AssessmentSubject) -> Result<AssessmentSubject, Validatio
 }
 
 /// `RecordAssessment`: the server assigns the assessment id.
-pub fn record(req: &pb::RecordAssessmentRequest) -> Result<DomainCommand, ValidationError> {
-    let id = AssessmentId(derived_uuid("assessment", &req.request_id));
+pub fn record(
+    req: &pb::RecordAssessmentRequest,
+    ids: &Ids<'_>,
+) -> Result<DomainCommand, ValidationError> {
+    let id = AssessmentId(ids.derive("assessment"));
     let result: pb::AssessmentResult = required_enum("result", req.result)?;
     let result = match result {
         pb::AssessmentResult::Excellent => AssessmentResult::Excellent,
@@ -131,4 +141,17 @@ pub fn record(req: &pb::RecordAssessmentRequest) -> Result<DomainCommand, Valida
         id,
         command: StreamCommand::Act(AssessmentCommand::Conduct(event)),
     })
+}
+
+created_rpcs! {
+    SignAgreement(pb::SignAgreementRequest => SignAgreementResponse.agreement_id) = sign;
+    RecordAssessment(pb::RecordAssessmentRequest => RecordAssessmentResponse.assessment_id) = record;
+}
+
+write_service! {
+    /// Agreements and their assessments.
+    AssessmentService for Assessments {
+        sign_agreement => SignAgreement,
+        record_assessment => RecordAssessment,
+    }
 }

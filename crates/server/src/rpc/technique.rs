@@ -2,27 +2,27 @@
 
 use api::medaid::v1 as pb;
 use app::DomainCommand;
+
+use super::write::{Ids, plain_rpcs, write_service};
+use crate::convert::fields::technique_key;
+use api::medaid::v1::technique_service_server::TechniqueService;
 use domain::StreamCommand;
 use domain::aggregates::gap::{GapCommand, GapFilled, GapKey, GapLevel, GapRegion};
 use domain::aggregates::hospital::{HospitalCommand, ServiceLineOpened};
 use domain::aggregates::technique::{
     Performer, TechniqueCategory, TechniqueCommand, TechniqueIntroduced,
 };
-use domain::values::{
-    HospitalId, RegionKey, TechniqueAtHospitalId, TechniqueKey, ValidationError, ValueProblem,
-};
+use domain::values::{HospitalId, RegionKey, TechniqueAtHospitalId, ValidationError, ValueProblem};
 use time::Date;
 
-use super::deployment::{department, practitioner};
-use super::fields::{credit_code, date, division, required, required_enum, text};
-
-/// A technique key (`technique`, `gap.technique`).
-pub fn technique_key(field: &str, value: &str) -> Result<TechniqueKey, ValidationError> {
-    TechniqueKey::parse(value).map_err(|problem| problem.at(field))
-}
+use crate::convert::fields::{credit_code, date, division, required, required_enum, text};
+use crate::convert::fields::{department, practitioner};
 
 /// `IntroduceTechnique`.
-pub fn introduce(req: &pb::IntroduceTechniqueRequest) -> Result<DomainCommand, ValidationError> {
+pub fn introduce(
+    req: &pb::IntroduceTechniqueRequest,
+    _: &Ids<'_>,
+) -> Result<DomainCommand, ValidationError> {
     let hospital = credit_code("hospital", &req.hospital)?;
     let technique = technique_key("technique", &req.technique)?;
     let performer = required("performer", req.performer.as_ref())?;
@@ -90,7 +90,10 @@ fn gap_key(key: &pb::GapKey) -> Result<GapKey, ValidationError> {
 }
 
 /// `RecordGapFill`: the technique's introduction date is filled from its stream.
-pub fn fill_gap(req: &pb::RecordGapFillRequest) -> Result<DomainCommand, ValidationError> {
+pub fn fill_gap(
+    req: &pb::RecordGapFillRequest,
+    _: &Ids<'_>,
+) -> Result<DomainCommand, ValidationError> {
     let key = gap_key(required("gap", req.gap.as_ref())?)?;
     let evidence = req
         .evidence
@@ -115,6 +118,7 @@ pub fn fill_gap(req: &pb::RecordGapFillRequest) -> Result<DomainCommand, Validat
 /// `OpenServiceLine` (recorded on the hospital's stream).
 pub fn open_service_line(
     req: &pb::OpenServiceLineRequest,
+    _: &Ids<'_>,
 ) -> Result<DomainCommand, ValidationError> {
     let hospital = credit_code("hospital", &req.hospital)?;
     let event = ServiceLineOpened {
@@ -127,4 +131,19 @@ pub fn open_service_line(
         id: HospitalId(hospital),
         command: StreamCommand::Act(HospitalCommand::OpenServiceLine(event)),
     })
+}
+
+plain_rpcs! {
+    IntroduceTechnique(pb::IntroduceTechniqueRequest => IntroduceTechniqueResponse) = introduce;
+    RecordGapFill(pb::RecordGapFillRequest => RecordGapFillResponse) = fill_gap;
+    OpenServiceLine(pb::OpenServiceLineRequest => OpenServiceLineResponse) = open_service_line;
+}
+
+write_service! {
+    /// Techniques introduced, gaps filled and service lines opened.
+    TechniqueService for Techniques {
+        introduce_technique => IntroduceTechnique,
+        record_gap_fill => RecordGapFill,
+        open_service_line => OpenServiceLine,
+    }
 }

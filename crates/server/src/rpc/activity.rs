@@ -2,6 +2,10 @@
 
 use api::medaid::v1 as pb;
 use app::DomainCommand;
+
+use super::write::{Ids, plain_rpcs, write_service};
+use crate::convert::fields::count;
+use api::medaid::v1::activity_service_server::ActivityService;
 use domain::StreamCommand;
 use domain::aggregates::activity::{
     ActivityCommand, ClinicalActivityReported, TrainingDelivered, TrainingMode,
@@ -10,40 +14,18 @@ use domain::aggregates::pairing::{
     Delegate, FundingCommitted, FundingSource, PairingCommand, ShortVisitConducted,
 };
 use domain::values::{
-    ActivityLedgerId, Comparator, Count, CreditCode, MoneyFen, PeriodKey, ValidationError,
-    ValueProblem,
+    ActivityLedgerId, Count, CreditCode, MoneyFen, PeriodKey, ValidationError, ValueProblem,
 };
 
-use super::deployment::{department, practitioner, title};
-use super::fields::{credit_code, date, derived_uuid, required, required_enum, text};
-use super::pairing::pairing_id;
+use crate::convert::fields::pairing_id;
+use crate::convert::fields::{credit_code, date, required, required_enum, text};
+use crate::convert::fields::{department, practitioner, title};
 
 /// Stands in for the recipient, which the domain fills from the pairing.
 pub const FILLED_BY_DOMAIN_ORG: &str = "12620422000000035C";
 
 pub fn filled_org(field: &str) -> Result<CreditCode, ValidationError> {
     CreditCode::parse(FILLED_BY_DOMAIN_ORG).map_err(|problem| problem.at(field))
-}
-
-/// A count with its comparator (`attendees`, `surgeries`...).
-pub fn count(field: &str, value: &pb::Count) -> Result<Count, ValidationError> {
-    let comparator = match pb::CountComparator::try_from(value.comparator) {
-        Ok(pb::CountComparator::AtLeast) => Comparator::AtLeast,
-        Ok(pb::CountComparator::Exact | pb::CountComparator::Unspecified) => Comparator::Exact,
-        Err(_) => {
-            return Err(ValueProblem::OutOfRange {
-                detail: format!("{} is not a known comparator", value.comparator),
-            }
-            .at(format!("{field}.comparator")));
-        }
-    };
-    let figure = i64::try_from(value.value).map_err(|_| {
-        ValueProblem::OutOfRange {
-            detail: format!("{} is too large", value.value),
-        }
-        .at(format!("{field}.value"))
-    })?;
-    Count::new(figure, comparator).map_err(|problem| problem.at(format!("{field}.value")))
 }
 
 fn optional_count(
@@ -68,7 +50,10 @@ fn activity(id: ActivityLedgerId, command: ActivityCommand) -> DomainCommand {
 }
 
 /// `RecordTraining`.
-pub fn training(req: &pb::RecordTrainingRequest) -> Result<DomainCommand, ValidationError> {
+pub fn training(
+    req: &pb::RecordTrainingRequest,
+    ids: &Ids<'_>,
+) -> Result<DomainCommand, ValidationError> {
     let id = ledger(&req.pairing_id, &req.period)?;
     let mode: pb::TrainingMode = required_enum("mode", req.mode)?;
     let mode = match mode {
@@ -85,7 +70,7 @@ pub fn training(req: &pb::RecordTrainingRequest) -> Result<DomainCommand, Valida
     let event = TrainingDelivered {
         ledger: id.clone(),
         recipient_org: filled_org("pairing_id")?,
-        training_id: derived_uuid("training", &req.request_id),
+        training_id: ids.derive("training"),
         topic: text("topic", &req.topic)?,
         trainers,
         mode,
@@ -96,12 +81,15 @@ pub fn training(req: &pb::RecordTrainingRequest) -> Result<DomainCommand, Valida
 }
 
 /// `ReportClinicalActivity`.
-pub fn clinical(req: &pb::ReportClinicalActivityRequest) -> Result<DomainCommand, ValidationError> {
+pub fn clinical(
+    req: &pb::ReportClinicalActivityRequest,
+    ids: &Ids<'_>,
+) -> Result<DomainCommand, ValidationError> {
     let id = ledger(&req.pairing_id, &req.period)?;
     let event = ClinicalActivityReported {
         ledger: id.clone(),
         recipient_org: filled_org("pairing_id")?,
-        report_id: derived_uuid("report", &req.request_id),
+        report_id: ids.derive("report"),
         reporter: credit_code("reporter", &req.reporter)?,
         period_start: date("period_start", &req.period_start)?,
         period_end: date("period_end", &req.period_end)?,
@@ -122,7 +110,10 @@ fn pairing(id: &str, command: PairingCommand) -> Result<DomainCommand, Validatio
 }
 
 /// `CommitFunding` (recorded on the pairing's stream).
-pub fn funding(req: &pb::CommitFundingRequest) -> Result<DomainCommand, ValidationError> {
+pub fn funding(
+    req: &pb::CommitFundingRequest,
+    ids: &Ids<'_>,
+) -> Result<DomainCommand, ValidationError> {
     let source: pb::FundingSource = required_enum("source", req.source)?;
     let source = match source {
         pb::FundingSource::Fiscal | pb::FundingSource::Unspecified => FundingSource::Fiscal,
@@ -145,7 +136,7 @@ pub fn funding(req: &pb::CommitFundingRequest) -> Result<DomainCommand, Validati
     };
     let event = FundingCommitted {
         pairing_id: pairing_id("pairing_id", &req.pairing_id)?,
-        funding_id: derived_uuid("funding", &req.request_id),
+        funding_id: ids.derive("funding"),
         recipient_org,
         amount_fen: MoneyFen(amount),
         source,
@@ -168,7 +159,10 @@ fn delegate(field: &str, d: &pb::Delegate) -> Result<Delegate, ValidationError> 
 }
 
 /// `RecordShortVisit` (recorded on the pairing's stream).
-pub fn short_visit(req: &pb::RecordShortVisitRequest) -> Result<DomainCommand, ValidationError> {
+pub fn short_visit(
+    req: &pb::RecordShortVisitRequest,
+    ids: &Ids<'_>,
+) -> Result<DomainCommand, ValidationError> {
     let delegation = req
         .delegation
         .iter()
@@ -183,7 +177,7 @@ pub fn short_visit(req: &pb::RecordShortVisitRequest) -> Result<DomainCommand, V
         .collect::<Result<Vec<_>, _>>()?;
     let event = ShortVisitConducted {
         pairing_id: pairing_id("pairing_id", &req.pairing_id)?,
-        visit_id: derived_uuid("visit", &req.request_id),
+        visit_id: ids.derive("visit"),
         recipient_org: filled_org("pairing_id")?,
         delegation,
         start: date("start", &req.start)?,
@@ -191,4 +185,21 @@ pub fn short_visit(req: &pb::RecordShortVisitRequest) -> Result<DomainCommand, V
         activities,
     };
     pairing(&req.pairing_id, PairingCommand::RecordShortVisit(event))
+}
+
+plain_rpcs! {
+    RecordTraining(pb::RecordTrainingRequest => RecordTrainingResponse) = training;
+    ReportClinicalActivity(pb::ReportClinicalActivityRequest => ReportClinicalActivityResponse) = clinical;
+    CommitFunding(pb::CommitFundingRequest => CommitFundingResponse) = funding;
+    RecordShortVisit(pb::RecordShortVisitRequest => RecordShortVisitResponse) = short_visit;
+}
+
+write_service! {
+    /// Training, clinical activity, funding and short visits of a pairing.
+    ActivityService for Activities {
+        record_training => RecordTraining,
+        report_clinical_activity => ReportClinicalActivity,
+        commit_funding => CommitFunding,
+        record_short_visit => RecordShortVisit,
+    }
 }

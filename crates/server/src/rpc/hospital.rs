@@ -2,6 +2,9 @@
 
 use api::medaid::v1 as pb;
 use app::DomainCommand;
+
+use super::write::{Ids, plain_rpcs, write_service};
+use api::medaid::v1::hospital_service_server::HospitalService;
 use domain::StreamCommand;
 use domain::aggregates::hospital::{
     CenterCertified, CenterType, HospitalCommand, HospitalGradeAssessed, HospitalRegistered,
@@ -10,7 +13,9 @@ use domain::values::{
     GradeClass, GradeLevel, HospitalGrade, HospitalId, ReviewKind, ValidationError, ValueProblem,
 };
 
-use super::fields::{credit_code, date, division, optional_date, required, required_enum, text};
+use crate::convert::fields::{
+    credit_code, date, division, optional_date, required, required_enum, text,
+};
 
 fn act(hospital: HospitalId, command: HospitalCommand) -> DomainCommand {
     DomainCommand::Hospital {
@@ -20,7 +25,10 @@ fn act(hospital: HospitalId, command: HospitalCommand) -> DomainCommand {
 }
 
 /// `RegisterHospital`.
-pub fn register(req: &pb::RegisterHospitalRequest) -> Result<DomainCommand, ValidationError> {
+pub fn register(
+    req: &pb::RegisterHospitalRequest,
+    _: &Ids<'_>,
+) -> Result<DomainCommand, ValidationError> {
     let hospital = credit_code("hospital", &req.hospital)?;
     let event = HospitalRegistered {
         hospital: hospital.clone(),
@@ -66,6 +74,7 @@ fn grade(grade: &pb::HospitalGrade) -> Result<HospitalGrade, ValidationError> {
 /// `RecordHospitalGrade`.
 pub fn record_grade(
     req: &pb::RecordHospitalGradeRequest,
+    _: &Ids<'_>,
 ) -> Result<DomainCommand, ValidationError> {
     let hospital = credit_code("hospital", &req.hospital)?;
     let grade = grade(required("grade", req.grade.as_ref())?)?;
@@ -82,6 +91,7 @@ pub fn record_grade(
 /// `RecordCenterCertification`.
 pub fn certify_center(
     req: &pb::RecordCenterCertificationRequest,
+    _: &Ids<'_>,
 ) -> Result<DomainCommand, ValidationError> {
     let hospital = credit_code("hospital", &req.hospital)?;
     let center: pb::CenterType = required_enum("center", req.center)?;
@@ -103,4 +113,19 @@ pub fn certify_center(
         HospitalId(hospital),
         HospitalCommand::CertifyCenter(event),
     ))
+}
+
+plain_rpcs! {
+    RegisterHospital(pb::RegisterHospitalRequest => RegisterHospitalResponse) = register;
+    RecordHospitalGrade(pb::RecordHospitalGradeRequest => RecordHospitalGradeResponse) = record_grade;
+    RecordCenterCertification(pb::RecordCenterCertificationRequest => RecordCenterCertificationResponse) = certify_center;
+}
+
+write_service! {
+    /// Hospital registrations, grades and center certifications.
+    HospitalService for Hospitals {
+        register_hospital => RegisterHospital,
+        record_hospital_grade => RecordHospitalGrade,
+        record_center_certification => RecordCenterCertification,
+    }
 }

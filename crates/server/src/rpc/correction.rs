@@ -2,6 +2,9 @@
 
 use api::medaid::v1 as pb;
 use app::DomainCommand;
+
+use super::write::{Ids, plain_rpcs, write_service};
+use api::medaid::v1::correction_service_server::CorrectionService;
 use domain::StreamCommand;
 use domain::aggregates::gap::{GapKey, GapLevel, GapRegion};
 use domain::values::{
@@ -10,7 +13,7 @@ use domain::values::{
     TechniqueAtHospitalId, TechniqueKey, ValidationError, ValueProblem,
 };
 
-use super::fields::{credit_code, division, text};
+use crate::convert::fields::{credit_code, division, text};
 
 const FIELD: &str = "stream_id";
 
@@ -64,7 +67,10 @@ impl Retraction {
 }
 
 /// `RetractEvent`: withdraws the fact at `stream_version` of `stream_id`.
-pub fn retract(req: &pb::RetractEventRequest) -> Result<DomainCommand, ValidationError> {
+pub fn retract(
+    req: &pb::RetractEventRequest,
+    _: &Ids<'_>,
+) -> Result<DomainCommand, ValidationError> {
     let sid = req.stream_id.as_str();
     if req.stream_version == 0 {
         return Err(ValueProblem::NotPositive.at("stream_version"));
@@ -155,4 +161,15 @@ pub fn retract(req: &pb::RetractEventRequest) -> Result<DomainCommand, Validatio
         return Err(bad(sid));
     }
     Ok(out)
+}
+
+plain_rpcs! {
+    RetractEvent(pb::RetractEventRequest => RetractEventResponse) = retract;
+}
+
+write_service! {
+    /// Retractions of recorded facts.
+    CorrectionService for Corrections {
+        retract_event => RetractEvent,
+    }
 }

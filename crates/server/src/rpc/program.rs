@@ -2,13 +2,16 @@
 
 use api::medaid::v1 as pb;
 use app::DomainCommand;
+
+use super::write::{Ids, created_rpcs, plain_rpcs, write_service};
+use api::medaid::v1::program_service_server::ProgramService;
 use domain::StreamCommand;
 use domain::aggregates::program::{
     GroupRules, IndicatorSet, ProgramCommand, ProgramDefined, ProgramKind, ProgramParameters,
 };
 use domain::values::{IndicatorCode, ProgramId, ValidationError};
 
-use super::fields::{date, derived_uuid, division, required, required_enum, text, uuid};
+use crate::convert::fields::{date, division, required, required_enum, text, uuid};
 
 fn act(id: ProgramId, command: ProgramCommand) -> DomainCommand {
     DomainCommand::Program {
@@ -59,7 +62,10 @@ fn parameters(
 }
 
 /// `DefineProgram`: the server assigns the program id.
-pub fn define(req: &pb::DefineProgramRequest) -> Result<DomainCommand, ValidationError> {
+pub fn define(
+    req: &pb::DefineProgramRequest,
+    ids: &Ids<'_>,
+) -> Result<DomainCommand, ValidationError> {
     let kind: pb::ProgramKind = required_enum("kind", req.kind)?;
     let kind = match kind {
         pb::ProgramKind::KeyCountyGroupAid | pb::ProgramKind::Unspecified => {
@@ -70,7 +76,7 @@ pub fn define(req: &pb::DefineProgramRequest) -> Result<DomainCommand, Validatio
         pb::ProgramKind::TibetGroupAid => ProgramKind::TibetGroupAid,
         pb::ProgramKind::CounterpartAid => ProgramKind::CounterpartAid,
     };
-    let id = ProgramId(derived_uuid("program", &req.request_id));
+    let id = ProgramId(ids.derive("program"));
     let policy_refs = req
         .policy_refs
         .iter()
@@ -92,7 +98,10 @@ pub fn define(req: &pb::DefineProgramRequest) -> Result<DomainCommand, Validatio
 }
 
 /// `ReviseProgramParameters`.
-pub fn revise(req: &pb::ReviseProgramParametersRequest) -> Result<DomainCommand, ValidationError> {
+pub fn revise(
+    req: &pb::ReviseProgramParametersRequest,
+    _: &Ids<'_>,
+) -> Result<DomainCommand, ValidationError> {
     let id = ProgramId(uuid("program_id", &req.program_id)?);
     Ok(act(
         id,
@@ -104,4 +113,20 @@ pub fn revise(req: &pb::ReviseProgramParametersRequest) -> Result<DomainCommand,
             effective_on: date("effective_on", &req.effective_on)?,
         },
     ))
+}
+
+plain_rpcs! {
+    ReviseProgramParameters(pb::ReviseProgramParametersRequest => ReviseProgramParametersResponse) = revise;
+}
+
+created_rpcs! {
+    DefineProgram(pb::DefineProgramRequest => DefineProgramResponse.program_id) = define;
+}
+
+write_service! {
+    /// Aid programs and their parameters.
+    ProgramService for Programs {
+        define_program => DefineProgram,
+        revise_program_parameters => ReviseProgramParameters,
+    }
 }

@@ -2,16 +2,19 @@
 
 use api::medaid::v1 as pb;
 use app::DomainCommand;
+
+use super::write::{Ids, WriteRpc, plain_rpcs, write_service};
+use crate::convert::fields::{department, practitioner, title};
+use api::medaid::v1::deployment_service_server::DeploymentService;
+use app::CommandOutcome;
+use domain::Event;
 use domain::StreamCommand;
 use domain::aggregates::batch::{BatchCommand, BatchDispatched, MemberAssigned, MemberRole};
 use domain::aggregates::deployment::{DeploymentCommand, Post};
-use domain::values::{
-    BatchId, ClinicalDepartment, CreditCode, DeploymentId, PractitionerId, ProfessionalTitle,
-    ValidationError, ValueProblem,
-};
+use domain::values::{BatchId, CreditCode, DeploymentId, ValidationError, ValueProblem};
 
-use super::fields::{credit_code, date, derived_uuid, required_enum, uuid};
-use super::pairing::pairing_id;
+use crate::convert::fields::pairing_id;
+use crate::convert::fields::{credit_code, date, required_enum, uuid};
 
 /// A well-formed stand-in for fields the domain fills from the stream it decides on (the recipient
 /// of a batch comes from its pairing); what the caller would put there is ignored.
@@ -31,26 +34,6 @@ fn batch_id(pairing: &str, number: u32) -> Result<BatchId, ValidationError> {
     })
 }
 
-pub fn practitioner(field: &str, value: &str) -> Result<PractitionerId, ValidationError> {
-    PractitionerId::parse(value).map_err(|problem| problem.at(field))
-}
-
-/// A GB/T 8561 title code.
-pub fn title(field: &str, value: u32) -> Result<ProfessionalTitle, ValidationError> {
-    let code = u16::try_from(value).map_err(|_| {
-        ValueProblem::OutOfRange {
-            detail: format!("{value} is not a title code"),
-        }
-        .at(field)
-    })?;
-    ProfessionalTitle::try_from(code).map_err(|problem| problem.at(field))
-}
-
-/// A clinical department (诊疗科目) code.
-pub fn department(field: &str, value: &str) -> Result<ClinicalDepartment, ValidationError> {
-    ClinicalDepartment::parse(value).map_err(|problem| problem.at(field))
-}
-
 fn deployment_id(req_id: &str) -> Result<DeploymentId, ValidationError> {
     uuid("deployment_id", req_id).map(DeploymentId)
 }
@@ -63,7 +46,10 @@ fn deployment(id: DeploymentId, command: DeploymentCommand) -> DomainCommand {
 }
 
 /// `DispatchBatch`.
-pub fn dispatch(req: &pb::DispatchBatchRequest) -> Result<DomainCommand, ValidationError> {
+pub fn dispatch(
+    req: &pb::DispatchBatchRequest,
+    _: &Ids<'_>,
+) -> Result<DomainCommand, ValidationError> {
     let batch = batch_id(&req.pairing_id, req.batch_number)?;
     let leader = if req.leader.is_empty() {
         None
@@ -87,7 +73,10 @@ pub fn dispatch(req: &pb::DispatchBatchRequest) -> Result<DomainCommand, Validat
 
 /// `AssignMember`: the server assigns the deployment id. The planned term is required here because
 /// the domain checks it against the program's minimum term.
-pub fn assign(req: &pb::AssignMemberRequest) -> Result<DomainCommand, ValidationError> {
+pub fn assign(
+    req: &pb::AssignMemberRequest,
+    ids: &Ids<'_>,
+) -> Result<DomainCommand, ValidationError> {
     let batch = batch_id(&req.pairing_id, req.batch_number)?;
     let role: pb::MemberRole = required_enum("role", req.role)?;
     let role = match role {
@@ -97,7 +86,7 @@ pub fn assign(req: &pb::AssignMemberRequest) -> Result<DomainCommand, Validation
     };
     let event = MemberAssigned {
         batch,
-        deployment_id: DeploymentId(derived_uuid("deployment", &req.request_id)),
+        deployment_id: DeploymentId(ids.derive("deployment")),
         recipient_org: filled_org("pairing_id")?,
         practitioner: practitioner("practitioner", &req.practitioner)?,
         home_org: credit_code("home_org", &req.home_org)?,
@@ -114,7 +103,10 @@ pub fn assign(req: &pb::AssignMemberRequest) -> Result<DomainCommand, Validation
 }
 
 /// `RecordMemberArrival`.
-pub fn arrive(req: &pb::RecordMemberArrivalRequest) -> Result<DomainCommand, ValidationError> {
+pub fn arrive(
+    req: &pb::RecordMemberArrivalRequest,
+    _: &Ids<'_>,
+) -> Result<DomainCommand, ValidationError> {
     let id = deployment_id(&req.deployment_id)?;
     Ok(deployment(
         id,
@@ -127,7 +119,10 @@ pub fn arrive(req: &pb::RecordMemberArrivalRequest) -> Result<DomainCommand, Val
 }
 
 /// `AppointMemberToPost`.
-pub fn appoint(req: &pb::AppointMemberToPostRequest) -> Result<DomainCommand, ValidationError> {
+pub fn appoint(
+    req: &pb::AppointMemberToPostRequest,
+    _: &Ids<'_>,
+) -> Result<DomainCommand, ValidationError> {
     let id = deployment_id(&req.deployment_id)?;
     let post: pb::Post = required_enum("post", req.post)?;
     let post = match post {
@@ -155,7 +150,10 @@ fn optional_text(value: &str) -> Option<String> {
 }
 
 /// `ChangeMemberTerm`.
-pub fn change_term(req: &pb::ChangeMemberTermRequest) -> Result<DomainCommand, ValidationError> {
+pub fn change_term(
+    req: &pb::ChangeMemberTermRequest,
+    _: &Ids<'_>,
+) -> Result<DomainCommand, ValidationError> {
     let id = deployment_id(&req.deployment_id)?;
     Ok(deployment(
         id,
@@ -168,7 +166,10 @@ pub fn change_term(req: &pb::ChangeMemberTermRequest) -> Result<DomainCommand, V
 }
 
 /// `RecordMemberDeparture`.
-pub fn depart(req: &pb::RecordMemberDepartureRequest) -> Result<DomainCommand, ValidationError> {
+pub fn depart(
+    req: &pb::RecordMemberDepartureRequest,
+    _: &Ids<'_>,
+) -> Result<DomainCommand, ValidationError> {
     let id = deployment_id(&req.deployment_id)?;
     Ok(deployment(
         id,
@@ -177,6 +178,80 @@ pub fn depart(req: &pb::RecordMemberDepartureRequest) -> Result<DomainCommand, V
             reason: optional_text(&req.reason),
         },
     ))
+}
+
+plain_rpcs! {
+    DispatchBatch(pb::DispatchBatchRequest => DispatchBatchResponse) = dispatch;
+    RecordMemberArrival(pb::RecordMemberArrivalRequest => RecordMemberArrivalResponse) = arrive;
+    AppointMemberToPost(pb::AppointMemberToPostRequest => AppointMemberToPostResponse) = appoint;
+    ChangeMemberTerm(pb::ChangeMemberTermRequest => ChangeMemberTermResponse) = change_term;
+}
+
+/// `AssignMember`: answers the deployment id the domain recorded and the team warnings of the
+/// batch after the assignment.
+pub struct AssignMember;
+
+impl WriteRpc for AssignMember {
+    type Request = pb::AssignMemberRequest;
+    type Response = pb::AssignMemberResponse;
+
+    fn command(req: &Self::Request, ids: &Ids<'_>) -> Result<DomainCommand, ValidationError> {
+        assign(req, ids)
+    }
+
+    fn respond(result: pb::WriteResult, outcome: &CommandOutcome) -> Self::Response {
+        let deployment_id = outcome.facts().find_map(|e| match e {
+            Event::MemberAssigned(m) => Some(m.deployment_id.to_string()),
+            _ => None,
+        });
+        pb::AssignMemberResponse {
+            result: Some(result),
+            deployment_id: deployment_id.unwrap_or_default(),
+            warnings: outcome
+                .warnings
+                .iter()
+                .map(|w| pb::RuleWarning {
+                    reason: w.reason.to_owned(),
+                    message: w.message.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// `RecordMemberDeparture`: answers the days on site the domain computed.
+pub struct RecordMemberDeparture;
+
+impl WriteRpc for RecordMemberDeparture {
+    type Request = pb::RecordMemberDepartureRequest;
+    type Response = pb::RecordMemberDepartureResponse;
+
+    fn command(req: &Self::Request, ids: &Ids<'_>) -> Result<DomainCommand, ValidationError> {
+        depart(req, ids)
+    }
+
+    fn respond(result: pb::WriteResult, outcome: &CommandOutcome) -> Self::Response {
+        let on_site_days = outcome.facts().find_map(|e| match e {
+            Event::MemberDeparted(d) => Some(d.on_site_days),
+            _ => None,
+        });
+        pb::RecordMemberDepartureResponse {
+            result: Some(result),
+            on_site_days: on_site_days.unwrap_or_default(),
+        }
+    }
+}
+
+write_service! {
+    /// Batches, their members and each member's on-site term.
+    DeploymentService for Deployments {
+        dispatch_batch => DispatchBatch,
+        assign_member => AssignMember,
+        record_member_arrival => RecordMemberArrival,
+        appoint_member_to_post => AppointMemberToPost,
+        change_member_term => ChangeMemberTerm,
+        record_member_departure => RecordMemberDeparture,
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,340 @@
+//! The one write pipeline: every write RPC is a [`WriteRpc`] run by [`Writer::run`].
+//!
+//! `run` is the single audited place for the fields every write request shares (read through the
+//! [`WriteRequest`] accessor that `api` generates from the descriptor, so a new write request cannot
+//! skip one): the caller, `request_id`, `expected_version`, `context` (correlation, causation,
+//! source and evidence, stored with every event) and `correction`. An RPC only says how its own
+//! fields become a domain command and how the outcome becomes its response.
+//!
+//! # Corrections
+//!
+//! A request with `correction` set is the corrected fact in full. Its command is re-recorded by the
+//! aggregate as the stream stood before the corrected fact (`StreamCommand::CorrectWith`), which
+//! checks the rules of `Correction`: the target exists and is a fact, is not retracted, has the type
+//! this RPC records, and stays on its stream. The ids a fact derives from its request id (a new
+//! stream's id, a deployment id) are derived from the request id that recorded the corrected fact,
+//! so the corrected fact keeps them.
+
+use api::medaid::v1::{self as pb, WriteRequest};
+use app::{CommandOutcome, CommandRequest, DomainCommand, Provenance};
+use domain::values::{ValidationError, ValueProblem};
+use tonic::{Request, Response, Status};
+
+use crate::clock::today_in_china;
+use crate::convert::event::timestamp;
+use crate::convert::fields::{derived_uuid, text};
+use crate::services::principal;
+use crate::status::{from_app_error, invalid_field};
+use crate::telemetry::current_trace_id;
+
+/// One write RPC: its request and response messages, the command its own fields make, and the
+/// response built from what the write recorded.
+pub trait WriteRpc: Send + Sync + 'static {
+    type Request: WriteRequest;
+    type Response: Send + 'static;
+
+    /// The domain command for the request's own fields; the ids it creates come from `ids`.
+    fn command(req: &Self::Request, ids: &Ids<'_>) -> Result<DomainCommand, ValidationError>;
+
+    /// The response: the `WriteResult` and whatever the domain answered (`outcome`).
+    fn respond(result: pb::WriteResult, outcome: &CommandOutcome) -> Self::Response;
+}
+
+/// The ids a write creates, derived from a request id so that a repeat makes the same command.
+pub struct Ids<'a> {
+    seed: &'a str,
+}
+
+impl Ids<'_> {
+    /// The id of kind `kind` (`"pairing"`, `"deployment"`, …) this write creates.
+    pub fn derive(&self, kind: &str) -> uuid::Uuid {
+        derived_uuid(kind, self.seed)
+    }
+}
+
+/// Runs write RPCs against the use cases.
+#[derive(Clone)]
+pub struct Writer {
+    app: app::App,
+}
+
+impl Writer {
+    pub fn new(app: app::App) -> Writer {
+        Writer { app }
+    }
+
+    /// Authenticates, reads the shared fields, converts, executes and answers one write RPC.
+    pub async fn run<R: WriteRpc>(
+        &self,
+        request: Request<R::Request>,
+    ) -> Result<Response<R::Response>, Status> {
+        let caller = principal(&request)?;
+        let req = request.get_ref();
+        let shared = Shared::read(req.header()).map_err(|e| invalid_field(&e))?;
+        let seed = match &shared.correction {
+            Some(c) => self
+                .app
+                .correction_seed(&c.stream_id, c.version)
+                .await
+                .map_err(from_app_error)?,
+            None => shared.request_id.clone(),
+        };
+        let mut command = R::command(req, &Ids { seed: &seed }).map_err(|e| invalid_field(&e))?;
+        if let Some(c) = shared.correction {
+            command = command
+                .into_correction(&c.stream_id, c.version, c.reason)
+                .map_err(from_app_error)?;
+        }
+        let outcome = self
+            .app
+            .execute(
+                &caller,
+                CommandRequest {
+                    command,
+                    request_id: shared.request_id,
+                    expected_version: shared.expected_version,
+                    correlation_id: shared.correlation_id,
+                    causation_id: shared.causation_id,
+                    trace_id: current_trace_id(),
+                    provenance: shared.provenance,
+                    today: today_in_china(),
+                },
+            )
+            .await
+            .map_err(from_app_error)?;
+        Ok(Response::new(R::respond(write_result(&outcome), &outcome)))
+    }
+}
+
+/// The shared fields of one write request, validated.
+struct Shared {
+    request_id: String,
+    expected_version: Option<u64>,
+    correlation_id: Option<String>,
+    causation_id: Option<String>,
+    provenance: Provenance,
+    correction: Option<Correction>,
+}
+
+struct Correction {
+    stream_id: String,
+    version: u64,
+    reason: String,
+}
+
+/// `RecordContext.evidence` and `Correction.reason` limits, as `common.proto` states them.
+const MAX_EVIDENCE: usize = 20;
+const MAX_URI: usize = 2048;
+const MAX_REASON: usize = 500;
+
+impl Shared {
+    fn read(header: pb::WriteHeader<'_>) -> Result<Shared, ValidationError> {
+        if header.request_id.trim().is_empty() {
+            return Err(ValueProblem::Empty.at("request_id"));
+        }
+        let context = header.context;
+        let non_empty = |value: &str| (!value.is_empty()).then(|| value.to_owned());
+        Ok(Shared {
+            request_id: header.request_id.to_owned(),
+            expected_version: expected_version(header.expected_version),
+            correlation_id: context.and_then(|c| non_empty(&c.correlation_id)),
+            causation_id: context.and_then(|c| non_empty(&c.causation_id)),
+            provenance: context.map(provenance).transpose()?.unwrap_or_default(),
+            correction: header.correction.map(correction).transpose()?,
+        })
+    }
+}
+
+fn expected_version(value: Option<&pb::ExpectedVersion>) -> Option<u64> {
+    match value.and_then(|v| v.expectation.as_ref()) {
+        Some(pb::expected_version::Expectation::Exact(version)) => Some(*version),
+        Some(pb::expected_version::Expectation::NoStream(true)) => Some(0),
+        Some(pb::expected_version::Expectation::NoStream(false)) | None => None,
+    }
+}
+
+fn provenance(context: &pb::RecordContext) -> Result<Provenance, ValidationError> {
+    let source = match pb::RecordSource::try_from(context.source) {
+        Ok(pb::RecordSource::Unspecified) => None,
+        Ok(pb::RecordSource::Manual) => Some("manual"),
+        Ok(pb::RecordSource::Platform) => Some("platform"),
+        Ok(pb::RecordSource::Bulk) => Some("bulk"),
+        Err(_) => {
+            return Err(ValueProblem::OutOfRange {
+                detail: format!("{} is not a known value", context.source),
+            }
+            .at("context.source"));
+        }
+    };
+    if context.evidence.len() > MAX_EVIDENCE {
+        return Err(ValueProblem::OutOfRange {
+            detail: format!("at most {MAX_EVIDENCE} entries"),
+        }
+        .at("context.evidence"));
+    }
+    let evidence = context
+        .evidence
+        .iter()
+        .enumerate()
+        .map(|(i, e)| evidence(&format!("context.evidence[{i}]"), e))
+        .collect::<Result<_, _>>()?;
+    Ok(Provenance {
+        source: source.map(str::to_owned),
+        evidence,
+    })
+}
+
+fn evidence(field: &str, e: &pb::Evidence) -> Result<app::Evidence, ValidationError> {
+    domain::values::check_text(&format!("{field}.uri"), &e.uri, MAX_URI)?;
+    let sha256 = match e.sha256.len() {
+        0 => None,
+        32 => Some(e.sha256.iter().map(|b| format!("{b:02x}")).collect()),
+        n => {
+            return Err(ValueProblem::OutOfRange {
+                detail: format!("{n} bytes; a SHA-256 is 32"),
+            }
+            .at(format!("{field}.sha256")));
+        }
+    };
+    let description = if e.description.is_empty() {
+        None
+    } else {
+        Some(text(&format!("{field}.description"), &e.description)?)
+    };
+    Ok(app::Evidence {
+        uri: e.uri.clone(),
+        sha256,
+        description,
+    })
+}
+
+fn correction(c: &pb::Correction) -> Result<Correction, ValidationError> {
+    if c.stream_id.is_empty() {
+        return Err(ValueProblem::Empty.at("correction.stream_id"));
+    }
+    if c.stream_version == 0 {
+        return Err(ValueProblem::NotPositive.at("correction.stream_version"));
+    }
+    // An empty reason is the domain's CORRECTION_REASON_MISSING; only the length is checked here.
+    if c.reason.chars().count() > MAX_REASON {
+        return Err(ValueProblem::OutOfRange {
+            detail: format!("at most {MAX_REASON} characters"),
+        }
+        .at("correction.reason"));
+    }
+    Ok(Correction {
+        stream_id: c.stream_id.clone(),
+        version: c.stream_version,
+        reason: c.reason.clone(),
+    })
+}
+
+/// The `WriteResult` of a recorded (or replayed) write.
+pub fn write_result(outcome: &CommandOutcome) -> pb::WriteResult {
+    pb::WriteResult {
+        stream_id: outcome.stream_id.clone(),
+        stream_version: outcome.stream_version,
+        positions: outcome.positions.clone().collect(),
+        event_ids: outcome.event_ids.iter().map(ToString::to_string).collect(),
+        recorded_at: Some(timestamp(outcome.recorded_at_us)),
+    }
+}
+
+/// Declares write RPCs whose response is the `WriteResult` alone:
+/// `plain_rpcs! { DispatchBatch(pb::DispatchBatchRequest => pb::DispatchBatchResponse) = dispatch; }`
+/// where `dispatch(&Request, &Ids) -> Result<DomainCommand, ValidationError>`.
+macro_rules! plain_rpcs {
+    ($( $rpc:ident($req:ty => $resp:ident) = $convert:path; )*) => {
+        $(
+            pub struct $rpc;
+
+            impl $crate::rpc::write::WriteRpc for $rpc {
+                type Request = $req;
+                type Response = api::medaid::v1::$resp;
+
+                fn command(
+                    req: &$req,
+                    ids: &$crate::rpc::write::Ids<'_>,
+                ) -> Result<app::DomainCommand, domain::values::ValidationError> {
+                    $convert(req, ids)
+                }
+
+                fn respond(
+                    result: api::medaid::v1::WriteResult,
+                    _: &app::CommandOutcome,
+                ) -> api::medaid::v1::$resp {
+                    api::medaid::v1::$resp {
+                        result: Some(result),
+                    }
+                }
+            }
+        )*
+    };
+}
+pub(crate) use plain_rpcs;
+
+/// Declares write RPCs whose response is the `WriteResult` and the id of the stream written (the
+/// entity the request created, or for a correction the one it corrected):
+/// `created_rpcs! { DefineProgram(pb::DefineProgramRequest => DefineProgramResponse.program_id) = define; }`.
+macro_rules! created_rpcs {
+    ($( $rpc:ident($req:ty => $resp:ident . $id:ident) = $convert:path; )*) => {
+        $(
+            pub struct $rpc;
+
+            impl $crate::rpc::write::WriteRpc for $rpc {
+                type Request = $req;
+                type Response = api::medaid::v1::$resp;
+
+                fn command(
+                    req: &$req,
+                    ids: &$crate::rpc::write::Ids<'_>,
+                ) -> Result<app::DomainCommand, domain::values::ValidationError> {
+                    $convert(req, ids)
+                }
+
+                fn respond(
+                    result: api::medaid::v1::WriteResult,
+                    outcome: &app::CommandOutcome,
+                ) -> api::medaid::v1::$resp {
+                    api::medaid::v1::$resp {
+                        result: Some(result),
+                        $id: outcome.entity_id().to_owned(),
+                    }
+                }
+            }
+        )*
+    };
+}
+pub(crate) use created_rpcs;
+
+/// Implements a tonic write service as a table of `method => WriteRpc` rows, each run by
+/// [`Writer::run`]. The generated tonic trait makes a missing row fail to compile.
+macro_rules! write_service {
+    ($(#[$doc:meta])* $service:ident for $name:ident { $( $method:ident => $rpc:ty ),* $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Clone)]
+        pub struct $name($crate::rpc::write::Writer);
+
+        impl $name {
+            pub fn new(app: app::App) -> $name {
+                $name($crate::rpc::write::Writer::new(app))
+            }
+        }
+
+        #[tonic::async_trait]
+        impl $service for $name {
+            $(
+                async fn $method(
+                    &self,
+                    request: tonic::Request<<$rpc as $crate::rpc::write::WriteRpc>::Request>,
+                ) -> Result<
+                    tonic::Response<<$rpc as $crate::rpc::write::WriteRpc>::Response>,
+                    tonic::Status,
+                > {
+                    self.0.run::<$rpc>(request).await
+                }
+            )*
+        }
+    };
+}
+pub(crate) use write_service;
