@@ -2,6 +2,7 @@
 //! PostgreSQL database when `MEDAID_TEST_DATABASE_URL` is set), called through the generated clients
 //! with tokens minted from the development key.
 
+mod audit;
 mod common;
 mod corrections;
 mod errors;

@@ -28,6 +28,7 @@ const PROTOS: &[&str] = &[
     "medaid/v1/capability_service.proto",
     "medaid/v1/targets_service.proto",
     "medaid/v1/projection_admin_service.proto",
+    "medaid/v1/audit_service.proto",
     // Not imported by our files, but clients that decode rich error details through reflection
     // need these types.
     "google/rpc/error_details.proto",

@@ -8,6 +8,7 @@ use prost_types::FileDescriptorSet;
 const SERVICES: &[&str] = &[
     "medaid.v1.ActivityService",
     "medaid.v1.AssessmentService",
+    "medaid.v1.AuditService",
     "medaid.v1.BatchTimelineService",
     "medaid.v1.CollaborationNetworkService",
     "medaid.v1.CollaborationService",
@@ -28,9 +29,10 @@ const SERVICES: &[&str] = &[
     "medaid.v1.TechniqueService",
 ];
 
-/// The services that only read (the event feed, the read models and their administration): their
+/// The services that only read (the event feed, the read models and their administration, audit): their
 /// requests carry no request_id or expected_version.
 const READ_SERVICES: &[&str] = &[
+    "AuditService",
     "BatchTimelineService",
     "CollaborationNetworkService",
     "EventService",
@@ -135,7 +137,10 @@ fn every_read_model_query_takes_min_position_and_answers_position() {
     for file in set.file.iter().filter(|file| file.package() == "medaid.v1") {
         let queries = file.service.iter().filter(|service| {
             READ_SERVICES.contains(&service.name())
-                && !matches!(service.name(), "EventService" | "ProjectionAdminService")
+                && !matches!(
+                    service.name(),
+                    "EventService" | "ProjectionAdminService" | "AuditService"
+                )
         });
         for service in queries {
             for method in &service.method {

@@ -48,6 +48,17 @@ pub(crate) fn require_reader(principal: &Principal) -> Result<(), Error> {
     }
 }
 
+pub(crate) fn require_auditor(principal: &Principal) -> Result<(), Error> {
+    if principal.has_role(Role::Auditor) || principal.has_role(Role::Admin) {
+        Ok(())
+    } else {
+        Err(missing_role(
+            Role::Auditor,
+            "audit proofs and exports need the auditor or admin role",
+        ))
+    }
+}
+
 pub(crate) fn require_admin(principal: &Principal) -> Result<(), Error> {
     if principal.has_role(Role::Admin) {
         Ok(())

@@ -26,6 +26,7 @@
 //! A stream's version is its number of events: the first event has version 1, a missing stream is at
 //! version 0. The domain, the store and the API use this one convention.
 
+pub mod audit;
 mod authorize;
 mod command;
 mod contexts;

@@ -27,7 +27,7 @@ pub const DEFAULT_TOML: &str = include_str!("../../../deploy/config.default.toml
 pub const ENV_PREFIX: &str = "MEDAID_";
 
 /// The top-level keys of [`Config`], in the order of its fields.
-const TOP_LEVEL_KEYS: [&str; 9] = [
+const TOP_LEVEL_KEYS: [&str; 10] = [
     "environment",
     "listen",
     "data_dir",
@@ -37,6 +37,7 @@ const TOP_LEVEL_KEYS: [&str; 9] = [
     "limits",
     "telemetry",
     "server",
+    "audit",
 ];
 
 /// Everything the server needs to know at start-up.
@@ -54,6 +55,7 @@ pub struct Config {
     pub limits: LimitsConfig,
     pub telemetry: TelemetryConfig,
     pub server: ServerConfig,
+    pub audit: AuditConfig,
 }
 
 /// Whether this is a development or a production deployment.
@@ -131,6 +133,34 @@ pub struct ServerConfig {
     pub health_probe_interval_ms: u64,
     pub drain_delay_ms: u64,
     pub grace_period_ms: u64,
+}
+
+/// Signed checkpoints: the log's origin, its signing key, and how often it signs.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditConfig {
+    /// The checkpoint origin line and key name, such as `medaid.example.cn/log`.
+    pub origin: String,
+    /// A PKCS#8 PEM Ed25519 private key; unset uses the development key in `data_dir`.
+    pub signing_key_path: Option<PathBuf>,
+    /// When the current key started signing (RFC 3339), for the trust root; optional.
+    pub signing_key_valid_from: Option<String>,
+    pub checkpoint_interval_ms: u64,
+    pub checkpoint_max_events: u64,
+    /// Keys that signed earlier checkpoints, kept in the trust root so old checkpoints still verify.
+    #[serde(default)]
+    pub retired_keys: Vec<RetiredKeyConfig>,
+}
+
+/// A checkpoint key no longer in use.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetiredKeyConfig {
+    /// The C2SP verifier key, `name+hexid+base64(0x01 ‖ key)`.
+    pub verifier_key: String,
+    /// RFC 3339 times.
+    pub valid_from: Option<String>,
+    pub valid_until: String,
 }
 
 /// Values given as command-line flags; they win over every other source.

@@ -11,6 +11,7 @@
 //! Handlers read the caller with `request.extensions().get::<app::Principal>()` and the trace id for
 //! event metadata with [`telemetry::current_trace_id`].
 
+pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod clock;

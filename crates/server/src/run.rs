@@ -44,6 +44,8 @@ pub enum RunError {
     Reflection(#[from] tonic_reflection::server::Error),
     #[error(transparent)]
     Store(#[from] store_wiring::OpenError),
+    #[error(transparent)]
+    CheckpointKey(#[from] crate::audit::CheckpointKeyError),
     #[error("the gRPC transport failed")]
     Transport(#[from] tonic::transport::Error),
 }
@@ -86,12 +88,21 @@ pub async fn run_with(
     let store = store_wiring::open_store(&config).await?;
     let projector = store_wiring::start_projector(&config, store.clone()).await?;
     let app = app::App::with_read_models(store.clone(), projector);
+    let audit = crate::audit::start(&config, &store)?;
     let (stop_streams, streams_stopping) = watch::channel(false);
 
     let (reporter, health_service) = tonic_health::server::health_reporter();
     let mut builder = RoutesBuilder::default();
     builder.add_service(health_service);
-    let names = mount_services(&config, &mut builder, &app, streams_stopping);
+    let mut names = mount_services(&config, &mut builder, &app, streams_stopping);
+    let max_request_bytes = config.limits.max_request_bytes;
+    crate::audit::mount(
+        &mut builder,
+        &app,
+        &audit.audit,
+        max_request_bytes,
+        &mut names,
+    );
     if let Some(mount) = options.extra_services {
         mount(&mut builder);
     }
@@ -168,6 +179,9 @@ pub async fn run_with(
     };
     probe_task.abort();
     let _ = probe_task.await;
+    audit.signer_task.abort();
+    let _ = audit.signer_task.await;
+    drop(audit.audit);
     // In-flight requests have finished (or were cut off): stop the projections after their current
     // transaction, then let the writer flush and close. A projector still shared with a request
     // the grace period cut off stops when that last handle drops.

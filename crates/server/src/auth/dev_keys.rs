@@ -38,6 +38,41 @@ pub enum DevKeyError {
     Sign(#[source] jsonwebtoken::errors::Error),
 }
 
+/// Loads the Ed25519 key `file` from the development key directory of `data_dir`, generating and
+/// saving it (PKCS#8 PEM, readable by the owner only) first if it does not exist yet. Used for the
+/// token key and the development checkpoint key.
+pub fn load_or_create_key(
+    data_dir: &Path,
+    file: &str,
+) -> Result<(SigningKey, PathBuf), DevKeyError> {
+    let dir = data_dir.join(DIR);
+    let path = dir.join(file);
+    match std::fs::read_to_string(&path) {
+        Ok(pem) => {
+            let signing = SigningKey::from_pkcs8_pem(&pem)
+                .map_err(|_| DevKeyError::Corrupt { path: path.clone() })?;
+            Ok((signing, path))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let signing = SigningKey::generate(&mut rand_core::OsRng);
+            let pem = signing
+                .to_pkcs8_pem(LineEnding::LF)
+                .map_err(|_| DevKeyError::Encode)?;
+            std::fs::create_dir_all(&dir).map_err(|source| DevKeyError::Io {
+                path: dir.clone(),
+                source,
+            })?;
+            write_private(&path, pem.as_bytes()).map_err(|source| DevKeyError::Io {
+                path: path.clone(),
+                source,
+            })?;
+            tracing::info!(path = %path.display(), "created development key");
+            Ok((signing, path))
+        }
+        Err(source) => Err(DevKeyError::Io { path, source }),
+    }
+}
+
 /// The development Ed25519 key pair.
 pub struct DevKeyPair {
     signing: SigningKey,
@@ -47,32 +82,8 @@ pub struct DevKeyPair {
 impl DevKeyPair {
     /// Loads the key pair from `data_dir`, generating and saving it first if it does not exist yet.
     pub fn load_or_create(data_dir: &Path) -> Result<DevKeyPair, DevKeyError> {
-        let dir = data_dir.join(DIR);
-        let path = dir.join(PRIVATE_FILE);
-        match std::fs::read_to_string(&path) {
-            Ok(pem) => {
-                let signing = SigningKey::from_pkcs8_pem(&pem)
-                    .map_err(|_| DevKeyError::Corrupt { path: path.clone() })?;
-                Ok(DevKeyPair { signing, path })
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let signing = SigningKey::generate(&mut rand_core::OsRng);
-                let pem = signing
-                    .to_pkcs8_pem(LineEnding::LF)
-                    .map_err(|_| DevKeyError::Encode)?;
-                std::fs::create_dir_all(&dir).map_err(|source| DevKeyError::Io {
-                    path: dir.clone(),
-                    source,
-                })?;
-                write_private(&path, pem.as_bytes()).map_err(|source| DevKeyError::Io {
-                    path: path.clone(),
-                    source,
-                })?;
-                tracing::info!(path = %path.display(), "created development key pair");
-                Ok(DevKeyPair { signing, path })
-            }
-            Err(source) => Err(DevKeyError::Io { path, source }),
-        }
+        let (signing, path) = load_or_create_key(data_dir, PRIVATE_FILE)?;
+        Ok(DevKeyPair { signing, path })
     }
 
     /// Generates a key pair that lives only in memory, for tests that need a second, untrusted key.

@@ -128,10 +128,30 @@ fn bad_configurations_are_refused_with_the_key_named() {
 #[test]
 fn production_with_keys_and_no_dev_keys_is_accepted() {
     let config = load(
-        "environment = \"production\"\n[[auth.keys]]\nid = \"k\"\nalgorithm = \"EdDSA\"\npublic_key_path = \"k.pem\"",
+        "environment = \"production\"\n[[auth.keys]]\nid = \"k\"\nalgorithm = \"EdDSA\"\npublic_key_path = \"k.pem\"\n[audit]\nsigning_key_path = \"c.pem\"",
     )
     .unwrap();
     assert!(!config.uses_dev_keys());
+}
+
+#[test]
+fn production_without_a_checkpoint_key_and_bad_origins_are_refused() {
+    for (toml, expected) in [
+        (
+            "environment = \"production\"\n[[auth.keys]]\nid = \"k\"\nalgorithm = \"EdDSA\"\npublic_key_path = \"k.pem\"",
+            "audit.signing_key_path",
+        ),
+        ("[audit]\norigin = \"has space\"", "audit.origin"),
+        ("[audit]\norigin = \"a+b\"", "audit.origin"),
+        ("[audit]\ncheckpoint_max_events = 0", "audit.checkpoint"),
+        (
+            "[audit]\nsigning_key_valid_from = \"yesterday\"",
+            "RFC 3339",
+        ),
+    ] {
+        let message = error(toml);
+        assert!(message.contains(expected), "{toml:?} gave {message:?}");
+    }
 }
 
 #[test]

@@ -37,6 +37,7 @@ impl Config {
         self.validate_auth()?;
         self.validate_tls()?;
         self.validate_limits()?;
+        self.validate_audit()?;
         if self.data_dir.as_os_str().is_empty() {
             return Err(invalid("data_dir", "must not be empty"));
         }
@@ -54,6 +55,53 @@ impl Config {
                 "server.health_probe_interval_ms",
                 "must be greater than 0",
             ));
+        }
+        Ok(())
+    }
+
+    fn validate_audit(&self) -> Result<(), ConfigError> {
+        let audit = &self.audit;
+        let origin = &audit.origin;
+        if origin.is_empty() || origin.contains('+') || origin.chars().any(char::is_whitespace) {
+            return Err(invalid(
+                "audit.origin",
+                "must be non-empty, without whitespace or '+' (it is also the key name)",
+            ));
+        }
+        if self.environment == Environment::Production && audit.signing_key_path.is_none() {
+            return Err(invalid(
+                "audit.signing_key_path",
+                "must be set in production; the development checkpoint key is refused",
+            ));
+        }
+        if audit.checkpoint_interval_ms == 0 || audit.checkpoint_max_events == 0 {
+            return Err(invalid(
+                "audit.checkpoint_interval_ms",
+                "and audit.checkpoint_max_events must be greater than 0",
+            ));
+        }
+        let times = audit
+            .signing_key_valid_from
+            .iter()
+            .chain(audit.retired_keys.iter().flat_map(|k| k.valid_from.iter()))
+            .chain(audit.retired_keys.iter().map(|k| &k.valid_until));
+        for value in times {
+            if time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc3339)
+                .is_err()
+            {
+                return Err(invalid(
+                    "audit",
+                    format!("key validity {value:?} is not an RFC 3339 time"),
+                ));
+            }
+        }
+        for key in &audit.retired_keys {
+            if ledger::note::NoteVerifier::parse(&key.verifier_key).is_err() {
+                return Err(invalid(
+                    "audit.retired_keys",
+                    format!("{:?} is not a C2SP verifier key", key.verifier_key),
+                ));
+            }
         }
         Ok(())
     }
