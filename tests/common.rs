@@ -4,9 +4,10 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use domain::values::CreditCode;
+use server::call_log::CallLog;
 use server::cli::{DevTokenArgs, dev_token};
 use server::config::{Config, Overrides};
-use server::{RunError, run};
+use server::{RunError, RunOptions, run_with};
 use tempfile::TempDir;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -19,6 +20,7 @@ use tonic_types::StatusExt;
 pub(crate) struct TestServer {
     pub(crate) addr: SocketAddr,
     pub(crate) config: Config,
+    calls: CallLog,
     _dir: TempDir,
     shutdown: Option<oneshot::Sender<()>>,
     handle: JoinHandle<Result<(), RunError>>,
@@ -80,12 +82,24 @@ impl TestServer {
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = oneshot::channel::<()>();
         let run_config = config.clone();
+        let calls = CallLog::default();
+        let options = RunOptions {
+            call_log: Some(calls.clone()),
+            ..RunOptions::default()
+        };
         let handle = tokio::spawn(async move {
-            run(run_config, listener, async { rx.await.unwrap_or(()) }).await
+            run_with(
+                run_config,
+                listener,
+                async { rx.await.unwrap_or(()) },
+                options,
+            )
+            .await
         });
         let server = TestServer {
             addr,
             config,
+            calls,
             _dir: dir,
             shutdown: Some(tx),
             handle,
@@ -123,6 +137,11 @@ impl TestServer {
             .connect()
             .await
             .unwrap()
+    }
+
+    /// The method paths this server answered for an authenticated caller so far.
+    pub(crate) fn called(&self) -> std::collections::BTreeSet<String> {
+        self.calls.paths()
     }
 
     /// A bearer token from the development key.

@@ -9,6 +9,7 @@ use futures_util::StreamExt;
 use tonic::Code;
 
 use crate::common::{TestServer, authed, backends, huining, lzu_first, org};
+use crate::coverage::{Tour, assert_tour_called};
 use crate::flow::register_request;
 
 #[tokio::test]
@@ -140,6 +141,7 @@ async fn the_feed_pages_and_follows_the_log() {
             .into_inner();
         assert_eq!(stream_page.events.len(), 1);
         assert!(stream_page.next_page_token.is_empty());
+        assert_tour_called(&server, Tour::Feed);
         server.stop().await;
     }
 }

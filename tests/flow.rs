@@ -14,6 +14,7 @@ use api::medaid::v1::technique_service_client::TechniqueServiceClient;
 use tonic::transport::Channel;
 
 use crate::common::{TestServer, authed, backends, huining, lzu_first, org, request_id};
+use crate::coverage::{Tour, assert_tour_called};
 
 /// Ids created along the flow, for the tests that build on it.
 pub(crate) struct Seeded {
@@ -708,6 +709,7 @@ async fn seed_000_flow_covers_every_command_rpc() {
             .await
             .unwrap();
         ok(retracted.into_inner().result);
+        assert_tour_called(&server, Tour::Commands);
         server.stop().await;
     }
 }

@@ -5,6 +5,7 @@
 mod audit;
 mod common;
 mod corrections;
+mod coverage;
 mod errors;
 mod feed;
 mod feed_filters;

@@ -16,6 +16,7 @@ use tonic::Code;
 use tonic::transport::Channel;
 
 use crate::common::{TestServer, assert_refused, authed, backends, huining};
+use crate::coverage::{Tour, assert_tour_called};
 use scenario::{Recorded, record};
 
 fn roster(channel: &Channel) -> OnSiteRosterServiceClient<Channel> {
@@ -51,6 +52,7 @@ async fn every_read_model_answers_the_recorded_scenario() {
         people::check_people(&channel, &token, &recorded).await;
         work::check_work(&channel, &token, &recorded).await;
         hospital::check_hospital(&channel, &token, &recorded).await;
+        assert_tour_called(&server, Tour::ReadModels);
         server.stop().await;
     }
 }

@@ -12,6 +12,7 @@ use tonic_types::StatusExt;
 use super::scenario::{EXPERT, record};
 use super::{on_site, practitioners, roster};
 use crate::common::{TestServer, assert_refused, authed, backends};
+use crate::coverage::{Tour, assert_tour_called};
 
 /// The eight read models, by the names the admin service lists.
 const PROJECTIONS: [&str; 8] = [
@@ -119,6 +120,32 @@ async fn admins_see_every_projection_live_and_rebuild_one() {
             .unwrap()
             .into_inner();
         assert_eq!(practitioners(&rebuilt), [EXPERT]);
+
+        // A retry names a known projection; on one that has not failed it changes nothing.
+        let retry = |name: &str| pb::RetryProjectionRequest {
+            name: name.to_owned(),
+        };
+        let unknown = admin
+            .retry_projection(authed(&token, retry("no_such_model")))
+            .await
+            .unwrap_err();
+        assert_refused(&unknown, Code::NotFound, "PROJECTION_NOT_FOUND");
+        let not_admin = admin
+            .retry_projection(authed(&reader, retry("on_site_roster")))
+            .await
+            .unwrap_err();
+        assert_eq!(not_admin.code(), Code::PermissionDenied, "{not_admin:?}");
+        admin
+            .retry_projection(authed(&token, retry("on_site_roster")))
+            .await
+            .unwrap();
+        let still_live = |list: &[pb::ProjectionStatus]| {
+            list.iter()
+                .filter(|p| p.name == "on_site_roster" && p.active)
+                .all(|p| p.state == live && p.generation == generation)
+        };
+        poll_projections(&mut admin, &token, "the roster still live", still_live).await;
+        assert_tour_called(&server, Tour::Admin);
         server.stop().await;
     }
 }

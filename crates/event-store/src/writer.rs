@@ -128,6 +128,10 @@ impl Writer {
 }
 
 /// Microseconds since the Unix epoch; the store's only clock.
+#[expect(
+    clippy::disallowed_methods,
+    reason = "record time is set by the store, here and only here"
+)]
 fn now_us() -> i64 {
     let since_epoch = SystemTime::now()
         .duration_since(UNIX_EPOCH)

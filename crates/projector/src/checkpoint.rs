@@ -33,6 +33,11 @@ pub(crate) struct Checkpoint {
     pub(crate) error: Option<(u64, String)>,
 }
 
+/// Microseconds since the Unix epoch, for a checkpoint's `updated_at` and the status's lag.
+#[expect(
+    clippy::disallowed_methods,
+    reason = "bookkeeping time of the projector (lag), never business time"
+)]
 pub(crate) fn now_us() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)

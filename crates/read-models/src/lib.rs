@@ -45,6 +45,32 @@ pub use fact::FactProjection;
 pub use page::{Answer, MAX_PAGE_SIZE, Page, PageRequest, QueryError};
 pub use query::{Query, Subject, View, Visible};
 
+/// Event types no read model reads, each with the reason. Every other type in
+/// `domain::events::EVENT_TYPES` must be read by at least one model (a test holds it), so that a new
+/// event cannot be recorded and then silently ignored by every answer.
+pub const UNPROJECTED: &[(&str, &str)] = &[
+    (
+        "ProgramDefined",
+        "the models read a program's parameters from the snapshot PairingEstablished carries",
+    ),
+    (
+        "ProgramParametersRevised",
+        "a revision binds later pairings, whose PairingEstablished carries the revised snapshot",
+    ),
+    (
+        "PairingRestructured",
+        "no model answers which pairing succeeded which yet; the successor is its own pairing",
+    ),
+    (
+        "PairingEnded",
+        "no model answers whether a pairing is still active yet; its facts stay counted",
+    ),
+    (
+        "ShortVisitConducted",
+        "no model counts short visits (巡诊) yet; the scoreboard counts stationed teams",
+    ),
+];
+
 /// Every read model, for the runner to start (`projector::Projector::start`).
 pub fn all() -> Vec<Arc<dyn Projection>> {
     [
@@ -60,4 +86,45 @@ pub fn all() -> Vec<Arc<dyn Projection>> {
     .into_iter()
     .map(|p| Arc::new(p) as Arc<dyn Projection>)
     .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    /// The event types some read model reads.
+    fn projected() -> BTreeSet<String> {
+        all()
+            .iter()
+            .flat_map(|projection| projection.filter().event_types)
+            .collect()
+    }
+
+    #[test]
+    fn every_event_type_is_projected_or_listed_as_unprojected() {
+        let projected = projected();
+        let unprojected: BTreeSet<&str> = UNPROJECTED.iter().map(|(name, _)| *name).collect();
+        let forgotten: Vec<&str> = domain::events::EVENT_TYPES
+            .iter()
+            .copied()
+            .filter(|t| !projected.contains(*t) && !unprojected.contains(t))
+            .collect();
+        assert_eq!(forgotten, Vec::<&str>::new(), "no read model reads these");
+        let listed_but_read: Vec<&&str> = unprojected
+            .iter()
+            .filter(|t| projected.contains(**t))
+            .collect();
+        assert!(listed_but_read.is_empty(), "{listed_but_read:?} are read");
+    }
+
+    #[test]
+    fn every_type_a_table_reads_is_an_event_type() {
+        let unknown: Vec<String> = projected()
+            .into_iter()
+            .filter(|t| !domain::events::EVENT_TYPES.contains(&t.as_str()))
+            .collect();
+        assert_eq!(unknown, Vec::<String>::new(), "misspelled event types");
+    }
 }

@@ -9,7 +9,6 @@
 //! A server-streaming call is bounded only until its response starts: the event feed's
 //! subscription runs for as long as the client keeps it.
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -17,10 +16,7 @@ use std::time::Duration;
 
 use tonic::codegen::http;
 use tonic::{Code, Status};
-use tonic_types::{ErrorDetails, StatusExt};
 use tower::{Layer, Service};
-
-use crate::auth::ERROR_DOMAIN;
 
 /// The `ErrorInfo` reason of a request that ran out of time.
 pub const DEADLINE_REASON: &str = "DEADLINE_EXCEEDED";
@@ -88,14 +84,14 @@ where
 }
 
 fn deadline_status(limit: Duration) -> Status {
-    let metadata = HashMap::from([("limit_ms".to_owned(), limit.as_millis().to_string())]);
-    let details = ErrorDetails::with_error_info(DEADLINE_REASON, ERROR_DOMAIN, metadata);
-    Status::with_error_details(
+    crate::status::status(
         Code::DeadlineExceeded,
         format!(
             "the request did not finish within its deadline of {} ms",
             limit.as_millis()
         ),
-        details,
+        DEADLINE_REASON,
+        vec![("limit_ms".to_owned(), limit.as_millis().to_string())],
+        |_| {},
     )
 }

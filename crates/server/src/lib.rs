@@ -13,6 +13,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod call_log;
 pub mod cli;
 pub mod clock;
 pub mod config;

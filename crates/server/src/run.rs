@@ -17,6 +17,7 @@ use crate::auth::dev_keys::{DevKeyError, DevKeyPair};
 use crate::auth::jwt::{KeyLoadError, TokenVerifier, TrustedKey};
 use crate::auth::mtls::ClientIdentities;
 use crate::auth::{AuthLayer, Authenticator};
+use crate::call_log::{CallLog, CallLogLayer};
 use crate::config::Config;
 use crate::deadline::DeadlineLayer;
 use crate::health::{Health, HealthProbe};
@@ -60,6 +61,8 @@ pub struct RunOptions {
     pub health_probe: Option<Arc<dyn HealthProbe>>,
     /// Services mounted besides [`mount_services`], for tests that need a handler of their own.
     pub extra_services: Option<ExtraServices>,
+    /// Records the method path of every authenticated call, for the tests' RPC coverage check.
+    pub call_log: Option<CallLog>,
 }
 
 /// Serves until `shutdown` resolves, then drains as described in `deploy/config.default.toml` (`[server]`).
@@ -121,6 +124,7 @@ pub async fn run_with(
         .layer(TraceLayer)
         .layer(DeadlineLayer::new(config.limits.request_timeout()))
         .layer(AuthLayer::new(authenticator))
+        .layer(CallLogLayer(options.call_log))
         .into_inner();
     let router = server.layer(layers).add_routes(routes);
 

@@ -56,7 +56,7 @@ impl Service<http::Request<Body>> for SessionService {
 
     fn call(&mut self, request: http::Request<Body>) -> Self::Future {
         if request.uri().path() != WHO_AM_I_PATH {
-            return Box::pin(async { Ok(Status::unimplemented("unknown method").into_http()) });
+            return Box::pin(async { Ok(crate::status::unknown_method().into_http()) });
         }
         let mut grpc = Grpc::new(ProstCodec::<String, String>::default())
             .max_decoding_message_size(self.max_request_bytes);

@@ -20,8 +20,13 @@ const INTERNAL_MESSAGE: &str = "internal error; the server has logged the cause"
 /// position it wanted; projections usually apply a new event within milliseconds.
 const PROJECTION_RETRY_DELAY: std::time::Duration = std::time::Duration::from_secs(1);
 
-/// Builds a status with `ErrorInfo` and whatever other details `extra` adds.
-fn status(
+/// Builds a status with `ErrorInfo` and whatever other details `extra` adds: the one place a
+/// status is made (the auth and deadline layers call it too).
+#[expect(
+    clippy::disallowed_methods,
+    reason = "the one error mapping: every status is built here, with ErrorInfo"
+)]
+pub(crate) fn status(
     code: Code,
     message: String,
     reason: &str,
@@ -44,6 +49,15 @@ fn cause_chain(error: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     chain
+}
+
+/// The answer to a path no service of this server has (tonic's own answer for unknown methods).
+#[expect(
+    clippy::disallowed_methods,
+    reason = "the one error mapping: every status is built here"
+)]
+pub(crate) fn unknown_method() -> Status {
+    Status::unimplemented("unknown method")
 }
 
 /// The status for a use-case error.

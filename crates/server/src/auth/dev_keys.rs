@@ -4,7 +4,6 @@
 //! Production configurations refuse these keys (see `Config::validate`).
 
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use ed25519_dalek::SigningKey;
 use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
@@ -138,10 +137,7 @@ pub struct TokenRequest {
 
 /// Builds the claims for a development token, issued now, for the configured issuer and audience.
 pub fn claims_for(auth: &AuthConfig, request: &TokenRequest) -> Claims {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or_default();
+    let now = crate::clock::unix_seconds();
     Claims {
         sub: request.subject.clone(),
         iss: auth.issuer.clone(),

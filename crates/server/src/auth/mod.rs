@@ -10,7 +10,6 @@ pub mod dev_keys;
 pub mod jwt;
 pub mod mtls;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
@@ -19,7 +18,6 @@ use futures_util::future::{Either, Ready, ready};
 use tonic::codegen::http;
 use tonic::transport::server::{TcpConnectInfo, TlsConnectInfo};
 use tonic::{Code, Status};
-use tonic_types::{ErrorDetails, StatusExt};
 use tower::{Layer, Service};
 
 use self::jwt::{TokenError, TokenVerifier};
@@ -63,8 +61,13 @@ impl AuthError {
             AuthError::NotBearer | AuthError::Token(_) => "the bearer token is not valid",
             AuthError::UnknownCertificate => "the client certificate is not authorised",
         };
-        let details = ErrorDetails::with_error_info(self.reason(), ERROR_DOMAIN, HashMap::new());
-        Status::with_error_details(Code::Unauthenticated, message, details)
+        crate::status::status(
+            Code::Unauthenticated,
+            message.to_owned(),
+            self.reason(),
+            Vec::new(),
+            |_| {},
+        )
     }
 }
 

@@ -70,7 +70,7 @@ fn heartbeat_interval(requested: Option<&prost_types::Duration>) -> Duration {
 }
 
 fn now_us() -> i64 {
-    let now = time::OffsetDateTime::now_utc();
+    let now = crate::clock::now_utc();
     i64::try_from(now.unix_timestamp_nanos() / 1_000).unwrap_or(0)
 }
 

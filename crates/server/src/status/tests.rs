@@ -122,3 +122,14 @@ fn page_errors_name_their_field() {
         .and_then(|b| b.field_violations.first().map(|v| v.field.clone()));
     assert_eq!(field.as_deref(), Some("page_size"));
 }
+
+/// Every reason the domain can refuse with is a value of `ErrorReason` in errors.proto, so that a
+/// client can decode each one (and a new domain reason cannot ship undocumented).
+#[test]
+fn every_domain_reason_is_an_error_reason() {
+    let missing: Vec<&str> = domain::all_reasons()
+        .into_iter()
+        .filter(|reason| api::medaid::v1::ErrorReason::from_str_name(reason).is_none())
+        .collect();
+    assert_eq!(missing, Vec::<&str>::new(), "add these to errors.proto");
+}

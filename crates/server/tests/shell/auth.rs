@@ -1,7 +1,5 @@
 //! Bearer tokens: the dev-token round trip, refusals with ErrorInfo, and trace context.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use server::auth::dev_keys::{DevKeyPair, TokenRequest, claims_for};
 use server::cli::dev_token;
 
@@ -78,10 +76,7 @@ async fn foreign_expired_and_misaddressed_tokens_are_refused() {
     assert_unauthenticated(&status, "TOKEN_INVALID");
 
     let pair = DevKeyPair::load_or_create(&server.config.data_dir).unwrap();
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
+    let now = server::clock::unix_seconds();
     let mut expired = claims_for(&server.config.auth, &request);
     expired.iat = now - 7_200;
     expired.exp = now - 3_600;
