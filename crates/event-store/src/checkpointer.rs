@@ -188,6 +188,11 @@ impl Checkpointer {
     }
 }
 
+/// The signing time of a checkpoint, in microseconds since the Unix epoch.
+#[expect(
+    clippy::disallowed_methods,
+    reason = "the store's clock: a checkpoint's signing time is record time, set by the store"
+)]
 fn now_us() -> i64 {
     let since_epoch = SystemTime::now()
         .duration_since(UNIX_EPOCH)
