@@ -16,6 +16,7 @@ use verify::report::{Failure, Location};
 
 use crate::common::org;
 use crate::common::{TestServer, assert_refused, authed, backends};
+use crate::coverage::{Tour, assert_tour_called};
 use crate::flow::{register_request, seed};
 use api::medaid::v1::hospital_service_client::HospitalServiceClient;
 
@@ -297,6 +298,7 @@ async fn auditors_get_proofs_and_bundles_that_verify_offline() {
                 .unwrap_err();
             assert_refused(&status, Code::PermissionDenied, "PERMISSION_DENIED");
         }
+        assert_tour_called(&server, Tour::Audit);
         server.stop().await;
     }
 }

@@ -4,7 +4,8 @@
 //!
 //! A tour is chosen by the request's shape, so a new RPC joins one without a list to edit: a
 //! request with `request_id` is a command (the seed 000 flow), one with `min_position` a read-model
-//! query (the recorded scenario); the event feed and projection admin services have a tour each.
+//! query (the recorded scenario); the event feed, projection admin and audit services have a tour
+//! each.
 //! Each tour test ends with [`assert_tour_called`] on its server, whose call log records every
 //! authenticated call (`server::call_log`). The tests run one per process, so the check lives in
 //! the tour that must make the calls rather than in a test that would have to run last. Known
@@ -31,6 +32,8 @@ pub(crate) enum Tour {
     Feed,
     /// `read_models::admin::admins_see_every_projection_live_and_rebuild_one`.
     Admin,
+    /// `audit::auditors_get_proofs_and_bundles_that_verify_offline`: `medaid.v1.AuditService`.
+    Audit,
 }
 
 const EXCEPTIONS: &str = include_str!("output/uncovered-rpcs.txt");
@@ -60,6 +63,7 @@ fn rpcs() -> BTreeMap<String, Option<Tour>> {
                 let tour = match service.name() {
                     "EventService" => Some(Tour::Feed),
                     "ProjectionAdminService" => Some(Tour::Admin),
+                    "AuditService" => Some(Tour::Audit),
                     _ if has("request_id") => Some(Tour::Commands),
                     _ if has("min_position") => Some(Tour::ReadModels),
                     _ => None,

@@ -60,6 +60,16 @@ pub(crate) fn unknown_method() -> Status {
     Status::unimplemented("unknown method")
 }
 
+/// The status of a stream the client stopped reading: it never reaches the client, it only ends
+/// the stream's task.
+#[expect(
+    clippy::disallowed_methods,
+    reason = "the one error mapping: every status is built here"
+)]
+pub(crate) fn cancelled(message: &str) -> Status {
+    Status::cancelled(message)
+}
+
 /// The status for a use-case error.
 pub fn from_app_error(error: app::Error) -> Status {
     let reason = error.reason();

@@ -81,7 +81,10 @@ impl Server {
             .checkpoint
             .map(|c| c.note)
             .ok_or_else(|| {
-                self.failure("GetCheckpoint", &tonic::Status::data_loss("no checkpoint"))
+                Failure::new(
+                    Location::Server(self.url.clone()),
+                    "GetCheckpoint failed: the answer holds no checkpoint".to_owned(),
+                )
             })
     }
 

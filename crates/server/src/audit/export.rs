@@ -54,10 +54,7 @@ struct BundleWriter {
 
 impl BundleWriter {
     fn new(tx: mpsc::Sender<Result<pb::ExportBundleResponse, Status>>) -> BundleWriter {
-        let mtime = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or_default();
+        let mtime = crate::clock::unix_seconds();
         BundleWriter {
             tar: tar::Builder::new(Vec::new()),
             listed: Vec::new(),
@@ -94,7 +91,9 @@ impl BundleWriter {
             };
             // A receiver that hung up wants no more; stop quietly.
             if self.tx.send(Ok(message)).await.is_err() {
-                return Err(Status::cancelled("the client stopped reading the bundle"));
+                return Err(crate::status::cancelled(
+                    "the client stopped reading the bundle",
+                ));
             }
         }
         Ok(())
