@@ -44,9 +44,17 @@ async fn export(client: &mut AuditServiceClient<Channel>, token: &str) -> Vec<u8
         .unwrap()
         .into_inner();
     let mut bytes = Vec::new();
+    let mut sizes = Vec::new();
     while let Some(chunk) = stream.message().await.unwrap() {
+        sizes.push(chunk.chunk.len());
         bytes.extend_from_slice(&chunk.chunk);
     }
+    // Every chunk but the last is a multiple of 3 (their base64 forms concatenate), at most 1 MiB.
+    let all_but_last = &sizes[..sizes.len().saturating_sub(1)];
+    assert!(
+        all_but_last.iter().all(|n| n % 3 == 0 && *n <= 1 << 20),
+        "{sizes:?}"
+    );
     bytes
 }
 

@@ -13,4 +13,5 @@ pub mod bundle;
 pub mod fetch;
 pub mod proof;
 pub mod report;
+pub mod sample;
 pub mod witness;

@@ -42,6 +42,18 @@ enum Command {
         #[arg(long)]
         trust_root: PathBuf,
     },
+    /// Write a sample bundle of N synthetic events signed by a throw-away key, and its trust root,
+    /// for measuring `bundle` (docs/benchmarks.md). Not an audit command.
+    #[command(hide = true)]
+    SampleBundle {
+        #[arg(long)]
+        events: u64,
+        #[arg(long, default_value_t = 1_000)]
+        checkpoint_every: u64,
+        /// Where to write the bundle; the trust root goes beside it as FILE.trust-root.json.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Fetch the server's current checkpoint, check it extends the last one seen, and keep it.
     Witness {
         /// Where the witness keeps the last checkpoint it accepted.
@@ -93,6 +105,21 @@ fn proof(file: &Path, trust_root: &Path) -> Result<Vec<String>, Failure> {
     verify_proof(&proof, &root)
 }
 
+fn sample_bundle(events: u64, every: u64, out: &Path) -> Result<Vec<String>, Failure> {
+    let key = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+    let signer = ledger::note::NoteSigner::new("sample.invalid/log", key)
+        .map_err(|e| file_failure(out, e.to_string()))?;
+    let bundle = verify::sample::SampleBundle::new(&signer, events, every);
+    std::fs::write(out, bundle.archive()).map_err(|e| file_failure(out, e.to_string()))?;
+    let root_path = out.with_extension("trust-root.json");
+    let root = serde_json::to_vec_pretty(&bundle.trust_root).unwrap_or_default();
+    std::fs::write(&root_path, root).map_err(|e| file_failure(&root_path, e.to_string()))?;
+    Ok(vec![format!(
+        "{events} events written to {}",
+        out.display()
+    )])
+}
+
 async fn witness(
     state: &Path,
     server: &str,
@@ -142,6 +169,14 @@ async fn main() -> ExitCode {
     let report = match &cli.command {
         Command::Bundle { file, trust_root } => Report::new("bundle", bundle(file, trust_root)),
         Command::Proof { file, trust_root } => Report::new("proof", proof(file, trust_root)),
+        Command::SampleBundle {
+            events,
+            checkpoint_every,
+            out,
+        } => Report::new(
+            "sample-bundle",
+            sample_bundle(*events, *checkpoint_every, out),
+        ),
         Command::Witness {
             state,
             server,

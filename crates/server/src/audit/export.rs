@@ -16,8 +16,9 @@ use tonic::Status;
 
 use crate::status::from_app_error;
 
-/// The largest chunk sent in one message.
-const CHUNK_BYTES: usize = 1 << 20;
+/// The largest chunk sent in one message. Every chunk but the last is a multiple of 3, so the base64 forms of the chunks (as `buf curl` prints them) concatenate into
+/// the base64 of the archive.
+const CHUNK_BYTES: usize = 3 * 349_525;
 /// Checkpoints read per query.
 const CHECKPOINT_PAGE: usize = 1_000;
 
@@ -80,11 +81,20 @@ impl BundleWriter {
                 bytes: bytes.len() as u64,
             });
         }
-        self.flush().await
+        self.flush(false).await
     }
 
-    async fn flush(&mut self) -> Result<(), Status> {
-        let pending = std::mem::take(self.tar.get_mut());
+    /// Sends what the archive holds so far; unless `last`, a remainder of up to 2 bytes waits for
+    /// the next file so every chunk but the last stays a multiple of 3.
+    async fn flush(&mut self, last: bool) -> Result<(), Status> {
+        let buffer = self.tar.get_mut();
+        let sendable = if last {
+            buffer.len()
+        } else {
+            buffer.len() - buffer.len() % 3
+        };
+        let rest = buffer.split_off(sendable);
+        let pending = std::mem::replace(buffer, rest);
         for chunk in pending.chunks(CHUNK_BYTES) {
             let message = pb::ExportBundleResponse {
                 chunk: chunk.to_vec(),
@@ -101,7 +111,7 @@ impl BundleWriter {
 
     async fn finish(&mut self) -> Result<(), Status> {
         self.tar.finish().map_err(internal)?;
-        self.flush().await
+        self.flush(true).await
     }
 }
 
