@@ -44,9 +44,6 @@ pub use event_store::{EventMetadata, Evidence, TimePrecision};
 pub use feed::{FeedEvent, FeedFilter, FeedPage, FeedSubscription};
 pub use principal::{Principal, Role, Scope, ScopeError, UnknownRole};
 pub use reads::Freshness;
-/// The projector and the read models, re-exported so the server can name their types without
-/// depending on those crates itself.
-pub use {projector, read_models};
 
 use std::sync::Arc;
 

@@ -29,10 +29,10 @@ pub async fn open_store(config: &Config) -> Result<EventStore, OpenError> {
 pub async fn start_projector(
     config: &Config,
     store: EventStore,
-) -> Result<app::projector::Projector, OpenError> {
+) -> Result<projector::Projector, OpenError> {
     let url = store_url(config);
     on_helper_thread("medaid-start-projector", move || async move {
-        app::projector::Projector::start(store, &url, app::read_models::all()).await
+        projector::Projector::start(store, &url, read_models::all()).await
     })
     .await?
     .map_err(OpenError::Projector)
@@ -67,7 +67,7 @@ pub enum OpenError {
     #[error("cannot open the event store")]
     Store(#[source] StoreError),
     #[error("cannot start the read-model projector")]
-    Projector(#[source] app::projector::ProjectorError),
+    Projector(#[source] projector::ProjectorError),
     #[error("cannot start the thread that opens the event store or starts the projector")]
     Thread(#[source] std::io::Error),
     #[error(

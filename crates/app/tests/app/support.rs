@@ -64,7 +64,7 @@ async fn test_store() -> (EventStore, String, Option<TempDir>) {
 /// A fresh store with the projector of every read model running over it.
 pub(crate) async fn test_app_with_read_models() -> TestApp {
     let (store, url, dir) = test_store().await;
-    let projector = app::projector::Projector::start(store.clone(), &url, app::read_models::all())
+    let projector = projector::Projector::start(store.clone(), &url, read_models::all())
         .await
         .unwrap();
     TestApp {

@@ -3,8 +3,8 @@
 
 use api::medaid::v1 as pb;
 use api::medaid::v1::hospital_capability_service_server::HospitalCapabilityService;
-use app::read_models::capability::{self, Card, CenterEntry, GradeEntry, ServiceLine};
-use app::read_models::{Answer, PageRequest};
+use read_models::capability::{self, Card, CenterEntry, GradeEntry, ServiceLine};
+use read_models::{Answer, PageRequest};
 use tonic::Status;
 
 use super::enums::{ProtoEnum, optional_wire};

@@ -7,8 +7,6 @@
 //! (UNSPECIFIED is `None`); answers write them with `to_proto`.
 
 use api::medaid::v1 as pb;
-use app::read_models::network::LinkKind;
-use app::read_models::roster::GroupRole;
 use domain::aggregates::agreement::AgreementKind;
 use domain::aggregates::alliance::Tier;
 use domain::aggregates::assessment::AssessmentResult;
@@ -20,6 +18,8 @@ use domain::aggregates::mentorship::MilestoneKind;
 use domain::aggregates::platform::PlatformKind;
 use domain::aggregates::technique::TechniqueCategory;
 use domain::values::{GradeClass, GradeLevel, ReviewKind};
+use read_models::network::LinkKind;
+use read_models::roster::GroupRole;
 
 /// A domain (or read-model) enum and its proto twin.
 pub trait ProtoEnum: Sized + Copy {

@@ -3,8 +3,8 @@
 
 use api::medaid::v1 as pb;
 use api::medaid::v1::mentorship_board_service_server::MentorshipBoardService;
-use app::read_models::Answer;
-use app::read_models::mentorship::{self, Board, Independence, MentorRow, Milestone, Orphan};
+use read_models::Answer;
+use read_models::mentorship::{self, Board, Independence, MentorRow, Milestone, Orphan};
 use tonic::Status;
 
 use super::enums::ProtoEnum;

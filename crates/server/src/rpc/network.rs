@@ -3,9 +3,9 @@
 
 use api::medaid::v1 as pb;
 use api::medaid::v1::collaboration_network_service_server::CollaborationNetworkService;
-use app::read_models::network::{self, Alliance, Link, Platform, StudyFlow};
-use app::read_models::{Answer, PageRequest};
 use domain::aggregates::platform::PlatformKind;
+use read_models::network::{self, Alliance, Link, Platform, StudyFlow};
+use read_models::{Answer, PageRequest};
 use tonic::Status;
 
 use super::enums::{ProtoEnum, filter_value, optional_wire};

@@ -6,7 +6,7 @@ use api::medaid::v1::projection_admin_service_server::ProjectionAdminService;
 use domain::values::ValueProblem;
 use tonic::{Request, Response, Status};
 
-use app::projector::{ProjectionState, ProjectionStatus};
+use projector::{ProjectionState, ProjectionStatus};
 
 use crate::services::principal;
 use crate::status::{from_app_error, invalid_field};

@@ -10,7 +10,7 @@ pub mod filter;
 
 use std::time::Duration;
 
-use app::read_models::{MAX_PAGE_SIZE, Page, PageRequest, Query};
+use read_models::{MAX_PAGE_SIZE, Page, PageRequest, Query};
 use tonic::metadata::MetadataMap;
 use tonic::{Request, Response, Status};
 

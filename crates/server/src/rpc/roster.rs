@@ -3,10 +3,10 @@
 
 use api::medaid::v1 as pb;
 use api::medaid::v1::on_site_roster_service_server::OnSiteRosterService;
-use app::read_models::roster::{
+use read_models::roster::{
     self, BatchOnSite, GroupStaffing, HeldPost, OnSiteMember, OrgStaffing, RosterFilter, ShortTerm,
 };
-use app::read_models::{Answer, PageRequest};
+use read_models::{Answer, PageRequest};
 use tonic::Status;
 
 use super::enums::{ProtoEnum, filter_value};

@@ -3,8 +3,8 @@
 
 use api::medaid::v1 as pb;
 use api::medaid::v1::pairing_scoreboard_service_server::PairingScoreboardService;
-use app::read_models::scoreboard::{self, Scoreboard};
-use app::read_models::{Answer, PageRequest};
+use read_models::scoreboard::{self, Scoreboard};
+use read_models::{Answer, PageRequest};
 use tonic::Status;
 
 use super::read::answer::{count, number};

@@ -3,8 +3,8 @@
 
 use api::medaid::v1 as pb;
 use api::medaid::v1::targets_service_server::TargetsService;
-use app::read_models::targets::{self, AgreementReport, Assessed, AssessmentRow, TargetRow};
-use app::read_models::{Answer, PageRequest};
+use read_models::targets::{self, AgreementReport, Assessed, AssessmentRow, TargetRow};
+use read_models::{Answer, PageRequest};
 use tonic::Status;
 
 use super::enums::ProtoEnum;

@@ -4,12 +4,12 @@
 use api::medaid::v1 as pb;
 use api::medaid::v1::list_technique_hospitals_request::Subject;
 use api::medaid::v1::technique_diffusion_service_server::TechniqueDiffusionService;
-use app::read_models::technique::{
-    self, GapCount, GapRow, IntroducedBy, PerformedBy, Sustainability, TechniqueAtHospital,
-};
-use app::read_models::{Answer, PageRequest};
 use domain::aggregates::gap::GapLevel;
 use domain::values::TechniqueKey;
+use read_models::technique::{
+    self, GapCount, GapRow, IntroducedBy, PerformedBy, Sustainability, TechniqueAtHospital,
+};
+use read_models::{Answer, PageRequest};
 use tonic::Status;
 
 use super::enums::{ProtoEnum, filter_value};

@@ -3,8 +3,8 @@
 
 use api::medaid::v1 as pb;
 use api::medaid::v1::batch_timeline_service_server::BatchTimelineService;
-use app::read_models::timeline::{self, BatchMember, BatchSummary, Handover, Overlap};
-use app::read_models::{Answer, PageRequest};
+use read_models::timeline::{self, BatchMember, BatchSummary, Handover, Overlap};
+use read_models::{Answer, PageRequest};
 use tonic::Status;
 
 use super::enums::ProtoEnum;

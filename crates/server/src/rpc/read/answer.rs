@@ -4,8 +4,8 @@
 //! row can make an answer panic. Each read service's own conversions live in its `rpc` file.
 
 use api::medaid::v1 as pb;
-use app::read_models::scoreboard::Figure;
 use domain::values::ValidationError;
+use read_models::scoreboard::Figure;
 use time::Date;
 
 use crate::clock::today_in_china;
