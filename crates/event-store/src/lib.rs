@@ -22,6 +22,7 @@ mod backend;
 mod checkpointer;
 mod error;
 pub mod limits;
+mod metrics;
 mod model;
 mod plan;
 mod store;

@@ -10,6 +10,7 @@ use tokio::task::JoinHandle;
 use crate::backend::{self, BackendKind, Readers, WriterConn};
 use crate::error::{AppendError, StoreError};
 use crate::limits::{Limits, ValidatedAppend};
+use crate::metrics::StoreMetrics;
 use crate::model::{
     AppendMetadata, AppendResult, EventFilter, EventPage, ExpectedVersion, LogHead, NewEvent,
     StoredEvent,
@@ -78,6 +79,7 @@ struct Inner {
     writer: Mutex<Option<JoinHandle<()>>>,
     listener: Option<JoinHandle<()>>,
     poll_interval: Duration,
+    metrics: Arc<StoreMetrics>,
 }
 
 impl Drop for Inner {
@@ -114,6 +116,7 @@ impl EventStore {
             Readers::Sqlite(_) => None,
         };
         let (commands, receiver) = mpsc::channel(options.queue_capacity.max(1));
+        let metrics = Arc::new(StoreMetrics::new());
         let writer = Writer {
             conn,
             commands: receiver,
@@ -123,6 +126,7 @@ impl EventStore {
                 max_events: options.max_group_events.max(1),
             },
             faults: options.faults,
+            metrics: metrics.clone(),
         };
         let writer = tokio::spawn(writer.run());
         Ok(EventStore {
@@ -134,6 +138,7 @@ impl EventStore {
                 writer: Mutex::new(Some(writer)),
                 listener,
                 poll_interval: options.poll_interval,
+                metrics,
             }),
         })
     }
@@ -156,21 +161,27 @@ impl EventStore {
         request_id: &str,
         metadata: AppendMetadata,
     ) -> Result<AppendResult, AppendError> {
-        let request = ValidatedAppend::new(
-            &self.inner.limits,
-            stream_id,
-            expected_version,
-            events,
-            request_id,
-            metadata,
-        )?;
-        let (reply, answer) = oneshot::channel();
-        self.inner
-            .commands
-            .send(Command::Append(request, reply))
-            .await
-            .map_err(|_| closed())?;
-        answer.await.map_err(|_| closed())?
+        let started = std::time::Instant::now();
+        let outcome = async {
+            let request = ValidatedAppend::new(
+                &self.inner.limits,
+                stream_id,
+                expected_version,
+                events,
+                request_id,
+                metadata,
+            )?;
+            let (reply, answer) = oneshot::channel();
+            self.inner
+                .commands
+                .send(Command::Append(request, reply))
+                .await
+                .map_err(|_| closed())?;
+            answer.await.map_err(|_| closed())?
+        }
+        .await;
+        self.inner.metrics.append_done(started, &outcome);
+        outcome
     }
 
     /// Events of one stream from `from_version` (1 is the first event), at most `limit`.
@@ -207,6 +218,13 @@ impl EventStore {
     /// The committed head of the log.
     pub async fn head(&self) -> Result<LogHead, StoreError> {
         self.inner.readers.head().await
+    }
+
+    /// The size of the log as this handle last heard it (its own commits, and other processes'
+    /// through notifications on PostgreSQL), without asking the database: for metrics. May trail
+    /// [`EventStore::head`] by a notification.
+    pub fn committed_size(&self) -> u64 {
+        *self.inner.head.borrow()
     }
 
     /// The Merkle root of the log at its committed head, from the stored subtree nodes.

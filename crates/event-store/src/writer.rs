@@ -16,6 +16,7 @@ use crate::audit::StoredCheckpoint;
 use crate::backend::WriterConn;
 use crate::error::{AppendError, StoreError};
 use crate::limits::ValidatedAppend;
+use crate::metrics::StoreMetrics;
 use crate::model::AppendResult;
 use crate::testing::FaultHook;
 
@@ -43,6 +44,7 @@ pub(crate) struct Writer {
     pub(crate) head: Arc<watch::Sender<u64>>,
     pub(crate) limits: GroupLimits,
     pub(crate) faults: Option<Arc<dyn FaultHook>>,
+    pub(crate) metrics: Arc<StoreMetrics>,
 }
 
 impl Writer {
@@ -99,6 +101,7 @@ impl Writer {
             .await;
         match outcome {
             Ok(committed) => {
+                self.metrics.group_committed(group.len(), committed.written);
                 self.head.send_if_modified(|size| {
                     let moved = committed.head.size > *size;
                     *size = (*size).max(committed.head.size);

@@ -151,17 +151,21 @@ pub(crate) async fn advance(
     Ok(done.rows_affected() == 1)
 }
 
-/// Stops a running generation at an event it cannot apply. False if it was no longer running.
+/// Stops a running generation at an event it cannot apply, if its checkpoint still stands at
+/// `from` (the batch's start). False if it was no longer running there: another replica moved it,
+/// and the error was most likely that replica's rows, not the event.
 pub(crate) async fn mark_failed(
     conn: &mut AnyConnection,
     key: GenKey,
+    from: u64,
     error_position: u64,
     reason: &str,
 ) -> Result<bool, ProjectorError> {
     let done = sqlx::query(
         "UPDATE projection_checkpoints SET state = 'failed', error_position = $1, \
          error_reason = $2, updated_at_us = $3 \
-         WHERE name = $4 AND version = $5 AND generation = $6 AND state = 'running'",
+         WHERE name = $4 AND version = $5 AND generation = $6 AND state = 'running' \
+         AND position = $7",
     )
     .bind(to_i64(error_position))
     .bind(reason)
@@ -169,6 +173,7 @@ pub(crate) async fn mark_failed(
     .bind(key.name)
     .bind(i64::from(key.version))
     .bind(i64::from(key.generation))
+    .bind(to_i64(from))
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -258,4 +263,54 @@ pub(crate) async fn delete(conn: &mut AnyConnection, key: GenKey) -> Result<(), 
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// Locks a running generation's checkpoint row for a batch and tells whether it still stands at
+/// `from` (PostgreSQL only). Taken before anything is applied, it serializes batches of one
+/// generation across processes: a runner that lost its leadership but did not notice yet waits here
+/// for the new leader's batch, then finds the checkpoint moved and applies nothing.
+pub(crate) async fn claim(
+    conn: &mut AnyConnection,
+    key: GenKey,
+    from: u64,
+) -> Result<bool, ProjectorError> {
+    let row = sqlx::query(
+        "SELECT position, state FROM projection_checkpoints \
+         WHERE name = $1 AND version = $2 AND generation = $3 FOR UPDATE",
+    )
+    .bind(key.name)
+    .bind(i64::from(key.version))
+    .bind(i64::from(key.generation))
+    .fetch_optional(conn)
+    .await?;
+    let Some(row) = row else {
+        return Ok(false);
+    };
+    let position = to_u64(row.try_get(0)?, "position")?;
+    let state: String = row.try_get(1)?;
+    Ok(position == from && state == "running")
+}
+
+/// The active generation and its checkpoint of every projection, as stored: what a replica that
+/// does not run the projections shows its queries.
+pub(crate) async fn load_active_positions(
+    conn: &mut AnyConnection,
+) -> Result<Vec<(String, u32, u32, u64)>, ProjectorError> {
+    let rows = sqlx::query(
+        "SELECT a.name, a.version, a.generation, c.position \
+         FROM projection_active a JOIN projection_checkpoints c \
+         ON c.name = a.name AND c.version = a.version AND c.generation = a.generation",
+    )
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok((
+                row.try_get(0)?,
+                to_u32(row.try_get(1)?, "active version")?,
+                to_u32(row.try_get(2)?, "active generation")?,
+                to_u64(row.try_get(3)?, "active position")?,
+            ))
+        })
+        .collect()
 }

@@ -41,20 +41,35 @@
 //! The [`Projection`] trait itself is unchanged; [`table_prefix_generation`] and [`is_valid_name`]
 //! are additions.
 //!
+//! # Replicas
+//! On PostgreSQL any number of processes may start a projector over one database; exactly one,
+//! the leader, runs the projections (a session-level advisory lock on a connection of its own, see
+//! `leader`), the others follow: [`Projector::active`], [`Projector::wait_for`] and
+//! [`Projector::status`] answer from the checkpoint tables, refreshed every
+//! [`ProjectorOptions::follow_interval`], and a rebuild or retry asked of a follower is written to
+//! the tables for the leader to run. When the leader's session ends (the process died, the
+//! connection broke) a follower takes the lock within a `follow_interval` and resumes every
+//! generation from its checkpoint. Every batch locks its checkpoint row and checks it first, so
+//! even a former leader that has not noticed its loss applies nothing twice.
+//! [`Projector::is_leader`] says which role a replica has.
+//!
 //! # Limits
-//! - One projector per database: two would not double-apply (each checkpoint move is guarded by
-//!   the position it expects) but one of them would stop its runners on the first conflict.
+//! - SQLite is one process: its projector always leads and takes no lock. A second process on the
+//!   same file would not double-apply (each checkpoint move is guarded by the position it expects)
+//!   but would stop its runners on the first conflict.
 //! - On SQLite every write, the store's included, takes the one database lock: a projection's batch
 //!   holds it for as long as its `apply` calls take, so `apply` must stay fast (no waiting on
 //!   anything but the connection it is given).
 //!
 //! # Layout
-//! [`Projector`] (`projector`) is the handle; `open` resumes a projection at start-up; `runner` is one
+//! [`Projector`] (`projector`) is the handle; `leader` holds or seeks leadership; `open` resumes a
+//! projection when this replica takes over and reconciles runners with the tables; `runner` is one
 //! generation's task; `checkpoint` and `tables` hold the SQL; `write` opens write transactions; `rebuild` the switch; `wait` the
 //! read-your-writes wait; `status` what is reported.
 
 mod checkpoint;
 mod error;
+mod leader;
 mod open;
 mod projection;
 mod projector;

@@ -1,5 +1,8 @@
-//! Starting a projection from what the database remembers.
+//! Starting a projection from what the database remembers, and keeping the runners of the
+//! replica that runs the projections in line with the checkpoint table.
 //!
+//! Every replica makes a [`Slot`] from the stored view ([`stored_view`]). Only the leader (see
+//! `leader`) then tidies up ([`resume`]) and runs generations ([`reconcile`]):
 //! - Never built: its first generation is created and made active at once (there is nothing older
 //!   for queries to read meanwhile), and built from position 0.
 //! - Active generation of the registered version: it resumes from its checkpoint; failed stays failed.
@@ -11,6 +14,7 @@
 
 use std::sync::{Arc, Mutex};
 
+use sqlx::AnyConnection;
 use tokio::sync::watch;
 
 use crate::checkpoint::{self, Checkpoint, GenKey};
@@ -23,14 +27,52 @@ use crate::status::ProjectionFailure;
 use crate::tables;
 use crate::write;
 
-pub(crate) async fn open(
-    context: &Arc<Context>,
+/// The generation queries read and its checkpoint, as stored.
+pub(crate) async fn stored_view(
+    conn: &mut AnyConnection,
+    name: &'static str,
+) -> Result<ActiveView, ProjectorError> {
+    let Some(key) = checkpoint::load_active(&mut *conn, name).await? else {
+        return Ok(ActiveView {
+            key: None,
+            position: 0,
+        });
+    };
+    let rows = checkpoint::load_all(conn, name).await?;
+    match rows.iter().find(|r| r.key == key) {
+        Some(row) => Ok(ActiveView {
+            key: Some(key),
+            position: row.position,
+        }),
+        None => Err(ProjectorError::Corrupt(format!(
+            "{name} v{} g{} is active but has no checkpoint",
+            key.version, key.generation
+        ))),
+    }
+}
+
+/// A projection's slot, showing what the database holds; no runner yet.
+pub(crate) async fn slot(
+    context: &Context,
     projection: Arc<dyn Projection>,
 ) -> Result<Arc<Slot>, ProjectorError> {
+    let mut conn = context.pool.acquire().await?;
+    let view = stored_view(&mut conn, projection.name()).await?;
+    Ok(Arc::new(Slot {
+        projection,
+        active: watch::channel(view).0,
+        runners: Mutex::new(Vec::new()),
+    }))
+}
+
+/// Leader only, on taking over: drops what no one will read, creates the generation the
+/// registered version needs, and shows the stored view.
+pub(crate) async fn resume(context: &Arc<Context>, slot: &Slot) -> Result<(), ProjectorError> {
+    let projection = slot.projection.as_ref();
     let name = projection.name();
     let version = projection.version();
     let mut conn = context.pool.acquire().await?;
-    let mut active = checkpoint::load_active(&mut conn, name).await?;
+    let active = checkpoint::load_active(&mut conn, name).await?;
     let rows = checkpoint::load_all(&mut conn, name).await?;
     drop(conn);
 
@@ -41,13 +83,10 @@ pub(crate) async fn open(
         .filter(|r| Some(r.key) != active && r.key.version == version && r.state != "retired")
         .map(|r| r.key.generation)
         .max();
-    let mut kept: Vec<Checkpoint> = Vec::new();
     for row in rows {
         let keep = Some(row.key) == active
             || (row.key.version == version && Some(row.key.generation) == building);
-        if keep {
-            kept.push(row);
-        } else {
+        if !keep {
             drop_retired(context, row.key).await?;
         }
     }
@@ -57,7 +96,6 @@ pub(crate) async fn open(
         Some(key) => key.version != version && building.is_none(),
     };
     if needs_build {
-        let activate = active.is_none();
         let mut tx = write::begin(context).await?;
         let generation = checkpoint::next_generation(&mut tx, name, version).await?;
         let key = GenKey {
@@ -65,46 +103,64 @@ pub(crate) async fn open(
             version,
             generation,
         };
-        tables::create_generation(&mut tx, projection.as_ref(), key, activate).await?;
+        tables::create_generation(&mut tx, projection, key, active.is_none()).await?;
         tx.commit().await?;
-        if activate {
-            active = Some(key);
-        }
-        kept.push(Checkpoint {
-            key,
-            position: 0,
-            state: "running".to_owned(),
-            error: None,
-        });
     }
+    let mut conn = context.pool.acquire().await?;
+    let view = stored_view(&mut conn, name).await?;
+    slot.active.send_replace(view);
+    Ok(())
+}
 
-    let active_position = match active {
-        None => 0,
-        Some(key) => match kept.iter().find(|r| r.key == key) {
-            Some(row) => row.position,
-            None => {
-                return Err(ProjectorError::Corrupt(format!(
-                    "{name} v{} g{} is active but has no checkpoint",
-                    key.version, key.generation
-                )));
-            }
-        },
+/// Leader only: makes the local runners match the checkpoint table. A running generation of the
+/// registered version without a live runner gets one at its stored position (a new rebuild, a
+/// retry, or a runner that stopped because someone else moved its checkpoint); a failed one gets a
+/// handle for its status; a runner whose generation was dropped or retired is stopped.
+pub(crate) async fn reconcile(
+    context: &Arc<Context>,
+    slot: &Arc<Slot>,
+) -> Result<(), ProjectorError> {
+    let name = slot.projection.name();
+    let version = slot.projection.version();
+    let rows = {
+        let mut conn = context.pool.acquire().await?;
+        checkpoint::load_all(&mut conn, name).await?
     };
-    let slot = Arc::new(Slot {
-        projection,
-        active: watch::channel(ActiveView {
-            key: active,
-            position: active_position,
-        })
-        .0,
-        runners: Mutex::new(Vec::new()),
+    let wanted: Vec<&Checkpoint> = rows
+        .iter()
+        .filter(|r| r.key.version == version && r.state != "retired")
+        .collect();
+    let gone: Vec<GenKey> = slot.with_runners(|runners| {
+        runners
+            .iter()
+            .map(|r| r.key)
+            .filter(|key| wanted.iter().all(|row| row.key != *key))
+            .collect()
     });
-    for row in kept {
-        // An active generation of an older version has no code to run: it is read, not updated.
-        if row.key.version != version {
-            continue;
+    for key in gone {
+        if let Some(handle) = slot.take_runner(key) {
+            handle.stop().await;
         }
-        let failure = (row.state == "failed").then(|| {
+    }
+    for row in wanted {
+        let failed = row.state == "failed";
+        let local = slot.with_runners(|runners| {
+            runners.iter().find(|r| r.key == row.key).map(|r| {
+                let live = r.task.as_ref().is_some_and(|t| !t.is_finished());
+                live || (failed && r.status.get().failure.is_some())
+            })
+        });
+        match local {
+            // Running here, or failed here as it is in the table.
+            Some(true) => continue,
+            Some(false) => {
+                if let Some(old) = slot.take_runner(row.key) {
+                    old.stop().await;
+                }
+            }
+            None => {}
+        }
+        let failure = failed.then(|| {
             let (position, reason) = row.error.clone().unwrap_or((row.position, String::new()));
             ProjectionFailure { position, reason }
         });
@@ -117,5 +173,5 @@ pub(crate) async fn open(
         );
         slot.with_runners(|runners| runners.push(handle));
     }
-    Ok(slot)
+    Ok(())
 }

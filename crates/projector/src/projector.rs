@@ -1,20 +1,24 @@
 //! The projector handle: start, status, active tables, rebuild, retry, wait, shutdown.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use event_store::EventStore;
-use sqlx::AnyPool;
 use sqlx::any::AnyPoolOptions;
+use sqlx::{AnyConnection, AnyPool, Connection};
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-use crate::checkpoint;
+use crate::checkpoint::{self, GenKey};
 use crate::error::{ProjectorError, WaitError};
+use crate::leader::{self, Conductor, Request};
 use crate::projection::{Projection, is_valid_name};
 use crate::slot::{Context, ProjectorOptions, Slot};
 use crate::status::{ProjectionStatus, Snapshot, shown_state};
 use crate::write::{self, Backend};
-use crate::{open, rebuild, runner, wait};
+use crate::{open, rebuild, wait};
 
 /// The tables queries should read for a projection, and the log position they reflect.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,10 +30,13 @@ pub struct ActiveTables {
     pub position: u64,
 }
 
-/// Runs every registered projection, each in its own task.
+/// Runs every registered projection, each in its own task, when this replica is the leader (see
+/// [`Projector::is_leader`]); answers for them in any case.
 pub struct Projector {
     context: Arc<Context>,
     slots: Vec<Arc<Slot>>,
+    conductor: mpsc::Sender<Request>,
+    conductor_task: Option<JoinHandle<()>>,
 }
 
 impl Projector {
@@ -71,21 +78,69 @@ impl Projector {
             backend,
             turn: Default::default(),
             options,
+            leader: AtomicBool::new(false),
         });
-        let mut projector = Projector {
-            context: context.clone(),
-            slots: Vec::new(),
-        };
+        let mut slots = Vec::with_capacity(projections.len());
         for projection in projections {
-            match open::open(&context, projection).await {
-                Ok(slot) => projector.slots.push(slot),
-                Err(error) => {
-                    projector.stop_all().await;
-                    return Err(error);
-                }
-            }
+            slots.push(open::slot(&context, projection).await?);
         }
-        Ok(projector)
+        // SQLite is always led by its one process; on PostgreSQL the first replica to take the lock leads.
+        let mut lock = None;
+        let leads = match backend {
+            Backend::Sqlite => true,
+            Backend::Postgres => {
+                let mut conn = AnyConnection::connect(url).await?;
+                let got = leader::try_lock(&mut conn).await?;
+                lock = Some(conn);
+                got
+            }
+        };
+        if leads {
+            leader::take_over(&context, &slots).await?;
+        } else {
+            tracing::info!("another replica runs the projections; following it");
+        }
+        let (conductor, requests) = mpsc::channel(16);
+        let task = tokio::spawn(
+            Conductor {
+                context: context.clone(),
+                slots: slots.clone(),
+                url: url.to_owned(),
+                lock,
+                requests,
+            }
+            .run(),
+        );
+        Ok(Projector {
+            context,
+            slots,
+            conductor,
+            conductor_task: Some(task),
+        })
+    }
+
+    /// Whether this replica runs the projections now. On PostgreSQL exactly one replica of a
+    /// database does; the others answer queries from the tables it writes and take over when it
+    /// goes away. On SQLite always true.
+    pub fn is_leader(&self) -> bool {
+        self.context.leader.load(Ordering::SeqCst)
+    }
+
+    /// Every projection's name and the position its active tables reflect (0 before the first
+    /// build), from memory: cheap enough for a metrics callback.
+    pub fn positions(&self) -> Vec<(&'static str, u64)> {
+        self.slots
+            .iter()
+            .map(|slot| (slot.projection.name(), slot.active.borrow().position))
+            .collect()
+    }
+
+    /// Asks the conductor to bring the runners in line with the tables, and waits for it.
+    async fn reconcile_now(&self) {
+        let (done, finished) = oneshot::channel();
+        if self.conductor.send(Request::Reconcile(done)).await.is_ok() {
+            let _ = finished.await;
+        }
     }
 
     /// The read-model pool, for queries.
@@ -129,7 +184,9 @@ impl Projector {
         let slot = self
             .slot(name)
             .ok_or_else(|| ProjectorError::Unknown(name.to_owned()))?;
-        rebuild::start(&self.context, slot).await
+        let generation = rebuild::start(&self.context, slot).await?;
+        self.reconcile_now().await;
+        Ok(generation)
     }
 
     /// Restarts the failed generations of `name` from their checkpoints (after a fix of the code or
@@ -138,30 +195,27 @@ impl Projector {
         let slot = self
             .slot(name)
             .ok_or_else(|| ProjectorError::Unknown(name.to_owned()))?;
-        let failed: Vec<_> = slot.with_runners(|runners| {
-            runners
-                .iter()
-                .filter(|r| r.task.is_none() || r.task.as_ref().is_some_and(|t| t.is_finished()))
-                .filter(|r| r.status.get().failure.is_some())
+        let failed: Vec<GenKey> = {
+            let mut conn = self.context.pool.acquire().await?;
+            checkpoint::load_all(&mut conn, slot.projection.name())
+                .await?
+                .into_iter()
+                .filter(|r| r.key.version == slot.projection.version() && r.state == "failed")
                 .map(|r| r.key)
                 .collect()
-        });
+        };
         let mut restarted = 0;
         for key in failed {
             let mut tx = write::begin(&self.context).await?;
             let cleared = checkpoint::clear_failure(&mut tx, key).await?;
             tx.commit().await?;
-            let Some(old) = slot.take_runner(key) else {
-                continue;
-            };
-            let position = old.status.get().position;
-            old.stop().await;
             if cleared {
-                let handle = runner::spawn(self.context.clone(), slot.clone(), key, position, None);
-                slot.with_runners(|runners| runners.push(handle));
                 restarted += 1;
             }
         }
+        // The leader's runners start from the cleared checkpoints (here at once when this replica
+        // leads, else on the leader's next reconcile).
+        self.reconcile_now().await;
         Ok(restarted)
     }
 
@@ -172,11 +226,23 @@ impl Projector {
         for slot in &self.slots {
             let mut runners: Vec<_> = slot
                 .with_runners(|runners| runners.iter().map(|r| (r.key, r.status.get())).collect());
-            // An active generation of a version no longer registered (being replaced after an
-            // upgrade) has no runner: it is still read, frozen, and shown as stopped.
-            let view = *slot.active.borrow();
-            if let Some(key) = view.key.filter(|k| runners.iter().all(|(r, _)| r != k)) {
-                runners.push((key, Snapshot::frozen(view.position)));
+            // Generations this replica does not run (it follows, or the runner is not started yet),
+            // as the tables have them. An active generation of a version no longer registered
+            // (being replaced after an upgrade) is read, frozen, and shown as stopped.
+            let rows = {
+                let mut conn = self.context.pool.acquire().await?;
+                checkpoint::load_all(&mut conn, slot.projection.name()).await?
+            };
+            for row in rows {
+                if row.state == "retired" || runners.iter().any(|(key, _)| *key == row.key) {
+                    continue;
+                }
+                let snapshot = if row.key.version == slot.projection.version() {
+                    Snapshot::stored(&row, head.size)
+                } else {
+                    Snapshot::frozen(row.position)
+                };
+                runners.push((row.key, snapshot));
             }
             for (key, snapshot) in runners {
                 let lag_events = head.size.saturating_sub(snapshot.position);
@@ -212,25 +278,22 @@ impl Projector {
         Ok(statuses)
     }
 
-    async fn stop_all(&self) {
-        for slot in &self.slots {
-            let runners = slot.with_runners(std::mem::take);
-            for runner in runners {
-                runner.stop().await;
-            }
+    /// Stops every runner after its current transaction, gives up leadership, then closes the pool.
+    pub async fn shutdown(mut self) {
+        let (done, finished) = oneshot::channel();
+        if self.conductor.send(Request::Stop(done)).await.is_ok() {
+            let _ = finished.await;
         }
-    }
-
-    /// Stops every runner after its current transaction, then closes the pool.
-    pub async fn shutdown(self) {
-        self.stop_all().await;
+        if let Some(task) = self.conductor_task.take() {
+            let _ = task.await;
+        }
         self.context.pool.close().await;
     }
 }
 
 impl Drop for Projector {
     /// A projector dropped without [`Projector::shutdown`] still stops its runners (each after its
-    /// current transaction), rather than leaving them running with no handle to stop them.
+    /// current transaction) and gives up leadership: its conductor sees the handle gone.
     fn drop(&mut self) {
         for slot in &self.slots {
             slot.with_runners(|runners| {

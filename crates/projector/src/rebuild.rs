@@ -11,40 +11,39 @@ use std::sync::Arc;
 
 use crate::checkpoint::{self, GenKey};
 use crate::error::{ProjectorError, error_chain};
-use crate::runner;
 use crate::slot::{ActiveView, Context, Slot};
-use crate::status::Phase;
 use crate::tables;
 use crate::write;
 
 /// Starts building a new generation of a projection's registered version; returns its number.
+///
+/// Everything is decided and written in the database, so any replica may ask: the leader's
+/// reconcile (see `open`) starts the runner. A running earlier rebuild is refused; a failed one is
+/// replaced.
 pub(crate) async fn start(context: &Arc<Context>, slot: &Arc<Slot>) -> Result<u32, ProjectorError> {
-    let active = slot.active.borrow().key;
-    // A failed earlier rebuild is replaced; a running one is not.
-    let previous = slot.with_runners(|runners| {
-        let building = runners.iter().position(|r| Some(r.key) != active)?;
-        Some(runners.remove(building))
+    let projection = slot.projection.as_ref();
+    let name = projection.name();
+    let mut conn = context.pool.acquire().await?;
+    let active = checkpoint::load_active(&mut conn, name).await?;
+    let rows = checkpoint::load_all(&mut conn, name).await?;
+    drop(conn);
+    let building = rows.iter().filter(|r| {
+        Some(r.key) != active && r.key.version == projection.version() && r.state != "retired"
     });
-    if let Some(previous) = previous {
-        if previous.status.get().phase != Phase::Failed {
-            slot.with_runners(|runners| runners.push(previous));
-            return Err(ProjectorError::AlreadyRebuilding(
-                slot.projection.name().to_owned(),
-            ));
+    for row in building {
+        if row.state != "failed" {
+            return Err(ProjectorError::AlreadyRebuilding(name.to_owned()));
         }
-        let key = previous.key;
-        previous.stop().await;
-        let mut tx = write::begin(context).await?;
-        tables::drop_generation(&mut tx, key).await?;
-        tx.commit().await?;
+        if let Some(previous) = slot.take_runner(row.key) {
+            previous.stop().await;
+        }
+        drop_retired(context, row.key).await?;
     }
 
-    let projection = slot.projection.as_ref();
     let mut tx = write::begin(context).await?;
-    let generation =
-        checkpoint::next_generation(&mut tx, projection.name(), projection.version()).await?;
+    let generation = checkpoint::next_generation(&mut tx, name, projection.version()).await?;
     let key = GenKey {
-        name: projection.name(),
+        name,
         version: projection.version(),
         generation,
     };
@@ -56,8 +55,6 @@ pub(crate) async fn start(context: &Arc<Context>, slot: &Arc<Slot>) -> Result<u3
         generation,
         "rebuild started"
     );
-    let handle = runner::spawn(context.clone(), slot.clone(), key, 0, None);
-    slot.with_runners(|runners| runners.push(handle));
     Ok(generation)
 }
 

@@ -19,7 +19,7 @@ use crate::projection::ProjectionError;
 use crate::rebuild::try_switch;
 use crate::slot::{Context, RunnerHandle, Slot};
 use crate::status::{Phase, ProjectionFailure, StatusCell};
-use crate::write;
+use crate::write::{self, Backend};
 
 /// Starts a runner for a generation at its stored position; a failed generation gets a handle
 /// (for its status and a later retry) but no task.
@@ -201,6 +201,19 @@ impl Runner {
         next: u64,
     ) -> Result<Flow, ProjectorError> {
         let mut tx = write::begin(&self.context).await?;
+        // Another replica may have run this generation since this runner last looked (leadership
+        // moved while it was busy): nothing is applied unless the checkpoint is still ours.
+        if self.context.backend == Backend::Postgres
+            && !checkpoint::claim(&mut tx, self.key, from).await?
+        {
+            let _ = tx.rollback().await;
+            tracing::info!(
+                projection = self.key.name,
+                generation = self.key.generation,
+                "checkpoint moved elsewhere; this runner stops"
+            );
+            return Ok(Flow::Exit);
+        }
         for event in events {
             let applied = self
                 .slot
@@ -213,7 +226,7 @@ impl Runner {
                 if is_transient(&error) {
                     return Err(error.into());
                 }
-                return self.fail(event.position, &error).await;
+                return self.fail(from, event.position, &error).await;
             }
         }
         if !checkpoint::advance(&mut tx, self.key, from, next).await? {
@@ -236,10 +249,15 @@ impl Runner {
     }
 
     /// Records that the event at `position` cannot be applied and stops this generation.
-    async fn fail(&self, position: u64, error: &ProjectionError) -> Result<Flow, ProjectorError> {
+    async fn fail(
+        &self,
+        from: u64,
+        position: u64,
+        error: &ProjectionError,
+    ) -> Result<Flow, ProjectorError> {
         let reason = error_chain(error);
         let mut tx = write::begin(&self.context).await?;
-        let marked = checkpoint::mark_failed(&mut tx, self.key, position, &reason).await?;
+        let marked = checkpoint::mark_failed(&mut tx, self.key, from, position, &reason).await?;
         tx.commit().await?;
         if marked {
             tracing::error!(

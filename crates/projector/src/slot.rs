@@ -1,5 +1,6 @@
 //! What the projector keeps per projection name: the active generation and the running ones.
 
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -25,6 +26,9 @@ pub struct ProjectorOptions {
     pub max_retry_backoff: Duration,
     /// Connections of the read-model pool (runners and queries share it).
     pub max_connections: u32,
+    /// PostgreSQL: how often a replica that does not run the projections tries to take over, and
+    /// refreshes the positions its queries see from the checkpoint tables (see `leader`).
+    pub follow_interval: Duration,
 }
 
 impl Default for ProjectorOptions {
@@ -34,6 +38,7 @@ impl Default for ProjectorOptions {
             idle_checkpoint_interval: Duration::from_millis(100),
             max_retry_backoff: Duration::from_secs(5),
             max_connections: 8,
+            follow_interval: Duration::from_millis(50),
         }
     }
 }
@@ -46,6 +51,8 @@ pub(crate) struct Context {
     /// Turn-taking of write transactions on SQLite (see `write`).
     pub(crate) turn: Turn,
     pub(crate) options: ProjectorOptions,
+    /// Whether this replica runs the projections now (always on SQLite).
+    pub(crate) leader: AtomicBool,
 }
 
 /// The generation queries read and the position its tables reflect.

@@ -2,6 +2,8 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
+use crate::checkpoint::Checkpoint;
+
 /// Where a generation stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProjectionState {
@@ -70,6 +72,27 @@ impl Snapshot {
             phase: Phase::Stopped,
             position,
             failure: None,
+            last_error: None,
+        }
+    }
+}
+
+impl Snapshot {
+    /// A generation no runner of this replica runs, as its checkpoint row has it.
+    pub(crate) fn stored(row: &Checkpoint, head: u64) -> Snapshot {
+        let failure = (row.state == "failed").then(|| {
+            let (position, reason) = row.error.clone().unwrap_or((row.position, String::new()));
+            ProjectionFailure { position, reason }
+        });
+        let phase = match (&failure, row.position >= head) {
+            (Some(_), _) => Phase::Failed,
+            (None, true) => Phase::Live,
+            (None, false) => Phase::CatchingUp,
+        };
+        Snapshot {
+            phase,
+            position: row.position,
+            failure,
             last_error: None,
         }
     }

@@ -176,6 +176,8 @@ pub(crate) struct Committed {
     pub(crate) outcomes: Vec<Result<AppendResult, AppendError>>,
     pub(crate) frontier: Frontier,
     pub(crate) head: LogHead,
+    /// Events the transaction wrote (repeated request ids write none).
+    pub(crate) written: usize,
 }
 
 /// One write transaction that holds the log's head lock from its first statement to its end.
@@ -249,6 +251,7 @@ pub(crate) async fn run_group<T: WriteTx>(
     }
     tx.commit().await?;
     Ok(Committed {
+        written: plan.rows.len(),
         outcomes: plan.outcomes,
         frontier: plan.frontier,
         head: plan.head,

@@ -5,6 +5,7 @@ mod audit;
 mod basics;
 mod crash;
 mod guarantees;
+mod replicas;
 mod restart;
 mod support;
 mod wide_groups;

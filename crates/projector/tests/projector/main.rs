@@ -4,5 +4,6 @@ mod basics;
 mod counter;
 mod crash;
 mod failure;
+mod leadership;
 mod rebuild;
 mod support;

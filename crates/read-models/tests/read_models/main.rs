@@ -5,6 +5,7 @@ mod support;
 
 mod capability;
 mod failures;
+mod leadership;
 mod network;
 mod rebuild_and_restart;
 mod seed_000_corrections;

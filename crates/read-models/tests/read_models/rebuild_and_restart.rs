@@ -72,7 +72,7 @@ fn render(row: &AnyRow) -> String {
 }
 
 /// The active generation of every read model and its tables.
-async fn dump_active(env: &Env) -> BTreeMap<String, Dump> {
+pub(crate) async fn dump_active(env: &Env) -> BTreeMap<String, Dump> {
     let mut all = BTreeMap::new();
     for projection in read_models::all() {
         let name = projection.name();
@@ -86,7 +86,7 @@ async fn dump_active(env: &Env) -> BTreeMap<String, Dump> {
 }
 
 /// Waits until every read model's active generation is past `generation_before` and at `end`.
-async fn wait_for_switch(env: &Env, before: &BTreeMap<String, u32>, end: u64) {
+pub(crate) async fn wait_for_switch(env: &Env, before: &BTreeMap<String, u32>, end: u64) {
     for _ in 0..1200 {
         let switched = read_models::all().iter().all(|p| {
             env.projector
@@ -101,7 +101,7 @@ async fn wait_for_switch(env: &Env, before: &BTreeMap<String, u32>, end: u64) {
     panic!("the rebuilt generations did not switch over within a minute");
 }
 
-fn generations(env: &Env) -> BTreeMap<String, u32> {
+pub(crate) fn generations(env: &Env) -> BTreeMap<String, u32> {
     read_models::all()
         .iter()
         .map(|p| {

@@ -94,6 +94,34 @@ impl Env {
         }
     }
 
+    /// Stops the projector, lets `between` start another replica on the database (it gets the
+    /// projection leadership, being first), then starts this replica's projector again with
+    /// `options`, as a follower.
+    pub(crate) async fn follow<T>(
+        self,
+        between: impl FnOnce(&str) -> T,
+        options: projector::ProjectorOptions,
+    ) -> (Env, T) {
+        let Env {
+            store,
+            projector,
+            url,
+            _dir,
+        } = self;
+        projector.shutdown().await;
+        let other = between(&url);
+        let projector = Projector::start_with(store.clone(), &url, read_models::all(), options)
+            .await
+            .unwrap();
+        let env = Env {
+            store,
+            projector,
+            url,
+            _dir,
+        };
+        (env, other)
+    }
+
     /// Appends events (one append per stream run, in order) and waits until every read model
     /// reflects them.
     pub(crate) async fn append(&self, events: Vec<Event>) -> u64 {
