@@ -66,6 +66,14 @@ fn install_telemetry(config: &Config) {
 impl TestServer {
     /// Starts the server through `server::run`, on SQLite or on a fresh PostgreSQL database.
     pub(crate) async fn start(database: Option<&str>) -> TestServer {
+        TestServer::start_with(database, server::RunOptions::default()).await
+    }
+
+    /// [`TestServer::start`] with extra wiring (metrics, say), through `server::run_with`.
+    pub(crate) async fn start_with(
+        database: Option<&str>,
+        options: server::RunOptions,
+    ) -> TestServer {
         let dir = tempfile::tempdir().unwrap();
         let overrides = Overrides {
             data_dir: Some(dir.path().to_owned()),
@@ -85,7 +93,7 @@ impl TestServer {
         let calls = CallLog::default();
         let options = RunOptions {
             call_log: Some(calls.clone()),
-            ..RunOptions::default()
+            ..options
         };
         let handle = tokio::spawn(async move {
             run_with(

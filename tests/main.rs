@@ -10,4 +10,5 @@ mod errors;
 mod feed;
 mod feed_filters;
 mod flow;
+mod metrics;
 mod read_models;

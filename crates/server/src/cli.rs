@@ -1,4 +1,5 @@
-//! Command-line interface: `medaid serve` and `medaid dev-token`.
+//! Command-line interface: `medaid serve`, `medaid dev-token` and `medaid relay` (the same flags
+//! as `serve`: it reads the same database).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -29,6 +30,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Print a token signed by the development key, for local calls.
     DevToken(DevTokenArgs),
+    /// Publish every event of the log, in order, to the NATS JetStream stream of `[relay]`.
+    Relay(ServeArgs),
 }
 
 #[derive(Debug, Args)]

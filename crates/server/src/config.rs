@@ -27,7 +27,7 @@ pub const DEFAULT_TOML: &str = include_str!("../../../deploy/config.default.toml
 pub const ENV_PREFIX: &str = "MEDAID_";
 
 /// The top-level keys of [`Config`], in the order of its fields.
-const TOP_LEVEL_KEYS: [&str; 10] = [
+const TOP_LEVEL_KEYS: [&str; 12] = [
     "environment",
     "listen",
     "data_dir",
@@ -38,6 +38,8 @@ const TOP_LEVEL_KEYS: [&str; 10] = [
     "telemetry",
     "server",
     "audit",
+    "metrics",
+    "relay",
 ];
 
 /// Everything the server needs to know at start-up.
@@ -56,6 +58,8 @@ pub struct Config {
     pub telemetry: TelemetryConfig,
     pub server: ServerConfig,
     pub audit: AuditConfig,
+    pub metrics: MetricsConfig,
+    pub relay: RelayConfig,
 }
 
 /// Whether this is a development or a production deployment.
@@ -161,6 +165,41 @@ pub struct RetiredKeyConfig {
     /// RFC 3339 times.
     pub valid_from: Option<String>,
     pub valid_until: String,
+}
+
+/// Metrics: a Prometheus scrape endpoint and OTLP export (see `crate::metrics`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsConfig {
+    /// Where `GET /metrics` is served, on a port of its own; `None` serves no endpoint.
+    pub listen: Option<SocketAddr>,
+    /// How often metrics are pushed over OTLP when `OTEL_EXPORTER_OTLP_ENDPOINT` is set.
+    pub otlp_interval_ms: u64,
+}
+
+/// `medaid relay`: the NATS JetStream relay (crate `relay`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RelayConfig {
+    pub nats_url: String,
+    pub stream: String,
+    pub subject_prefix: String,
+    pub batch_size: usize,
+    pub duplicate_window_secs: u64,
+}
+
+impl RelayConfig {
+    /// The relay crate's configuration.
+    pub fn to_relay(&self) -> relay::RelayConfig {
+        relay::RelayConfig {
+            nats_url: self.nats_url.clone(),
+            stream: self.stream.clone(),
+            subject_prefix: self.subject_prefix.clone(),
+            batch_size: self.batch_size,
+            duplicate_window: Duration::from_secs(self.duplicate_window_secs),
+            max_retry_backoff: Duration::from_secs(5),
+        }
+    }
 }
 
 /// Values given as command-line flags; they win over every other source.

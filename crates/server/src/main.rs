@@ -6,12 +6,15 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Parser;
 use server::cli::{Cli, Command, ServeArgs, dev_token};
-use server::{Config, telemetry};
+use server::metrics::Metrics;
+use server::{Config, RunOptions, relaying, telemetry};
+use std::sync::Arc;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Serve(args) => serve(&cli, args),
+        Command::Relay(args) => relay(&cli, args),
         Command::DevToken(args) => Config::load(cli.config.as_deref(), &args.overrides())
             .map_err(anyhow::Error::from)
             .and_then(|config| Ok(dev_token(&config, args)?))
@@ -35,14 +38,36 @@ fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new().context("cannot start the Tokio runtime")?;
     runtime.block_on(async move {
         let guard = telemetry::init(&config.telemetry)?;
+        let metrics = Arc::new(Metrics::install(&config.metrics, &config.telemetry)?);
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("cannot listen on {}", config.listen))?;
-        let result = server::run(config, listener, shutdown_signal()).await;
+        let options = RunOptions {
+            metrics: Some(metrics.clone()),
+            ..RunOptions::default()
+        };
+        let result = server::run_with(config, listener, shutdown_signal(), options).await;
         if let Err(e) = &result {
             tracing::error!(error = %e, "server failed");
         }
         // Flushing after `run` returns sends the spans of the last requests before the process exits.
+        metrics.shutdown();
+        guard.shutdown();
+        Ok(result?)
+    })
+}
+
+fn relay(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
+    let config = Config::load(cli.config.as_deref(), &args.overrides())?;
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the Tokio runtime")?;
+    runtime.block_on(async move {
+        let guard = telemetry::init(&config.telemetry)?;
+        let metrics = Arc::new(Metrics::install(&config.metrics, &config.telemetry)?);
+        let result = relaying::run(&config, metrics.clone(), shutdown_signal()).await;
+        if let Err(e) = &result {
+            tracing::error!(error = %e, "relay failed");
+        }
+        metrics.shutdown();
         guard.shutdown();
         Ok(result?)
     })

@@ -21,6 +21,7 @@ use crate::call_log::{CallLog, CallLogLayer};
 use crate::config::Config;
 use crate::deadline::DeadlineLayer;
 use crate::health::{Health, HealthProbe};
+use crate::metrics::{self, Metrics, MetricsLayer};
 use crate::services::events::Events;
 use crate::session::SessionService;
 use crate::telemetry::TraceLayer;
@@ -49,6 +50,11 @@ pub enum RunError {
     CheckpointKey(#[from] crate::audit::CheckpointKeyError),
     #[error("the gRPC transport failed")]
     Transport(#[from] tonic::transport::Error),
+    #[error("cannot listen for metrics on {address}")]
+    MetricsListen {
+        address: std::net::SocketAddr,
+        source: std::io::Error,
+    },
 }
 
 /// Mounts extra services behind the same layers (trace, auth, limits) as the built-in ones.
@@ -63,6 +69,11 @@ pub struct RunOptions {
     pub extra_services: Option<ExtraServices>,
     /// Records the method path of every authenticated call, for the tests' RPC coverage check.
     pub call_log: Option<CallLog>,
+    /// Installed metrics (see [`crate::metrics`]): the scrape endpoint is served on
+    /// `metrics_listener`, else on `metrics.listen` when configured.
+    pub metrics: Option<Arc<Metrics>>,
+    /// A listener the caller bound for the scrape endpoint (tests bind port 0).
+    pub metrics_listener: Option<TcpListener>,
 }
 
 /// Serves until `shutdown` resolves, then drains as described in `deploy/config.default.toml` (`[server]`).
@@ -93,6 +104,28 @@ pub async fn run_with(
     let app = app::App::with_read_models(store.clone(), projector);
     let audit = crate::audit::start(&config, &store)?;
     let (stop_streams, streams_stopping) = watch::channel(false);
+    let _observers = metrics::observe_read_side(&app);
+    let metrics_task = match options.metrics {
+        Some(installed) => {
+            let listener = match (options.metrics_listener, config.metrics.listen) {
+                (Some(listener), _) => Some(listener),
+                (None, Some(address)) => Some(
+                    TcpListener::bind(address)
+                        .await
+                        .map_err(|source| RunError::MetricsListen { address, source })?,
+                ),
+                (None, None) => None,
+            };
+            listener.map(|listener| {
+                tokio::spawn(metrics::serve(
+                    installed,
+                    listener,
+                    streams_stopping.clone(),
+                ))
+            })
+        }
+        None => None,
+    };
 
     let (reporter, health_service) = tonic_health::server::health_reporter();
     let mut builder = RoutesBuilder::default();
@@ -121,6 +154,7 @@ pub async fn run_with(
         server = server.tls_config(tls)?;
     }
     let layers = ServiceBuilder::new()
+        .layer(MetricsLayer::new())
         .layer(TraceLayer)
         .layer(DeadlineLayer::new(config.limits.request_timeout()))
         .layer(AuthLayer::new(authenticator))
@@ -186,6 +220,9 @@ pub async fn run_with(
     audit.signer_task.abort();
     let _ = audit.signer_task.await;
     drop(audit.audit);
+    if let Some(task) = metrics_task {
+        task.abort();
+    }
     // In-flight requests have finished (or were cut off): stop the projections after their current
     // transaction, then let the writer flush and close. A projector still shared with a request
     // the grace period cut off stops when that last handle drops.

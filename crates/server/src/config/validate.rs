@@ -50,6 +50,7 @@ impl Config {
         if self.telemetry.service_name.trim().is_empty() {
             return Err(invalid("telemetry.service_name", "must not be empty"));
         }
+        self.validate_metrics_and_relay()?;
         if self.server.health_probe_interval_ms == 0 {
             return Err(invalid(
                 "server.health_probe_interval_ms",
@@ -102,6 +103,50 @@ impl Config {
                     format!("{:?} is not a C2SP verifier key", key.verifier_key),
                 ));
             }
+        }
+        Ok(())
+    }
+
+    fn validate_metrics_and_relay(&self) -> Result<(), ConfigError> {
+        if self.metrics.otlp_interval_ms == 0 {
+            return Err(invalid(
+                "metrics.otlp_interval_ms",
+                "must be greater than 0",
+            ));
+        }
+        let relay = &self.relay;
+        let name_ok = !relay.stream.is_empty()
+            && relay
+                .stream
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if !name_ok {
+            return Err(invalid(
+                "relay.stream",
+                "must be ASCII letters, digits, `_` or `-` (a JetStream stream name)",
+            ));
+        }
+        let prefix_ok = !relay.subject_prefix.is_empty()
+            && relay.subject_prefix.split('.').all(|token| {
+                !token.is_empty()
+                    && token
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            });
+        if !prefix_ok {
+            return Err(invalid(
+                "relay.subject_prefix",
+                "must be dot-separated tokens of ASCII letters, digits, `_` or `-`, without wildcards",
+            ));
+        }
+        if relay.batch_size == 0 || relay.batch_size > 10_000 {
+            return Err(invalid("relay.batch_size", "must be between 1 and 10000"));
+        }
+        if relay.duplicate_window_secs == 0 {
+            return Err(invalid(
+                "relay.duplicate_window_secs",
+                "must be greater than 0",
+            ));
         }
         Ok(())
     }

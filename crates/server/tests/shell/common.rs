@@ -63,6 +63,7 @@ impl TestServer {
     ) -> TestServer {
         let options = RunOptions {
             health_probe: probe,
+            extra_services: None,
             ..RunOptions::default()
         };
         TestServer::start_with_options(configure, options).await
