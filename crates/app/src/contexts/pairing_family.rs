@@ -12,7 +12,7 @@ use domain::{Stream, StreamCommand};
 use event_store::EventStore;
 use time::Date;
 
-use super::{LoadContext, orgs_of};
+use super::LoadContext;
 use crate::error::Error;
 use crate::load::{all_deployments, all_pairings, pairing_facts, registered, state};
 
@@ -63,7 +63,11 @@ impl LoadContext for PairingState {
             Some(PairingCommand::Establish(e)) => (
                 Some(e.program_id),
                 e.parent_pairing_id,
-                orgs_of(&e.clone().into()),
+                e.supporting_orgs
+                    .iter()
+                    .chain([&e.recipient_org])
+                    .cloned()
+                    .collect(),
             ),
             Some(PairingCommand::FormGroup {
                 lead_org,
@@ -77,12 +81,7 @@ impl LoadContext for PairingState {
             Some(PairingCommand::RecordShortVisit(v)) => (
                 established.map(|e| e.program_id),
                 None,
-                orgs_of(&v.clone().into()),
-            ),
-            Some(PairingCommand::CommitFunding(f)) => (
-                established.map(|e| e.program_id),
-                None,
-                orgs_of(&f.clone().into()),
+                v.delegation.iter().map(|d| d.home_org.clone()).collect(),
             ),
             _ => (established.map(|e| e.program_id), None, Vec::new()),
         };

@@ -267,7 +267,7 @@ async fn a_cross_stream_rule_is_decided_from_the_loaded_context() {
     run(
         DomainCommand::Pairing {
             id: pairing_id(),
-            command: StreamCommand::Act(PairingCommand::Establish(pairing())),
+            command: StreamCommand::Act(PairingCommand::Establish(pairing().into())),
         },
         "pa-1",
     )
@@ -276,7 +276,7 @@ async fn a_cross_stream_rule_is_decided_from_the_loaded_context() {
     run(
         DomainCommand::Batch {
             id: batch_id(),
-            command: StreamCommand::Act(BatchCommand::Dispatch(batch())),
+            command: StreamCommand::Act(BatchCommand::Dispatch(batch().into())),
         },
         "b-1",
     )
@@ -285,7 +285,7 @@ async fn a_cross_stream_rule_is_decided_from_the_loaded_context() {
     run(
         DomainCommand::Batch {
             id: batch_id(),
-            command: StreamCommand::Act(BatchCommand::AssignMember(assignment())),
+            command: StreamCommand::Act(BatchCommand::AssignMember(assignment().into())),
         },
         "b-2",
     )

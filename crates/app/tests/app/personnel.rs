@@ -66,15 +66,15 @@ async fn team_on_site(t: &TestApp) {
         },
         DomainCommand::Pairing {
             id: pairing_id(),
-            command: StreamCommand::Act(PairingCommand::Establish(pairing())),
+            command: StreamCommand::Act(PairingCommand::Establish(pairing().into())),
         },
         DomainCommand::Batch {
             id: batch_id(),
-            command: StreamCommand::Act(BatchCommand::Dispatch(batch())),
+            command: StreamCommand::Act(BatchCommand::Dispatch(batch().into())),
         },
         DomainCommand::Batch {
             id: batch_id(),
-            command: StreamCommand::Act(BatchCommand::AssignMember(assignment())),
+            command: StreamCommand::Act(BatchCommand::AssignMember(assignment().into())),
         },
         DomainCommand::Deployment {
             id: deployment_id(),
@@ -102,7 +102,7 @@ async fn assign(t: &TestApp, n: u128, who: &str, home_org: CreditCode, start: Da
     };
     let command = DomainCommand::Batch {
         id: batch_id(),
-        command: StreamCommand::Act(BatchCommand::AssignMember(member)),
+        command: StreamCommand::Act(BatchCommand::AssignMember(member.into())),
     };
     run(t, command).await.unwrap();
 }
@@ -190,7 +190,7 @@ async fn a_trainee_of_another_hospital_is_not_an_apprentice_here_during_the_stay
         &t,
         DomainCommand::Pairing {
             id: other_pairing,
-            command: StreamCommand::Act(PairingCommand::Establish(establish)),
+            command: StreamCommand::Act(PairingCommand::Establish(establish.into())),
         },
     )
     .await

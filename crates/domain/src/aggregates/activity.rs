@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use time::Date;
 use uuid::Uuid;
 
+use crate::aggregates::command_for;
 use crate::aggregates::pairing::PairingFacts;
 use crate::errors::{CommonError, DomainError, domain_errors};
 use crate::events::{Event, EventPayload, EventScope};
@@ -94,10 +95,37 @@ domain_errors! {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ActivityCommand {
-    /// `recipient_org` is filled from the pairing.
-    DeliverTraining(TrainingDelivered),
-    /// `recipient_org` is filled from the pairing.
-    ReportClinicalActivity(ClinicalActivityReported),
+    DeliverTraining(DeliverTraining),
+    ReportClinicalActivity(ReportClinicalActivity),
+}
+
+command_for! {
+    /// A training delivered; the recipient comes from the pairing.
+    DeliverTraining => TrainingDelivered {
+        ledger: ActivityLedgerId,
+        training_id: Uuid,
+        topic: String,
+        trainers: Vec<PractitionerId>,
+        mode: TrainingMode,
+        attendees: Count,
+        date: Date,
+    } + { recipient_org: CreditCode }
+}
+
+command_for! {
+    /// A clinical activity report; the recipient comes from the pairing.
+    ReportClinicalActivity => ClinicalActivityReported {
+        ledger: ActivityLedgerId,
+        report_id: Uuid,
+        reporter: CreditCode,
+        period_start: Date,
+        period_end: Date,
+        surgeries: Option<Count>,
+        critical_rescues: Option<Count>,
+        outreach_clinics: Option<Count>,
+        patients_served: Option<Count>,
+        teleconsults: Option<Count>,
+    } + { recipient_org: CreditCode }
 }
 
 /// Load: `pairing` from `pairing-<ledger.pairing>`; `registered_trainers` from the personnel registry
@@ -170,13 +198,7 @@ impl Aggregate for ActivityState {
                         .into());
                     }
                 }
-                Ok(vec![
-                    TrainingDelivered {
-                        recipient_org,
-                        ..t.clone()
-                    }
-                    .into(),
-                ])
+                Ok(vec![t.record(recipient_org).into()])
             }
             ActivityCommand::ReportClinicalActivity(r) => {
                 if r.period_end < r.period_start {
@@ -198,13 +220,7 @@ impl Aggregate for ActivityState {
                     }
                     .into());
                 }
-                Ok(vec![
-                    ClinicalActivityReported {
-                        recipient_org,
-                        ..r.clone()
-                    }
-                    .into(),
-                ])
+                Ok(vec![r.record(recipient_org).into()])
             }
         }
     }

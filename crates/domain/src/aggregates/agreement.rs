@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use time::Date;
 
+use crate::aggregates::command_for;
 use crate::aggregates::pairing::PairingFacts;
 use crate::aggregates::program::IndicatorSet;
 use crate::errors::{CommonError, DomainError, domain_errors};
@@ -77,8 +78,21 @@ domain_errors! {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AgreementCommand {
-    /// `recipient_org` and `indicator_set` are filled from the pairing; what the caller puts there is ignored.
-    Sign(AgreementSigned),
+    Sign(SignAgreement),
+}
+
+command_for! {
+    /// An agreement of the pairing; the recipient and the indicator set come from the pairing.
+    SignAgreement => AgreementSigned {
+        agreement_id: AgreementId,
+        pairing_id: PairingId,
+        kind: AgreementKind,
+        title: String,
+        parties: Vec<CreditCode>,
+        start: Date,
+        end: Option<Date>,
+        targets: Vec<Target>,
+    } + { recipient_org: CreditCode, indicator_set: IndicatorSet }
 }
 
 /// Load: `pairing` from `pairing-<pairing_id>` (`PairingState::facts`).
@@ -110,7 +124,7 @@ impl Aggregate for AgreementState {
         let AgreementCommand::Sign(signed) = command;
         if self.signed.is_some() {
             return Err(CommonError::AlreadyExists {
-                stream: signed.stream_id(),
+                stream: signed.agreement_id.stream_id(),
             }
             .into());
         }
@@ -147,11 +161,7 @@ impl Aggregate for AgreementState {
                 .into());
             }
         }
-        let bound = AgreementSigned {
-            recipient_org: pairing.recipient_org.clone(),
-            indicator_set: set.clone(),
-            ..signed.clone()
-        };
+        let bound = signed.record(pairing.recipient_org.clone(), set.clone());
         Ok(vec![bound.into()])
     }
 

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use time::Date;
 
 use crate::aggregates::agreement::AgreementSigned;
+use crate::aggregates::command_for;
 use crate::errors::{CommonError, DomainError, domain_errors};
 use crate::events::{Event, EventPayload, EventScope};
 use crate::stream::Aggregate;
@@ -81,8 +82,22 @@ domain_errors! {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AssessmentCommand {
-    /// `recipient_org` is filled from the agreement.
-    Conduct(AssessmentConducted),
+    Conduct(ConductAssessment),
+}
+
+command_for! {
+    /// An assessment under an agreement; the recipient comes from the agreement.
+    ConductAssessment => AssessmentConducted {
+        assessment_id: AssessmentId,
+        agreement_id: AgreementId,
+        subject: AssessmentSubject,
+        period_start: Date,
+        period_end: Date,
+        indicator_results: Vec<IndicatorResult>,
+        score: Option<u32>,
+        result: AssessmentResult,
+        assessor: CreditCode,
+    } + { recipient_org: CreditCode }
 }
 
 /// Load: `agreement` from `agreement-<agreement_id>` (its `AgreementSigned`).
@@ -114,7 +129,7 @@ impl Aggregate for AssessmentState {
         let AssessmentCommand::Conduct(a) = command;
         if self.conducted.is_some() {
             return Err(CommonError::AlreadyExists {
-                stream: a.stream_id(),
+                stream: a.assessment_id.stream_id(),
             }
             .into());
         }
@@ -160,13 +175,7 @@ impl Aggregate for AssessmentState {
             }
             .into());
         }
-        Ok(vec![
-            AssessmentConducted {
-                recipient_org: agreement.recipient_org.clone(),
-                ..a.clone()
-            }
-            .into(),
-        ])
+        Ok(vec![a.record(agreement.recipient_org.clone()).into()])
     }
 
     fn apply(mut self, event: &Event) -> Self {

@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 use time::Date;
 
+use crate::aggregates::command_for;
 use crate::aggregates::pairing::PairingFacts;
 use crate::errors::{CommonError, DomainError, domain_errors};
 use crate::events::{Event, EventPayload, EventScope};
@@ -102,10 +103,33 @@ domain_errors! {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BatchCommand {
-    /// `recipient_org` and the minimums are filled from the pairing.
-    Dispatch(BatchDispatched),
-    /// `batch` and `recipient_org` are filled from the batch.
-    AssignMember(MemberAssigned),
+    Dispatch(DispatchBatch),
+    AssignMember(AssignMember),
+}
+
+command_for! {
+    /// A batch of the pairing; the recipient and the team minimums come from the pairing.
+    DispatchBatch => BatchDispatched {
+        batch: BatchId,
+        leader: Option<PractitionerId>,
+        planned_start: Date,
+        planned_end: Date,
+    } + { recipient_org: CreditCode, min_team_size: u32, min_senior_members: u32 }
+}
+
+command_for! {
+    /// A member of the batch; the recipient comes from the batch.
+    AssignMember => MemberAssigned {
+        batch: BatchId,
+        deployment_id: DeploymentId,
+        practitioner: PractitionerId,
+        home_org: CreditCode,
+        title: ProfessionalTitle,
+        specialty: ClinicalDepartment,
+        role: MemberRole,
+        planned_start: Date,
+        planned_end: Date,
+    } + { recipient_org: CreditCode }
 }
 
 /// Load: `pairing` from `pairing-<batch.pairing>`; `previous_batch_dispatched` = whether stream
@@ -196,7 +220,7 @@ impl Aggregate for BatchState {
             BatchCommand::Dispatch(d) => {
                 if self.dispatched.is_some() {
                     return Err(CommonError::AlreadyExists {
-                        stream: d.stream_id(),
+                        stream: d.batch.stream_id(),
                     }
                     .into());
                 }
@@ -220,12 +244,11 @@ impl Aggregate for BatchState {
                     }
                     .into());
                 }
-                let e = BatchDispatched {
-                    recipient_org: pairing.recipient_org.clone(),
-                    min_team_size: pairing.parameters.min_team_size,
-                    min_senior_members: pairing.parameters.min_senior_members,
-                    ..d.clone()
-                };
+                let e = d.record(
+                    pairing.recipient_org.clone(),
+                    pairing.parameters.min_team_size,
+                    pairing.parameters.min_senior_members,
+                );
                 Ok(vec![e.into()])
             }
             BatchCommand::AssignMember(m) => {
@@ -275,8 +298,7 @@ impl Aggregate for BatchState {
                 }
                 let e = MemberAssigned {
                     batch: batch.batch,
-                    recipient_org: batch.recipient_org.clone(),
-                    ..m.clone()
+                    ..m.record(batch.recipient_org.clone())
                 };
                 Ok(vec![e.into()])
             }

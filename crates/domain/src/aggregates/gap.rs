@@ -5,6 +5,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
+use crate::aggregates::command_for;
 use crate::errors::{CommonError, DomainError, domain_errors};
 use crate::events::{Event, EventPayload, EventScope};
 use crate::stream::Aggregate;
@@ -141,8 +142,17 @@ domain_errors! {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum GapCommand {
-    /// `technique_introduced_on` is filled from the context.
-    Fill(GapFilled),
+    Fill(FillGap),
+}
+
+command_for! {
+    /// A claim that a hospital filled a gap; the introduction date comes from the technique's stream.
+    FillGap => GapFilled {
+        gap: GapKey,
+        hospital: CreditCode,
+        claimed_on: Date,
+        evidence: Vec<String>,
+    } + { technique_introduced_on: Date }
 }
 
 /// Load: `technique_introduced_on` from `technique-<hospital>.<technique>` (`TechniqueState::introduced_on`);
@@ -220,8 +230,7 @@ impl Aggregate for GapState {
         Ok(vec![
             GapFilled {
                 gap,
-                technique_introduced_on: introduced,
-                ..claim.clone()
+                ..claim.record(introduced)
             }
             .into(),
         ])

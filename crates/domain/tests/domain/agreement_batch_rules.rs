@@ -40,21 +40,21 @@ fn with_pairing() -> AgreementContext {
 #[test]
 fn an_agreement_between_parties_of_the_pairing_binds_the_indicator_set() {
     given_in::<AgreementState>([], with_pairing())
-        .when(AgreementCommand::Sign(agreement()))
+        .when(AgreementCommand::Sign(agreement().into()))
         .then(vec![agreement().into()]);
 }
 
 #[test]
 fn an_agreement_needs_its_pairing() {
     given::<AgreementState>([])
-        .when(AgreementCommand::Sign(agreement()))
+        .when(AgreementCommand::Sign(agreement().into()))
         .then_err("PAIRING_NOT_FOUND");
 }
 
 #[test]
 fn a_second_signature_of_the_same_agreement_is_refused() {
     given_in::<AgreementState>([agreement().into()], with_pairing())
-        .when(AgreementCommand::Sign(agreement()))
+        .when(AgreementCommand::Sign(agreement().into()))
         .then_err("STREAM_ALREADY_EXISTS");
 }
 
@@ -65,7 +65,7 @@ fn parties_outside_the_pairing_are_refused() {
         ..agreement()
     };
     let e = given_in::<AgreementState>([], with_pairing())
-        .when(AgreementCommand::Sign(a))
+        .when(AgreementCommand::Sign(a.into()))
         .then_err("PARTY_NOT_IN_PAIRING");
     assert!(e.to_string().contains("parties[1]"));
 }
@@ -75,7 +75,7 @@ fn targets_use_indicators_of_the_set() {
     let mut a = agreement();
     a.targets[0].indicator = indicator("patient_satisfaction");
     given_in::<AgreementState>([], with_pairing())
-        .when(AgreementCommand::Sign(a))
+        .when(AgreementCommand::Sign(a.into()))
         .then_err("UNKNOWN_INDICATOR");
 }
 
@@ -90,34 +90,34 @@ fn batch_context(previous: bool) -> BatchContext {
 #[test]
 fn the_first_batch_needs_no_predecessor() {
     given_in::<BatchState>([], batch_context(false))
-        .when(BatchCommand::Dispatch(batch_dispatched(1)))
+        .when(BatchCommand::Dispatch(batch_dispatched(1).into()))
         .then(vec![batch_dispatched(1).into()]);
 }
 
 #[test]
 fn batch_numbers_follow_on_per_pairing() {
     given_in::<BatchState>([], batch_context(true))
-        .when(BatchCommand::Dispatch(batch_dispatched(3)))
+        .when(BatchCommand::Dispatch(batch_dispatched(3).into()))
         .then_ok();
     given_in::<BatchState>([], batch_context(false))
-        .when(BatchCommand::Dispatch(batch_dispatched(3)))
+        .when(BatchCommand::Dispatch(batch_dispatched(3).into()))
         .then_err("BATCH_NUMBER_NOT_NEXT");
     given_in::<BatchState>([], batch_context(true))
-        .when(BatchCommand::Dispatch(batch_dispatched(0)))
+        .when(BatchCommand::Dispatch(batch_dispatched(0).into()))
         .then_err("BATCH_NUMBER_NOT_NEXT");
 }
 
 #[test]
 fn a_batch_is_dispatched_once() {
     given_in::<BatchState>([batch_dispatched(1).into()], batch_context(false))
-        .when(BatchCommand::Dispatch(batch_dispatched(1)))
+        .when(BatchCommand::Dispatch(batch_dispatched(1).into()))
         .then_err("STREAM_ALREADY_EXISTS");
 }
 
 #[test]
 fn a_batch_needs_an_active_pairing() {
     given::<BatchState>([])
-        .when(BatchCommand::Dispatch(batch_dispatched(1)))
+        .when(BatchCommand::Dispatch(batch_dispatched(1).into()))
         .then_err("PAIRING_NOT_FOUND");
     let mut ended = pairing_facts();
     ended.active = false;
@@ -126,7 +126,7 @@ fn a_batch_needs_an_active_pairing() {
         ..batch_context(false)
     };
     given_in::<BatchState>([], ctx)
-        .when(BatchCommand::Dispatch(batch_dispatched(1)))
+        .when(BatchCommand::Dispatch(batch_dispatched(1).into()))
         .then_err("PAIRING_NOT_ACTIVE");
 }
 
@@ -137,7 +137,7 @@ fn the_planned_term_meets_the_program_minimum() {
         ..batch_dispatched(1)
     };
     given_in::<BatchState>([], batch_context(false))
-        .when(BatchCommand::Dispatch(short))
+        .when(BatchCommand::Dispatch(short.into()))
         .then_err("PLANNED_TERM_TOO_SHORT");
 }
 
@@ -148,14 +148,18 @@ fn dispatched() -> Vec<Event> {
 #[test]
 fn a_member_from_a_supporting_hospital_is_assigned() {
     given_in::<BatchState>(dispatched(), batch_context(false))
-        .when(BatchCommand::AssignMember(member_assigned(1, "doc-a")))
+        .when(BatchCommand::AssignMember(
+            member_assigned(1, "doc-a").into(),
+        ))
         .then(vec![member_assigned(1, "doc-a").into()]);
 }
 
 #[test]
 fn assigning_to_an_undispatched_batch_is_refused() {
     given_in::<BatchState>([], batch_context(false))
-        .when(BatchCommand::AssignMember(member_assigned(1, "doc-a")))
+        .when(BatchCommand::AssignMember(
+            member_assigned(1, "doc-a").into(),
+        ))
         .then_err("STREAM_NOT_FOUND");
 }
 
@@ -166,7 +170,7 @@ fn members_come_from_supporting_hospitals() {
         ..member_assigned(1, "doc-a")
     };
     given_in::<BatchState>(dispatched(), batch_context(false))
-        .when(BatchCommand::AssignMember(m))
+        .when(BatchCommand::AssignMember(m.into()))
         .then_err("HOME_ORG_NOT_SUPPORTING");
 }
 
@@ -177,7 +181,9 @@ fn a_member_is_assigned_once_per_batch() {
         member_assigned(1, "doc-a").into(),
     ];
     given_in::<BatchState>(events, batch_context(false))
-        .when(BatchCommand::AssignMember(member_assigned(2, "doc-a")))
+        .when(BatchCommand::AssignMember(
+            member_assigned(2, "doc-a").into(),
+        ))
         .then_err("MEMBER_ALREADY_IN_BATCH");
 }
 
@@ -188,7 +194,7 @@ fn a_member_term_below_the_minimum_is_refused() {
         ..member_assigned(1, "doc-a")
     };
     given_in::<BatchState>(dispatched(), batch_context(false))
-        .when(BatchCommand::AssignMember(m))
+        .when(BatchCommand::AssignMember(m.into()))
         .then_err("PLANNED_TERM_TOO_SHORT");
 }
 
@@ -203,11 +209,15 @@ fn overlapping_assignments_of_one_person_are_refused() {
         Some(date!(2024 - 07 - 01)),
     )];
     given_in::<BatchState>(dispatched(), ctx.clone())
-        .when(BatchCommand::AssignMember(member_assigned(1, "doc-a")))
+        .when(BatchCommand::AssignMember(
+            member_assigned(1, "doc-a").into(),
+        ))
         .then_err("OVERLAPPING_ASSIGNMENT");
     ctx.practitioner_terms[0].departed = Some(date!(2024 - 06 - 30));
     given_in::<BatchState>(dispatched(), ctx)
-        .when(BatchCommand::AssignMember(member_assigned(1, "doc-a")))
+        .when(BatchCommand::AssignMember(
+            member_assigned(1, "doc-a").into(),
+        ))
         .then_ok();
 }
 

@@ -102,7 +102,7 @@ fn a_retraction_withdraws_a_fact_once_and_frees_its_period() {
         .then_err("EVENT_ALREADY_RETRACTED");
     let again = report(date!(2024 - 01 - 01), date!(2024 - 06 - 30));
     given_in::<ActivityState>(events.clone(), ctx())
-        .when(ActivityCommand::ReportClinicalActivity(again))
+        .when(ActivityCommand::ReportClinicalActivity(again.into()))
         .then_ok();
     let amend_the_retraction = StreamCommand::Retract {
         version: 2,

@@ -1,6 +1,6 @@
 use domain::aggregates::pairing::{
-    Delegate, FundingCommitted, FundingSource, GroupFormed, PairingCommand, PairingContext,
-    PairingEstablished, PairingState, ShortVisitConducted,
+    CommitFunding, Delegate, FundingCommitted, FundingSource, GroupFormed, PairingCommand,
+    PairingContext, PairingEstablished, PairingState, ShortVisitConducted,
 };
 use domain::values::{MoneyFen, PairingId};
 use time::macros::date;
@@ -18,7 +18,7 @@ fn context() -> PairingContext {
 }
 
 fn establish(e: PairingEstablished) -> PairingCommand {
-    PairingCommand::Establish(e)
+    PairingCommand::Establish(e.into())
 }
 
 fn established() -> Vec<domain::Event> {
@@ -312,14 +312,14 @@ pub(crate) fn visit(days: u8) -> ShortVisitConducted {
 #[test]
 fn a_short_visit_up_to_the_maximum_is_recorded() {
     given::<PairingState>(established())
-        .when(PairingCommand::RecordShortVisit(visit(14)))
+        .when(PairingCommand::RecordShortVisit(visit(14).into()))
         .then(vec![visit(14).into()]);
 }
 
 #[test]
 fn a_short_visit_longer_than_the_maximum_is_refused() {
     given::<PairingState>(established())
-        .when(PairingCommand::RecordShortVisit(visit(15)))
+        .when(PairingCommand::RecordShortVisit(visit(15).into()))
         .then_err("SHORT_VISIT_TOO_LONG");
 }
 
@@ -338,9 +338,31 @@ pub(crate) fn funding(fen: u64) -> FundingCommitted {
 #[test]
 fn funding_must_be_positive() {
     given::<PairingState>(established())
-        .when(PairingCommand::CommitFunding(funding(0)))
+        .when(PairingCommand::CommitFunding(funding(0).into()))
         .then_err("FUNDING_NOT_POSITIVE");
     given::<PairingState>(established())
-        .when(PairingCommand::CommitFunding(funding(1)))
+        .when(PairingCommand::CommitFunding(funding(1).into()))
         .then(vec![funding(1).into()]);
+}
+
+#[test]
+fn funding_goes_to_the_pairings_recipient_unless_the_caller_names_another() {
+    let unnamed = CommitFunding {
+        recipient_org: None,
+        ..funding(1).into()
+    };
+    given::<PairingState>(established())
+        .when(PairingCommand::CommitFunding(unnamed))
+        .then(vec![funding(1).into()]);
+    let named = CommitFunding {
+        recipient_org: Some(supporting()),
+        ..funding(1).into()
+    };
+    let to_supporting = FundingCommitted {
+        recipient_org: supporting(),
+        ..funding(1)
+    };
+    given::<PairingState>(established())
+        .when(PairingCommand::CommitFunding(named))
+        .then(vec![to_supporting.into()]);
 }

@@ -115,18 +115,18 @@ fn activity_context() -> ActivityContext {
 #[test]
 fn trainings_are_given_by_registered_trainers() {
     given_in::<ActivityState>([], activity_context())
-        .when(ActivityCommand::DeliverTraining(training()))
+        .when(ActivityCommand::DeliverTraining(training().into()))
         .then(vec![training().into()]);
     let t = TrainingDelivered {
         trainers: vec![person("doc-hu"), person("doc-unknown")],
         ..training()
     };
     let e = given_in::<ActivityState>([], activity_context())
-        .when(ActivityCommand::DeliverTraining(t))
+        .when(ActivityCommand::DeliverTraining(t.into()))
         .then_err("TRAINER_NOT_REGISTERED");
     assert!(e.to_string().contains("trainers[1]"));
     given::<ActivityState>([])
-        .when(ActivityCommand::DeliverTraining(training()))
+        .when(ActivityCommand::DeliverTraining(training().into()))
         .then_err("PAIRING_NOT_FOUND");
 }
 
@@ -160,16 +160,14 @@ fn report_periods_of_one_reporter_do_not_overlap() {
     let first = report(date!(2024 - 01 - 01), date!(2024 - 06 - 30));
     let events = [first.clone().into()];
     given_in::<ActivityState>(events.clone(), activity_context())
-        .when(ActivityCommand::ReportClinicalActivity(report(
-            date!(2024 - 06 - 30),
-            date!(2024 - 12 - 31),
-        )))
+        .when(ActivityCommand::ReportClinicalActivity(
+            report(date!(2024 - 06 - 30), date!(2024 - 12 - 31)).into(),
+        ))
         .then_err("OVERLAPPING_REPORT_PERIOD");
     given_in::<ActivityState>(events, activity_context())
-        .when(ActivityCommand::ReportClinicalActivity(report(
-            date!(2024 - 07 - 01),
-            date!(2024 - 12 - 31),
-        )))
+        .when(ActivityCommand::ReportClinicalActivity(
+            report(date!(2024 - 07 - 01), date!(2024 - 12 - 31)).into(),
+        ))
         .then_ok();
 }
 
@@ -201,22 +199,22 @@ fn with_agreement() -> AssessmentContext {
 fn an_assessment_after_the_targets_fell_due_is_recorded() {
     let a = assessment(date!(2025 - 04 - 15));
     given_in::<AssessmentState>([], with_agreement())
-        .when(AssessmentCommand::Conduct(a.clone()))
+        .when(AssessmentCommand::Conduct(a.clone().into()))
         .then(vec![a.clone().into()]);
     given_in::<AssessmentState>([a.clone().into()], with_agreement())
-        .when(AssessmentCommand::Conduct(a.clone()))
+        .when(AssessmentCommand::Conduct(a.clone().into()))
         .then_err("STREAM_ALREADY_EXISTS");
     given::<AssessmentState>([])
-        .when(AssessmentCommand::Conduct(a))
+        .when(AssessmentCommand::Conduct(a.into()))
         .then_err("AGREEMENT_NOT_FOUND");
 }
 
 #[test]
 fn an_assessment_before_the_targets_fall_due_is_refused() {
     given_in::<AssessmentState>([], with_agreement())
-        .when(AssessmentCommand::Conduct(assessment(date!(
-            2025 - 03 - 30
-        ))))
+        .when(AssessmentCommand::Conduct(
+            assessment(date!(2025 - 03 - 30)).into(),
+        ))
         .then_err("ASSESSMENT_BEFORE_TARGETS_DUE");
 }
 
@@ -228,6 +226,6 @@ fn assessments_use_the_bound_indicator_set() {
         value: Count::exact(1),
     });
     given_in::<AssessmentState>([], with_agreement())
-        .when(AssessmentCommand::Conduct(a))
+        .when(AssessmentCommand::Conduct(a.into()))
         .then_err("INDICATOR_NOT_IN_SET");
 }

@@ -104,7 +104,7 @@ fn facts() -> GapContext {
 #[test]
 fn the_first_claim_fills_the_gap() {
     given_in::<GapState>([], facts())
-        .when(GapCommand::Fill(claim(prefecture_gap())))
+        .when(GapCommand::Fill(claim(prefecture_gap()).into()))
         .then(vec![claim(prefecture_gap()).into()]);
 }
 
@@ -113,21 +113,21 @@ fn one_fill_per_level_region_and_technique() {
     let mut second = claim(prefecture_gap());
     second.hospital = org("620402", 8);
     given_in::<GapState>([claim(prefecture_gap()).into()], facts())
-        .when(GapCommand::Fill(second))
+        .when(GapCommand::Fill(second.into()))
         .then_err("GAP_ALREADY_FILLED");
 }
 
 #[test]
 fn a_gap_is_filled_only_after_the_technique_was_introduced_there() {
     given::<GapState>([])
-        .when(GapCommand::Fill(claim(prefecture_gap())))
+        .when(GapCommand::Fill(claim(prefecture_gap()).into()))
         .then_err("TECHNIQUE_NOT_INTRODUCED");
     let late = GapContext {
         technique_introduced_on: Some(date!(2024 - 10 - 02)),
         ..facts()
     };
     given_in::<GapState>([], late)
-        .when(GapCommand::Fill(claim(prefecture_gap())))
+        .when(GapCommand::Fill(claim(prefecture_gap()).into()))
         .then_err("TECHNIQUE_INTRODUCED_AFTER_CLAIM");
 }
 
@@ -138,14 +138,14 @@ fn the_hospital_lies_in_the_region() {
         ..facts()
     };
     given_in::<GapState>([], elsewhere)
-        .when(GapCommand::Fill(claim(prefecture_gap())))
+        .when(GapCommand::Fill(claim(prefecture_gap()).into()))
         .then_err("HOSPITAL_OUTSIDE_REGION");
     let unknown = GapContext {
         hospital_division: None,
         ..facts()
     };
     given_in::<GapState>([], unknown)
-        .when(GapCommand::Fill(claim(prefecture_gap())))
+        .when(GapCommand::Fill(claim(prefecture_gap()).into()))
         .then_err("ORG_NOT_REGISTERED");
 }
 
@@ -175,6 +175,6 @@ fn custom_regions_have_custom_keys_and_a_stream_per_key() {
     let mut bad = claim(prefecture_gap());
     bad.gap.level = GapLevel::Province;
     given_in::<GapState>([], facts())
-        .when(GapCommand::Fill(bad))
+        .when(GapCommand::Fill(bad.into()))
         .then_err("DIVISION_WRONG_LEVEL");
 }

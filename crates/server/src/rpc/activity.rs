@@ -2,31 +2,19 @@
 
 use api::medaid::v1 as pb;
 use app::DomainCommand;
+use domain::aggregates::{activity, pairing};
 
 use super::write::{Ids, plain_rpcs, write_service};
 use crate::convert::fields::count;
 use api::medaid::v1::activity_service_server::ActivityService;
 use domain::StreamCommand;
-use domain::aggregates::activity::{
-    ActivityCommand, ClinicalActivityReported, TrainingDelivered, TrainingMode,
-};
-use domain::aggregates::pairing::{
-    Delegate, FundingCommitted, FundingSource, PairingCommand, ShortVisitConducted,
-};
-use domain::values::{
-    ActivityLedgerId, Count, CreditCode, MoneyFen, PeriodKey, ValidationError, ValueProblem,
-};
+use domain::aggregates::activity::{ActivityCommand, TrainingMode};
+use domain::aggregates::pairing::{Delegate, FundingSource, PairingCommand};
+use domain::values::{ActivityLedgerId, Count, MoneyFen, PeriodKey, ValidationError, ValueProblem};
 
 use crate::convert::fields::pairing_id;
 use crate::convert::fields::{credit_code, date, required, required_enum, text};
 use crate::convert::fields::{department, practitioner, title};
-
-/// Stands in for the recipient, which the domain fills from the pairing.
-pub const FILLED_BY_DOMAIN_ORG: &str = "12620422000000035C";
-
-pub fn filled_org(field: &str) -> Result<CreditCode, ValidationError> {
-    CreditCode::parse(FILLED_BY_DOMAIN_ORG).map_err(|problem| problem.at(field))
-}
 
 fn optional_count(
     field: &str,
@@ -67,9 +55,8 @@ pub fn training(
         .enumerate()
         .map(|(i, t)| practitioner(&format!("trainers[{i}]"), t))
         .collect::<Result<Vec<_>, _>>()?;
-    let event = TrainingDelivered {
+    let event = activity::DeliverTraining {
         ledger: id.clone(),
-        recipient_org: filled_org("pairing_id")?,
         training_id: ids.derive("training"),
         topic: text("topic", &req.topic)?,
         trainers,
@@ -86,9 +73,8 @@ pub fn clinical(
     ids: &Ids<'_>,
 ) -> Result<DomainCommand, ValidationError> {
     let id = ledger(&req.pairing_id, &req.period)?;
-    let event = ClinicalActivityReported {
+    let event = activity::ReportClinicalActivity {
         ledger: id.clone(),
-        recipient_org: filled_org("pairing_id")?,
         report_id: ids.derive("report"),
         reporter: credit_code("reporter", &req.reporter)?,
         period_start: date("period_start", &req.period_start)?,
@@ -130,11 +116,11 @@ pub fn funding(
         return Err(ValueProblem::NotPositive.at("amount_fen"));
     }
     let recipient_org = if req.recipient_org.is_empty() {
-        filled_org("pairing_id")?
+        None
     } else {
-        credit_code("recipient_org", &req.recipient_org)?
+        Some(credit_code("recipient_org", &req.recipient_org)?)
     };
-    let event = FundingCommitted {
+    let event = pairing::CommitFunding {
         pairing_id: pairing_id("pairing_id", &req.pairing_id)?,
         funding_id: ids.derive("funding"),
         recipient_org,
@@ -175,10 +161,9 @@ pub fn short_visit(
         .enumerate()
         .map(|(i, a)| text(&format!("activities[{i}]"), a))
         .collect::<Result<Vec<_>, _>>()?;
-    let event = ShortVisitConducted {
+    let event = pairing::RecordShortVisit {
         pairing_id: pairing_id("pairing_id", &req.pairing_id)?,
         visit_id: ids.derive("visit"),
-        recipient_org: filled_org("pairing_id")?,
         delegation,
         start: date("start", &req.start)?,
         end: date("end", &req.end)?,

@@ -2,20 +2,19 @@
 
 use api::medaid::v1 as pb;
 use app::DomainCommand;
+use domain::aggregates::{agreement, assessment};
 
 use super::write::{Ids, created_rpcs, write_service};
 use api::medaid::v1::assessment_service_server::AssessmentService;
 use domain::StreamCommand;
-use domain::aggregates::agreement::{AgreementCommand, AgreementKind, AgreementSigned, Target};
+use domain::aggregates::agreement::{AgreementCommand, AgreementKind, Target};
 use domain::aggregates::assessment::{
-    AssessmentCommand, AssessmentConducted, AssessmentResult, AssessmentSubject, IndicatorResult,
+    AssessmentCommand, AssessmentResult, AssessmentSubject, IndicatorResult,
 };
-use domain::aggregates::program::IndicatorSet;
 use domain::values::{
     AgreementId, AssessmentId, BatchId, DeploymentId, IndicatorCode, ValidationError, ValueProblem,
 };
 
-use super::activity::filled_org;
 use crate::convert::fields::count;
 use crate::convert::fields::{
     credit_code, date, optional_date, required, required_enum, text, uuid,
@@ -56,19 +55,14 @@ pub fn sign(
             })
         })
         .collect::<Result<Vec<_>, ValidationError>>()?;
-    let event = AgreementSigned {
+    let event = agreement::SignAgreement {
         agreement_id: id,
         pairing_id: pairing_id("pairing_id", &req.pairing_id)?,
-        recipient_org: filled_org("pairing_id")?,
         kind,
         title: text("title", &req.title)?,
         parties: credit_codes("parties", &req.parties)?,
         start: date("start", &req.start)?,
         end: optional_date("end", &req.end)?,
-        indicator_set: IndicatorSet {
-            version: String::new(),
-            indicators: Vec::new(),
-        },
         targets,
     };
     Ok(DomainCommand::Agreement {
@@ -125,10 +119,9 @@ pub fn record(
             })
         })
         .collect::<Result<Vec<_>, ValidationError>>()?;
-    let event = AssessmentConducted {
+    let event = assessment::ConductAssessment {
         assessment_id: id,
         agreement_id: AgreementId(uuid("agreement_id", &req.agreement_id)?),
-        recipient_org: filled_org("agreement_id")?,
         subject: subject(required("subject", req.subject.as_ref())?)?,
         period_start: date("period_start", &req.period_start)?,
         period_end: date("period_end", &req.period_end)?,

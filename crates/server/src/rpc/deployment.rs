@@ -9,20 +9,12 @@ use api::medaid::v1::deployment_service_server::DeploymentService;
 use app::CommandOutcome;
 use domain::Event;
 use domain::StreamCommand;
-use domain::aggregates::batch::{BatchCommand, BatchDispatched, MemberAssigned, MemberRole};
+use domain::aggregates::batch::{self, BatchCommand, MemberRole};
 use domain::aggregates::deployment::{DeploymentCommand, Post};
-use domain::values::{BatchId, CreditCode, DeploymentId, ValidationError, ValueProblem};
+use domain::values::{BatchId, DeploymentId, ValidationError, ValueProblem};
 
 use crate::convert::fields::pairing_id;
 use crate::convert::fields::{credit_code, date, required_enum, uuid};
-
-/// A well-formed stand-in for fields the domain fills from the stream it decides on (the recipient
-/// of a batch comes from its pairing); what the caller would put there is ignored.
-const FILLED_BY_DOMAIN_ORG: &str = "12620422000000035C";
-
-fn filled_org(field: &str) -> Result<CreditCode, ValidationError> {
-    CreditCode::parse(FILLED_BY_DOMAIN_ORG).map_err(|problem| problem.at(field))
-}
 
 fn batch_id(pairing: &str, number: u32) -> Result<BatchId, ValidationError> {
     if number == 0 {
@@ -56,14 +48,11 @@ pub fn dispatch(
     } else {
         Some(practitioner("leader", &req.leader)?)
     };
-    let event = BatchDispatched {
+    let event = batch::DispatchBatch {
         batch,
-        recipient_org: filled_org("pairing_id")?,
         leader,
         planned_start: date("planned_start", &req.planned_start)?,
         planned_end: date("planned_end", &req.planned_end)?,
-        min_team_size: 0,
-        min_senior_members: 0,
     };
     Ok(DomainCommand::Batch {
         id: batch,
@@ -84,10 +73,9 @@ pub fn assign(
         pb::MemberRole::Management => MemberRole::Management,
         pb::MemberRole::Clinical | pb::MemberRole::Unspecified => MemberRole::Clinical,
     };
-    let event = MemberAssigned {
+    let event = batch::AssignMember {
         batch,
         deployment_id: DeploymentId(ids.derive("deployment")),
-        recipient_org: filled_org("pairing_id")?,
         practitioner: practitioner("practitioner", &req.practitioner)?,
         home_org: credit_code("home_org", &req.home_org)?,
         title: title("title", req.title)?,
@@ -251,15 +239,5 @@ write_service! {
         appoint_member_to_post => AppointMemberToPost,
         change_member_term => ChangeMemberTerm,
         record_member_departure => RecordMemberDeparture,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_stand_in_org_is_well_formed() {
-        assert!(filled_org("x").is_ok());
     }
 }

@@ -2,13 +2,13 @@
 
 use api::medaid::v1 as pb;
 use app::DomainCommand;
+use domain::aggregates::pairing;
 
 use super::write::{Ids, created_rpcs, plain_rpcs, write_service};
 use crate::convert::fields::{credit_codes, divisions, pairing_id};
 use api::medaid::v1::pairing_service_server::PairingService;
 use domain::StreamCommand;
-use domain::aggregates::pairing::{PairingCommand, PairingEstablished};
-use domain::aggregates::program::{IndicatorSet, ProgramKind, ProgramParameters};
+use domain::aggregates::pairing::PairingCommand;
 use domain::values::{PairingId, ProgramId, ValidationError};
 
 use crate::convert::fields::{credit_code, date, text, uuid};
@@ -17,25 +17,6 @@ fn act(id: PairingId, command: PairingCommand) -> DomainCommand {
     DomainCommand::Pairing {
         id,
         command: StreamCommand::Act(command),
-    }
-}
-
-/// Placeholder program terms: the domain binds the program's kind and current parameters when it
-/// decides, so the request does not carry them.
-fn unbound_parameters() -> ProgramParameters {
-    ProgramParameters {
-        version: 0,
-        min_term_months: 0,
-        min_team_size: 0,
-        min_senior_members: 0,
-        mentor_ratio_max: 0,
-        short_visit_max_days: 0,
-        indicator_set: IndicatorSet {
-            version: String::new(),
-            indicators: Vec::new(),
-        },
-        group_rules: None,
-        eligible_counties: None,
     }
 }
 
@@ -54,11 +35,9 @@ pub fn establish(
     };
     let region_codes = divisions("region_codes", &req.region_codes)?;
     let id = PairingId(ids.derive("pairing"));
-    let event = PairingEstablished {
+    let event = pairing::EstablishPairing {
         pairing_id: id,
         program_id,
-        program_kind: ProgramKind::KeyCountyGroupAid,
-        parameters: unbound_parameters(),
         supporting_orgs,
         recipient_org,
         parent_pairing_id,

@@ -2,18 +2,18 @@
 
 use api::medaid::v1 as pb;
 use app::DomainCommand;
+use domain::aggregates::gap;
 
 use super::write::{Ids, plain_rpcs, write_service};
 use crate::convert::fields::technique_key;
 use api::medaid::v1::technique_service_server::TechniqueService;
 use domain::StreamCommand;
-use domain::aggregates::gap::{GapCommand, GapFilled, GapKey, GapLevel, GapRegion};
+use domain::aggregates::gap::{GapCommand, GapKey, GapLevel, GapRegion};
 use domain::aggregates::hospital::{HospitalCommand, ServiceLineOpened};
 use domain::aggregates::technique::{
     Performer, TechniqueCategory, TechniqueCommand, TechniqueIntroduced,
 };
 use domain::values::{HospitalId, RegionKey, TechniqueAtHospitalId, ValidationError, ValueProblem};
-use time::Date;
 
 use crate::convert::fields::{credit_code, date, division, required, required_enum, text};
 use crate::convert::fields::{department, practitioner};
@@ -89,7 +89,7 @@ fn gap_key(key: &pb::GapKey) -> Result<GapKey, ValidationError> {
     )
 }
 
-/// `RecordGapFill`: the technique's introduction date is filled from its stream.
+/// `RecordGapFill`: the domain takes the technique's introduction date from its stream.
 pub fn fill_gap(
     req: &pb::RecordGapFillRequest,
     _: &Ids<'_>,
@@ -102,10 +102,9 @@ pub fn fill_gap(
         .map(|(i, e)| text(&format!("evidence[{i}]"), e))
         .collect::<Result<Vec<_>, _>>()?;
     let claimed_on = date("claimed_on", &req.claimed_on)?;
-    let event = GapFilled {
+    let event = gap::FillGap {
         gap: key.clone(),
         hospital: credit_code("hospital", &req.hospital)?,
-        technique_introduced_on: Date::MIN,
         claimed_on,
         evidence,
     };

@@ -5,11 +5,11 @@ use std::collections::BTreeSet;
 use time::Date;
 
 use super::{
-    FundingCommitted, GroupFormed, PairingCommand, PairingContext, PairingEnded, PairingError,
-    PairingEstablished, PairingRestructured, PairingState, ShortVisitConducted,
+    EstablishPairing, FundingCommitted, GroupFormed, PairingCommand, PairingContext, PairingEnded,
+    PairingError, PairingRestructured, PairingState, ShortVisitConducted,
 };
 use crate::errors::{CommonError, DomainError};
-use crate::events::{Event, EventPayload};
+use crate::events::Event;
 use crate::values::{CreditCode, ValueProblem, check_text};
 
 pub(super) fn decide(
@@ -143,8 +143,7 @@ pub(super) fn decide(
             }
             let e = ShortVisitConducted {
                 pairing_id,
-                recipient_org,
-                ..visit.clone()
+                ..visit.record(recipient_org)
             };
             Ok(vec![e.into()])
         }
@@ -157,8 +156,7 @@ pub(super) fn decide(
             Ok(vec![
                 FundingCommitted {
                     pairing_id,
-                    recipient_org,
-                    ..funding.clone()
+                    ..funding.record(recipient_org)
                 }
                 .into(),
             ])
@@ -168,12 +166,12 @@ pub(super) fn decide(
 
 fn establish(
     state: &PairingState,
-    e: &PairingEstablished,
+    e: &EstablishPairing,
     context: &PairingContext,
 ) -> Result<Vec<Event>, DomainError> {
     if state.established.is_some() {
         return Err(CommonError::AlreadyExists {
-            stream: e.stream_id(),
+            stream: e.pairing_id.stream_id(),
         }
         .into());
     }
@@ -272,11 +270,7 @@ fn establish(
         }
         .into());
     }
-    let bound = PairingEstablished {
-        program_kind: program.kind,
-        parameters: program.parameters.clone(),
-        ..e.clone()
-    };
+    let bound = e.record(program.kind, program.parameters.clone());
     Ok(vec![bound.into()])
 }
 

@@ -11,12 +11,13 @@ use std::collections::BTreeSet;
 
 use time::Date;
 
+use crate::aggregates::command_for;
 use crate::aggregates::program::{ProgramKind, ProgramParameters};
 use crate::errors::domain_errors;
 use crate::events::{Event, EventPayload};
 use crate::facts::OnSiteStint;
 use crate::stream::Aggregate;
-use crate::values::{CreditCode, DivisionCode, PairingId, ProgramId};
+use crate::values::{CreditCode, DivisionCode, MoneyFen, PairingId, ProgramId};
 
 pub use events::{
     Delegate, FundingCommitted, FundingSource, GroupFormed, PairingEnded, PairingEstablished,
@@ -111,7 +112,7 @@ impl PairingFacts {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PairingCommand {
-    Establish(PairingEstablished),
+    Establish(EstablishPairing),
     Restructure {
         successor_pairing_id: PairingId,
         reason: String,
@@ -126,8 +127,75 @@ pub enum PairingCommand {
         assisting_orgs: Vec<CreditCode>,
         formed_on: Date,
     },
-    RecordShortVisit(ShortVisitConducted),
-    CommitFunding(FundingCommitted),
+    RecordShortVisit(RecordShortVisit),
+    CommitFunding(CommitFunding),
+}
+
+command_for! {
+    /// A pairing under a program; the program's kind and current terms are bound from the program.
+    EstablishPairing => PairingEstablished {
+        pairing_id: PairingId,
+        program_id: ProgramId,
+        supporting_orgs: Vec<CreditCode>,
+        recipient_org: CreditCode,
+        parent_pairing_id: Option<PairingId>,
+        region_codes: Vec<DivisionCode>,
+        start: Date,
+    } + { program_kind: ProgramKind, parameters: ProgramParameters }
+}
+
+command_for! {
+    /// A short visit of the pairing; the recipient comes from the pairing.
+    RecordShortVisit => ShortVisitConducted {
+        pairing_id: PairingId,
+        visit_id: uuid::Uuid,
+        delegation: Vec<Delegate>,
+        start: Date,
+        end: Date,
+        activities: Vec<String>,
+    } + { recipient_org: CreditCode }
+}
+
+/// Funding committed to the pairing. The recipient is the caller's when given (the money may go to
+/// another party of the pairing), the pairing's recipient otherwise.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommitFunding {
+    pub pairing_id: PairingId,
+    pub funding_id: uuid::Uuid,
+    pub recipient_org: Option<CreditCode>,
+    pub amount_fen: MoneyFen,
+    pub source: FundingSource,
+    pub purpose: String,
+    pub date: Date,
+}
+
+impl CommitFunding {
+    /// The fact this command records, given the pairing's recipient.
+    pub fn record(&self, pairing_recipient: CreditCode) -> FundingCommitted {
+        FundingCommitted {
+            pairing_id: self.pairing_id,
+            funding_id: self.funding_id,
+            recipient_org: self.recipient_org.clone().unwrap_or(pairing_recipient),
+            amount_fen: self.amount_fen,
+            source: self.source,
+            purpose: self.purpose.clone(),
+            date: self.date,
+        }
+    }
+}
+
+impl From<FundingCommitted> for CommitFunding {
+    fn from(fact: FundingCommitted) -> Self {
+        Self {
+            pairing_id: fact.pairing_id,
+            funding_id: fact.funding_id,
+            recipient_org: Some(fact.recipient_org),
+            amount_fen: fact.amount_fen,
+            source: fact.source,
+            purpose: fact.purpose,
+            date: fact.date,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

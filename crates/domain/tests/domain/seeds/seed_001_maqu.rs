@@ -120,7 +120,7 @@ fn seed_001_eleventh_batch_to_maqu() {
             "义诊".to_owned(),
         ],
     };
-    w.pairing_command(pairing_id, PairingCommand::RecordShortVisit(visit));
+    w.pairing_command(pairing_id, PairingCommand::RecordShortVisit(visit.into()));
 
     // 帮扶目标责任书 with 目标管理考核.
     let agreement = AgreementSigned {
@@ -144,7 +144,7 @@ fn seed_001_eleventh_batch_to_maqu() {
     };
     w.run::<AgreementState>(
         &agreement.agreement_id.stream_id(),
-        AgreementCommand::Sign(agreement),
+        AgreementCommand::Sign(agreement.into()),
         context,
     );
 
@@ -170,7 +170,7 @@ fn seed_001_eleventh_batch_to_maqu() {
         };
         w.run::<ActivityState>(
             &ledger.stream_id(),
-            ActivityCommand::DeliverTraining(training),
+            ActivityCommand::DeliverTraining(training.into()),
             context,
         );
     }

@@ -302,15 +302,18 @@ fn seed_002_dongguan_supports_tongren() {
     let funding_id = w.uuid();
     w.pairing_command(
         wanshan_pairing,
-        PairingCommand::CommitFunding(FundingCommitted {
-            pairing_id: wanshan_pairing,
-            funding_id,
-            recipient_org: wanshan.clone(),
-            amount_fen: MoneyFen::from_yuan(2_000_000),
-            source: FundingSource::EastWestCooperationFund,
-            purpose: "共建乳腺中心".to_owned(),
-            date: date!(2022 - 03 - 01),
-        }),
+        PairingCommand::CommitFunding(
+            FundingCommitted {
+                pairing_id: wanshan_pairing,
+                funding_id,
+                recipient_org: wanshan.clone(),
+                amount_fen: MoneyFen::from_yuan(2_000_000),
+                source: FundingSource::EastWestCooperationFund,
+                purpose: "共建乳腺中心".to_owned(),
+                date: date!(2022 - 03 - 01),
+            }
+            .into(),
+        ),
     );
     let wanshan_batch = w.dispatch(
         wanshan_pairing,
@@ -354,7 +357,7 @@ fn seed_002_dongguan_supports_tongren() {
         technique_introduced_on: w.introduced_on(&technique),
         hospital_division: Some(division("520603")),
     };
-    w.run::<GapState>(&gap.stream_id(), GapCommand::Fill(claim), context);
+    w.run::<GapState>(&gap.stream_id(), GapCommand::Fill(claim.into()), context);
 
     // Cumulative figure reported for the city pairing: 5993 surgeries.
     let ledger = ActivityLedgerId {
@@ -376,7 +379,7 @@ fn seed_002_dongguan_supports_tongren() {
     };
     w.run::<ActivityState>(
         &ledger.stream_id(),
-        ActivityCommand::ReportClinicalActivity(report),
+        ActivityCommand::ReportClinicalActivity(report.into()),
         ActivityContext {
             pairing: Some(w.pairing(city)),
             ..Default::default()

@@ -191,7 +191,7 @@ fn seed_003_first_year_of_group_aid_to_xinjiang() {
             technique_introduced_on: w.introduced_on(technique),
             hospital_division: Some(division("659002")),
         };
-        w.run::<GapState>(&gap.stream_id(), GapCommand::Fill(claim), context);
+        w.run::<GapState>(&gap.stream_id(), GapCommand::Fill(claim.into()), context);
     }
 
     // 20 of the 30 apprentices now practise independently (独立作业).
@@ -278,7 +278,7 @@ fn seed_003_first_year_of_group_aid_to_xinjiang() {
     };
     w.run::<ActivityState>(
         &ledger.stream_id(),
-        ActivityCommand::ReportClinicalActivity(report),
+        ActivityCommand::ReportClinicalActivity(report.into()),
         context,
     );
 

@@ -111,7 +111,7 @@ fn seed_004_guangzhou_fifth_hospital_supports_anshun() {
         };
         w.run::<AgreementState>(
             &agreement.agreement_id.stream_id(),
-            AgreementCommand::Sign(agreement),
+            AgreementCommand::Sign(agreement.into()),
             context,
         );
     }
@@ -133,7 +133,7 @@ fn seed_004_guangzhou_fifth_hospital_supports_anshun() {
             end: date!(2023 - 03 - 23),
             activities: vec!["揭牌".to_owned(), "授牌".to_owned()],
         };
-        w.pairing_command(*pairing_id, PairingCommand::RecordShortVisit(visit));
+        w.pairing_command(*pairing_id, PairingCommand::RecordShortVisit(visit.into()));
     }
 
     // 03-22: the urology minimally-invasive training base is unveiled at 302 and the urology alliance gets its plaque.

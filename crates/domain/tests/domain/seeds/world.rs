@@ -160,7 +160,7 @@ impl World {
             on_site: vec![],
         };
         let id = pairing.pairing_id.stream_id();
-        self.run::<PairingState>(&id, PairingCommand::Establish(pairing), context);
+        self.run::<PairingState>(&id, PairingCommand::Establish(pairing.into()), context);
     }
 
     pub(crate) fn pairing(&self, id: PairingId) -> PairingFacts {
@@ -214,7 +214,7 @@ impl World {
         };
         self.run::<BatchState>(
             &batch.stream_id(),
-            BatchCommand::Dispatch(dispatched),
+            BatchCommand::Dispatch(dispatched.into()),
             context,
         );
         batch
@@ -263,7 +263,7 @@ impl World {
         };
         self.run::<BatchState>(
             &batch.stream_id(),
-            BatchCommand::AssignMember(assigned.clone()),
+            BatchCommand::AssignMember(assigned.clone().into()),
             context,
         );
         let arrive = DeploymentCommand::Arrive {
