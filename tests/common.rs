@@ -82,6 +82,9 @@ impl TestServer {
         let mut config: Config = Config::figment(None, None, &overrides).extract().unwrap();
         config.telemetry.log_filter = "warn".into();
         config.server.drain_delay_ms = 0;
+        // Many servers start at once here, each creating and migrating a database; the production
+        // default of 1 s to get a connection is for outages, not for a machine this busy.
+        config.limits.store_timeout_ms = 10_000;
         install_telemetry(&config);
         if let Some(base) = database {
             config.database_url = Some(secrecy::SecretString::from(fresh_postgres(base).await));

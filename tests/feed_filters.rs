@@ -126,3 +126,169 @@ async fn the_callers_traceparent_is_stored_with_the_events_it_writes() {
         server.stop().await;
     }
 }
+
+/// The positions `filter` lists, all pages followed.
+async fn listed(
+    events: &mut EventServiceClient<tonic::transport::Channel>,
+    token: &str,
+    filter: &str,
+) -> Result<Vec<u64>, tonic::Status> {
+    let mut positions = Vec::new();
+    let mut page_token = String::new();
+    loop {
+        let page = events
+            .list_events(authed(
+                token,
+                pb::ListEventsRequest {
+                    page_size: 2,
+                    page_token: page_token.clone(),
+                    filter: filter.to_owned(),
+                },
+            ))
+            .await?
+            .into_inner();
+        positions.extend(page.events.iter().map(|e| e.position));
+        if page.next_page_token.is_empty() {
+            return Ok(positions);
+        }
+        page_token = page.next_page_token;
+    }
+}
+
+#[tokio::test]
+async fn the_event_feed_filter_is_aip160_and_refuses_what_it_cannot_evaluate() {
+    use crate::common::{assert_refused, request_id};
+    use tonic::Code;
+    for database in backends() {
+        let server = TestServer::start(database.as_deref()).await;
+        let channel = server.channel().await;
+        let token = server.admin_token();
+        let mut hospitals = HospitalServiceClient::new(channel.clone());
+        // Positions 0-2: three hospitals; position 3: a certification of the first.
+        let codes = [org("620422", 1), org("520627", 2), org("620421", 3)];
+        for (code, division) in codes.iter().zip(["620422", "520627", "620421"]) {
+            hospitals
+                .register_hospital(authed(&token, register_request(code, "医院", division)))
+                .await
+                .unwrap();
+        }
+        hospitals
+            .record_center_certification(authed(
+                &token,
+                pb::RecordCenterCertificationRequest {
+                    request_id: request_id(),
+                    hospital: codes[0].clone(),
+                    center: pb::CenterType::Stroke.into(),
+                    certifier: "国家卫生健康委脑卒中防治工程委员会".into(),
+                    certified_on: "2023-05-01".into(),
+                    ..Default::default()
+                },
+            ))
+            .await
+            .unwrap();
+        let mut events = EventServiceClient::new(channel.clone());
+        let first = format!("hospital-{}", codes[0]);
+        for (filter, expected) in [
+            ("", vec![0, 1, 2, 3]),
+            (
+                r#"event_type = "HospitalRegistered" OR event_type = "CenterCertified""#,
+                vec![0, 1, 2, 3],
+            ),
+            (
+                r#"event_type = "HospitalRegistered" AND event_type = "CenterCertified""#,
+                vec![],
+            ),
+            (r#"event_type = "CenterCertified""#, vec![3]),
+            ("position >= 1 AND position < 3", vec![1, 2]),
+            ("position > 2", vec![3]),
+            (&format!(r#"stream_id = "{first}""#), vec![0, 3]),
+            (r#"province_code = "520000""#, vec![1]),
+            (
+                r#"stream_category = "hospital" AND NOT province_code = "520000""#,
+                vec![0, 2, 3],
+            ),
+            (r#"recorded_at >= "2000-01-01T00:00:00Z""#, vec![0, 1, 2, 3]),
+            (r#"recorded_at < "2000-01-01T00:00:00Z""#, vec![]),
+        ] {
+            assert_eq!(
+                listed(&mut events, &token, filter).await.unwrap(),
+                expected,
+                "{filter}"
+            );
+        }
+        let huge = format!(r#"event_type = "{}""#, "x".repeat(10_000));
+        for bad in [
+            r#"event_type = "HospitalRegistered" and position > 0"#,
+            r#"event_type = "HospitalRegistred""#,
+            "colour = red",
+            "HospitalRegistered",
+            huge.as_str(),
+        ] {
+            let refused = listed(&mut events, &token, bad).await.unwrap_err();
+            assert_refused(&refused, Code::InvalidArgument, "INVALID_FILTER");
+            assert!(
+                refused.message().len() < 1024,
+                "{}",
+                refused.message().len()
+            );
+        }
+        // Positions past i64::MAX exist nowhere: NOT_FOUND, not INTERNAL.
+        let missing = events
+            .get_event(authed(&token, pb::GetEventRequest { position: u64::MAX }))
+            .await
+            .unwrap_err();
+        assert_refused(&missing, Code::NotFound, "EVENT_NOT_FOUND");
+        let beyond = events
+            .list_stream_events(authed(
+                &token,
+                pb::ListStreamEventsRequest {
+                    stream_id: first.clone(),
+                    after_version: Some(u64::MAX - 1),
+                    ..Default::default()
+                },
+            ))
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(beyond.events.is_empty());
+        // Subscriptions refuse unknown values and oversized lists instead of matching nothing.
+        for (request, reason) in [
+            (
+                pb::SubscribeEventsRequest {
+                    event_types: vec!["NoSuchEvent".into()],
+                    ..Default::default()
+                },
+                "INVALID_FIELD",
+            ),
+            (
+                pb::SubscribeEventsRequest {
+                    stream_categories: vec!["nurse".into()],
+                    ..Default::default()
+                },
+                "INVALID_FIELD",
+            ),
+            (
+                pb::SubscribeEventsRequest {
+                    province_codes: vec!["99".into()],
+                    ..Default::default()
+                },
+                "INVALID_FIELD",
+            ),
+            (
+                pb::SubscribeEventsRequest {
+                    event_types: vec!["HospitalRegistered".into(); 100_000],
+                    ..Default::default()
+                },
+                "VALUE_TOO_LONG",
+            ),
+        ] {
+            let refused = events
+                .subscribe_events(authed(&token, request))
+                .await
+                .err()
+                .expect("refused");
+            assert_refused(&refused, Code::InvalidArgument, reason);
+        }
+        server.stop().await;
+    }
+}

@@ -11,4 +11,5 @@ mod feed;
 mod feed_filters;
 mod flow;
 mod metrics;
+mod poison;
 mod read_models;

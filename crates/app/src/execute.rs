@@ -147,6 +147,7 @@ impl App {
             let events = domain::decide(&loaded.stream, command, &context)
                 .map_err(|e| Error::from_domain(&e, &stream_id))?;
             check_target(&events, &stream_id)?;
+            check_recordable(&events)?;
             let scopes: Vec<_> = events.iter().map(Event::scope).collect();
             check_write_scope(principal, &scopes)?;
             let appended = self
@@ -295,6 +296,21 @@ fn check_target(events: &[Event], stream_id: &str) -> Result<(), Error> {
             ),
         }),
     }
+}
+
+/// Nothing reaches the log that a projection could fail to store or a client fail to decode: no
+/// control or bidi character in any string, no business time outside the business dates. The value
+/// types refuse these at the request's fields; this catches any field that escaped them.
+fn check_recordable(events: &[Event]) -> Result<(), Error> {
+    events.iter().try_for_each(|event| {
+        domain::values::check_recordable(&event.to_stored().data, &event.occurred_at()).map_err(
+            |error| Error::InvalidArgument {
+                field: error.field.clone(),
+                reason: error.reason(),
+                message: error.to_string(),
+            },
+        )
+    })
 }
 
 fn new_event(event: &Event) -> NewEvent {

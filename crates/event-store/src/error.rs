@@ -67,14 +67,17 @@ pub enum StoreError {
     Corrupt(String),
     #[error("injected fault: {0}")]
     Injected(String),
+    /// The database could not be reached for a group this request was part of.
+    #[error("the database is unreachable: {0}")]
+    Unreachable(String),
 }
 
 impl StoreError {
     /// Whether the failure is likely to pass if the same request is retried later.
     pub fn is_transient(&self) -> bool {
         match self {
-            StoreError::Database(error) => !matches!(error, sqlx::Error::Database(_)),
-            StoreError::Closed | StoreError::Injected(_) => true,
+            StoreError::Database(error) => is_transient_database_error(error),
+            StoreError::Closed | StoreError::Injected(_) | StoreError::Unreachable(_) => true,
             StoreError::Migrate(_) | StoreError::UnsupportedUrl(_) | StoreError::Corrupt(_) => {
                 false
             }
@@ -82,6 +85,61 @@ impl StoreError {
     }
 }
 
+/// Failures of the connection, the pool or the server's state pass; errors about the data or the
+/// query (decode errors, constraint violations, bad SQL) do not.
+fn is_transient_database_error(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(database) => database
+            .code()
+            .is_some_and(|code| is_transient_sqlstate(&code)),
+        _ => false,
+    }
+}
+
+/// PostgreSQL SQLSTATE classes 08 (connection), 53 (insufficient resources), 57 (operator
+/// intervention: shutdown, cancel, `statement_timeout`), 58 (system I/O), 40 (serialization failure,
+/// deadlock) and 55P03 (lock not available); SQLite's BUSY (5), LOCKED (6), IOERR (10) and FULL (13)
+/// primary result codes, reported as numbers (extended codes carry the primary code in their low byte).
+pub(crate) fn is_transient_sqlstate(code: &str) -> bool {
+    // A SQLSTATE is five characters; SQLite result codes are shorter decimal numbers.
+    if code.len() != 5
+        && let Ok(number) = code.parse::<u32>()
+    {
+        return matches!(number & 0xff, 5 | 6 | 10 | 13);
+    }
+    ["08", "53", "57", "58", "40"]
+        .iter()
+        .any(|class| code.starts_with(class))
+        || code == "55P03"
+}
+
 pub(crate) fn corrupt(what: impl Into<String>) -> StoreError {
     StoreError::Corrupt(what.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connection_and_shutdown_states_are_transient_and_data_errors_are_not() {
+        for code in [
+            "08006", "57P01", "57P03", "57014", "53300", "40001", "40P01", "55P03", "5", "517",
+            "6", "10",
+        ] {
+            assert!(is_transient_sqlstate(code), "{code}");
+        }
+        for code in ["23505", "22P02", "42601", "22021", "19", "2067"] {
+            assert!(!is_transient_sqlstate(code), "{code}");
+        }
+        assert!(StoreError::Database(sqlx::Error::PoolTimedOut).is_transient());
+        assert!(!StoreError::Database(sqlx::Error::RowNotFound).is_transient());
+        assert!(!StoreError::Corrupt("x".into()).is_transient());
+    }
 }

@@ -38,6 +38,10 @@ pub struct StoreOptions {
     pub max_read_connections: u32,
     /// How long a caught-up subscription waits before looking at the database again by itself.
     pub poll_interval: Duration,
+    /// How long a read or the writer waits for a PostgreSQL connection before the call fails as
+    /// unavailable. The server sets it short (`limits.store_timeout_ms`), so that an outage answers
+    /// UNAVAILABLE at once instead of holding writes.
+    pub acquire_timeout: Duration,
     /// Fault injection for tests; `None` in production.
     pub faults: Option<Arc<dyn FaultHook>>,
 }
@@ -53,6 +57,7 @@ impl StoreOptions {
             queue_capacity: 4_096,
             max_read_connections: 8,
             poll_interval: Duration::from_millis(500),
+            acquire_timeout: Duration::from_secs(10),
             faults: None,
         }
     }
@@ -96,7 +101,12 @@ impl EventStore {
         let url = options.url.as_str();
         let (readers, conn) = if url.starts_with("postgres://") || url.starts_with("postgresql://")
         {
-            let pool = backend::postgres::connect(url, options.max_read_connections + 2).await?;
+            let pool = backend::postgres::connect(
+                url,
+                options.max_read_connections + 2,
+                options.acquire_timeout,
+            )
+            .await?;
             (Readers::Postgres(pool.clone()), WriterConn::Postgres(pool))
         } else if url.starts_with("sqlite:") {
             let (writer, pool) =

@@ -94,6 +94,20 @@ impl Writer {
         group: Vec<(ValidatedAppend, Reply)>,
         frontier: &mut Option<Frontier>,
     ) {
+        // A caller that stopped waiting (its deadline passed, or it cancelled) must not find its write
+        // committed later: it was told nothing, and a retry under a new request id would record the
+        // fact twice. The check runs just before the transaction starts.
+        let (group, abandoned): (Vec<_>, Vec<_>) =
+            group.into_iter().partition(|(_, reply)| !reply.is_closed());
+        if !abandoned.is_empty() {
+            tracing::info!(
+                abandoned = abandoned.len(),
+                "appends dropped before commit: their callers stopped waiting"
+            );
+        }
+        if group.is_empty() {
+            return;
+        }
         let requests: Vec<&ValidatedAppend> = group.iter().map(|(r, _)| r).collect();
         let outcome = self
             .conn
@@ -112,6 +126,20 @@ impl Writer {
                     let _ = reply.send(outcome);
                 }
             }
+            // The database is unreachable: every request would wait for its own connection attempt,
+            // so the whole group fails now and the callers retry (UNAVAILABLE).
+            Err(StoreError::Database(error))
+                if group.len() > 1 && is_connection_failure(&error) =>
+            {
+                tracing::warn!(%error, requests = group.len(), "group commit failed: database unreachable");
+                *frontier = None;
+                let message = error.to_string();
+                for (_, reply) in group {
+                    let _ = reply.send(Err(AppendError::Store(StoreError::Unreachable(
+                        message.clone(),
+                    ))));
+                }
+            }
             Err(error) if group.len() > 1 => {
                 tracing::warn!(%error, requests = group.len(), "group commit failed; retrying each request alone");
                 *frontier = None;
@@ -128,6 +156,17 @@ impl Writer {
             }
         }
     }
+}
+
+/// Failures that say nothing about the requests, only that no connection works.
+fn is_connection_failure(error: &sqlx::Error) -> bool {
+    matches!(
+        error,
+        sqlx::Error::Io(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Tls(_)
+    )
 }
 
 /// Microseconds since the Unix epoch; the store's only clock.

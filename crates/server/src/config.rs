@@ -116,8 +116,10 @@ pub struct ClientIdentityConfig {
 pub struct LimitsConfig {
     pub max_request_bytes: usize,
     pub request_timeout_ms: u64,
-    pub concurrency_per_connection: usize,
-    pub load_shed: bool,
+    pub store_timeout_ms: u64,
+    pub max_in_flight: usize,
+    pub max_queued: usize,
+    pub queue_timeout_ms: u64,
     pub max_concurrent_streams: u32,
     pub default_page_size: u32,
     pub max_page_size: u32,
@@ -265,6 +267,11 @@ impl Config {
 impl LimitsConfig {
     pub fn request_timeout(&self) -> Duration {
         Duration::from_millis(self.request_timeout_ms)
+    }
+
+    /// How long a request waits for a database connection.
+    pub fn store_timeout(&self) -> Duration {
+        Duration::from_millis(self.store_timeout_ms)
     }
 }
 

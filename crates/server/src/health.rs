@@ -108,9 +108,16 @@ impl Health {
             if *self.phase.lock().await == Phase::ShuttingDown {
                 return;
             }
-            match probe.check().await {
-                Ok(()) => self.serving().await,
-                Err(reason) => self.unhealthy(&reason).await,
+            // A probe that hangs (a database that stopped answering without closing its connections)
+            // counts as failed once the interval has passed, so health follows an outage within
+            // about two intervals.
+            match tokio::time::timeout(interval, probe.check()).await {
+                Ok(Ok(())) => self.serving().await,
+                Ok(Err(reason)) => self.unhealthy(&reason).await,
+                Err(_) => {
+                    self.unhealthy("the health probe did not answer in time")
+                        .await
+                }
             }
         }
     }

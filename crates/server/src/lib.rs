@@ -11,6 +11,7 @@
 //! Handlers read the caller with `request.extensions().get::<app::Principal>()` and the trace id for
 //! event metadata with [`telemetry::current_trace_id`].
 
+pub mod admission;
 pub mod audit;
 pub mod auth;
 pub mod call_log;
@@ -19,6 +20,7 @@ pub mod clock;
 pub mod config;
 pub mod convert;
 pub mod deadline;
+pub mod filter;
 pub mod health;
 pub mod limits;
 pub mod metrics;
@@ -29,10 +31,12 @@ pub mod rpc;
 pub mod run;
 pub mod services;
 pub mod session;
+pub mod startup;
 pub mod status;
 pub mod store_wiring;
 pub mod telemetry;
 pub mod tls;
+pub mod transport_errors;
 
 pub use config::Config;
 pub use run::{ExtraServices, RunError, RunOptions, mount_services, run, run_with};

@@ -13,6 +13,7 @@ use tonic::transport::Server;
 use tonic::transport::server::TcpIncoming;
 use tower::ServiceBuilder;
 
+use crate::admission::AdmissionLayer;
 use crate::auth::dev_keys::{DevKeyError, DevKeyPair};
 use crate::auth::jwt::{KeyLoadError, TokenVerifier, TrustedKey};
 use crate::auth::mtls::ClientIdentities;
@@ -26,7 +27,8 @@ use crate::services::events::Events;
 use crate::session::SessionService;
 use crate::telemetry::TraceLayer;
 use crate::tls::{TlsError, server_tls_config};
-use crate::{limits, reflection, rpc, store_wiring};
+use crate::transport_errors::TransportErrorLayer;
+use crate::{limits, reflection, rpc, startup, store_wiring};
 
 /// Why the server could not start or stopped with an error.
 #[derive(Debug, thiserror::Error)]
@@ -80,7 +82,7 @@ pub struct RunOptions {
 pub async fn run(
     config: Config,
     listener: TcpListener,
-    shutdown: impl Future<Output = ()>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), RunError> {
     run_with(config, listener, shutdown, RunOptions::default()).await
 }
@@ -89,7 +91,7 @@ pub async fn run(
 pub async fn run_with(
     config: Config,
     listener: TcpListener,
-    shutdown: impl Future<Output = ()>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
     options: RunOptions,
 ) -> Result<(), RunError> {
     std::fs::create_dir_all(&config.data_dir).map_err(|source| RunError::DataDir {
@@ -99,7 +101,12 @@ pub async fn run_with(
     let authenticator = authenticator(&config)?;
     let tls = server_tls_config(&config.tls)?;
 
-    let store = store_wiring::open_store(&config).await?;
+    let mut shutdown: std::pin::Pin<Box<dyn Future<Output = ()> + Send>> = Box::pin(shutdown);
+    let (store, listener) =
+        match startup::open_store_waiting(&config, listener, &mut shutdown).await? {
+            startup::Opened::Store(store, listener) => (store, listener),
+            startup::Opened::ShutDown => return Ok(()),
+        };
     let projector = store_wiring::start_projector(&config, store.clone()).await?;
     let app = app::App::with_read_models(store.clone(), projector);
     let audit = crate::audit::start(&config, &store)?;
@@ -156,7 +163,9 @@ pub async fn run_with(
     let layers = ServiceBuilder::new()
         .layer(MetricsLayer::new())
         .layer(TraceLayer)
+        .layer(TransportErrorLayer::new(config.limits.max_request_bytes))
         .layer(DeadlineLayer::new(config.limits.request_timeout()))
+        .layer(AdmissionLayer::new(limits::budget(&config.limits)))
         .layer(AuthLayer::new(authenticator))
         .layer(CallLogLayer(options.call_log))
         .into_inner();

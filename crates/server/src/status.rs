@@ -20,8 +20,29 @@ const INTERNAL_MESSAGE: &str = "internal error; the server has logged the cause"
 /// position it wanted; projections usually apply a new event within milliseconds.
 const PROJECTION_RETRY_DELAY: std::time::Duration = std::time::Duration::from_secs(1);
 
+/// How long a client should wait before retrying after the store was unavailable: long enough for a
+/// restarting database or a failed-over pool to answer again, short enough to keep writes flowing.
+pub const STORE_RETRY_DELAY: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// The most characters of a message, and of each metadata value, sent to a client. Messages quote
+/// inputs; gRPC trailers are limited (16 KiB by default in many clients), so an echoed 10 KB filter
+/// would otherwise turn a clear INVALID_ARGUMENT into a transport error.
+pub const MAX_MESSAGE_CHARS: usize = 1024;
+pub const MAX_METADATA_VALUE_CHARS: usize = 256;
+
+/// `text` cut to at most `max` characters, marked when cut.
+pub fn bounded(text: String, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text;
+    }
+    let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
 /// Builds a status with `ErrorInfo` and whatever other details `extra` adds: the one place a
-/// status is made (the auth and deadline layers call it too).
+/// status is made (the auth, deadline, admission and transport-error layers call it too). The
+/// message and every metadata value are bounded (`MAX_MESSAGE_CHARS`, `MAX_METADATA_VALUE_CHARS`).
 #[expect(
     clippy::disallowed_methods,
     reason = "the one error mapping: every status is built here, with ErrorInfo"
@@ -33,7 +54,11 @@ pub(crate) fn status(
     metadata: Vec<(String, String)>,
     extra: impl FnOnce(&mut ErrorDetails),
 ) -> Status {
-    let metadata: HashMap<String, String> = metadata.into_iter().collect();
+    let message = bounded(message, MAX_MESSAGE_CHARS);
+    let metadata: HashMap<String, String> = metadata
+        .into_iter()
+        .map(|(key, value)| (key, bounded(value, MAX_METADATA_VALUE_CHARS)))
+        .collect();
     let mut details = ErrorDetails::with_error_info(reason, ERROR_DOMAIN, metadata);
     extra(&mut details);
     Status::with_error_details(code, message, details)
@@ -77,14 +102,14 @@ pub fn from_app_error(error: app::Error) -> Status {
     let message = error.to_string();
     match &error {
         app::Error::InvalidArgument { field, .. } => {
-            let field = field.clone();
-            let description = message.clone();
+            let field = bounded(field.clone(), MAX_METADATA_VALUE_CHARS);
+            let description = bounded(message.clone(), MAX_MESSAGE_CHARS);
             status(Code::InvalidArgument, message, reason, metadata, |d| {
                 d.add_bad_request_violation(field, description);
             })
         }
         app::Error::RequestIdReused { .. } => {
-            let description = message.clone();
+            let description = bounded(message.clone(), MAX_MESSAGE_CHARS);
             status(Code::InvalidArgument, message, reason, metadata, |d| {
                 d.add_bad_request_violation("request_id", description);
             })
@@ -94,9 +119,9 @@ pub fn from_app_error(error: app::Error) -> Status {
                 .iter()
                 .find(|(key, _)| key == "stream_id")
                 .or_else(|| facts.first())
-                .map(|(_, value)| value.clone())
+                .map(|(_, value)| bounded(value.clone(), MAX_METADATA_VALUE_CHARS))
                 .unwrap_or_default();
-            let description = message.clone();
+            let description = bounded(message.clone(), MAX_MESSAGE_CHARS);
             status(Code::FailedPrecondition, message, reason, metadata, |d| {
                 d.add_precondition_failure_violation(reason, subject, description);
             })
@@ -119,11 +144,15 @@ pub fn from_app_error(error: app::Error) -> Status {
             })
         }
         app::Error::ReadModelsUnavailable => {
-            status(Code::Unavailable, message, reason, metadata, |_| {})
+            status(Code::Unavailable, message, reason, metadata, |d| {
+                d.set_retry_info(Some(STORE_RETRY_DELAY));
+            })
         }
         app::Error::Unavailable { .. } => {
             tracing::warn!(error = %cause_chain(&error), "store unavailable");
-            status(Code::Unavailable, message, reason, metadata, |_| {})
+            status(Code::Unavailable, message, reason, metadata, |d| {
+                d.set_retry_info(Some(STORE_RETRY_DELAY));
+            })
         }
         app::Error::Internal { .. } => {
             tracing::error!(error = %cause_chain(&error), "internal error");

@@ -19,7 +19,8 @@ pub fn store_url(config: &Config) -> String {
 
 /// Opens (and migrates) the store the configuration names.
 pub async fn open_store(config: &Config) -> Result<EventStore, OpenError> {
-    let options = StoreOptions::new(store_url(config));
+    let mut options = StoreOptions::new(store_url(config));
+    options.acquire_timeout = config.limits.store_timeout();
     on_helper_thread("medaid-open-store", move || EventStore::open(options))
         .await?
         .map_err(OpenError::Store)

@@ -12,6 +12,9 @@ use crate::values::{
     ReviewKind, ValueProblem, check_text, day, optional_day,
 };
 
+/// The longest registered name (`RegisterHospitalRequest.name`).
+pub const MAX_HOSPITAL_NAME: usize = 100;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HospitalRegistered {
     pub hospital: CreditCode,
@@ -153,8 +156,9 @@ impl Aggregate for HospitalState {
                 }
                 .into());
             }
-            check_text("name", &r.name, 200)?;
+            check_text("name", &r.name, MAX_HOSPITAL_NAME)?;
             check_category(&r.category)?;
+            check_division_in_code_province(r)?;
             return Ok(vec![r.clone().into()]);
         }
         let Some(registered) = &self.registered else {
@@ -263,4 +267,20 @@ fn check_category(category: &str) -> Result<(), DomainError> {
     }
     let detail = format!("{category:?} is not a WS 218 category such as A100");
     Err(ValueProblem::OutOfRange { detail }.at("category").into())
+}
+
+/// Scope follows the credit code (positions 3-8), so a division in another province than the code's
+/// would hide the hospital from the readers of the province it is in. The two must name one province;
+/// within it the registering authority may sit above the hospital's county.
+fn check_division_in_code_province(r: &HospitalRegistered) -> Result<(), DomainError> {
+    let code_province = r.hospital.division().map(|d| d.province());
+    if code_province.as_ref() == Some(&r.division.province()) {
+        return Ok(());
+    }
+    Err(ValueProblem::DivisionOutsideCodeProvince {
+        division: r.division.to_string(),
+        code_province: code_province.map(|p| p.to_string()).unwrap_or_default(),
+    }
+    .at("division")
+    .into())
 }

@@ -8,6 +8,7 @@ mod division;
 mod grade;
 mod ids;
 mod problem;
+mod text;
 mod title;
 
 pub use business_time::{BusinessTime, Precision, TimePoint};
@@ -22,7 +23,11 @@ pub use ids::{
     PractitionerId, ProgramId, RegionKey, StudyId, TechniqueAtHospitalId, TechniqueKey,
     is_valid_stream_id, stream_category,
 };
-pub use problem::{ValidationError, ValueProblem, check_text};
+pub use problem::{ValidationError, ValueProblem};
+pub use text::{
+    FIRST_DAY, LAST_DAY, Lines, check_chars, check_day, check_multiline_text, check_recordable,
+    check_text, excerpt, is_forbidden_char, parse_day,
+};
 pub use title::{Profession, ProfessionalTitle, TitleRank};
 
 // Calendar dates serialize as `YYYY-MM-DD`; `optional_day` handles optional dates.

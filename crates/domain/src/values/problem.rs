@@ -46,6 +46,11 @@ pub enum ValueProblem {
         assessed_on: String,
         valid_until: String,
     },
+    #[error("division {division} is not in the province {code_province} of the credit code")]
+    DivisionOutsideCodeProvince {
+        division: String,
+        code_province: String,
+    },
     #[error("{code} is a {actual} code, a {expected} code is needed")]
     WrongDivisionLevel {
         code: String,
@@ -76,6 +81,7 @@ impl ValueProblem {
             Self::GradeClassNotAllowed { .. } => "GRADE_CLASS_NOT_ALLOWED",
             Self::GradeExpiresBeforeAssessment { .. } => "GRADE_EXPIRES_BEFORE_ASSESSMENT",
             Self::WrongDivisionLevel { .. } => "DIVISION_WRONG_LEVEL",
+            Self::DivisionOutsideCodeProvince { .. } => "DIVISION_OUTSIDE_CODE_PROVINCE",
         }
     }
 
@@ -107,17 +113,4 @@ impl ValidationError {
     pub fn reason(&self) -> &'static str {
         self.problem.reason()
     }
-}
-
-/// Checks a free-text field: not blank, bounded length. Free text never holds patient data by rule of
-/// the callers; the bound keeps a stray document dump out of the log.
-pub fn check_text(field: &str, value: &str, max: usize) -> Result<(), ValidationError> {
-    let chars = value.chars().count();
-    if value.trim().is_empty() {
-        return Err(ValueProblem::Empty.at(field));
-    }
-    if chars > max {
-        return Err(ValueProblem::TooLong { max, actual: chars }.at(field));
-    }
-    Ok(())
 }

@@ -60,6 +60,55 @@ fn a_hospital_registers_once_with_a_ws218_category() {
 }
 
 #[test]
+fn a_hospitals_division_lies_in_its_credit_codes_province() {
+    // Given a credit code registered in Gansu (620422), when the division is in Guizhou, then the
+    // registration is refused naming the division: scope follows the code and would hide it.
+    let elsewhere = HospitalRegistered {
+        division: division("520627"),
+        ..registered_hospital()
+    };
+    let e = given_in::<HospitalState>([], today())
+        .when(HospitalCommand::Register(elsewhere))
+        .then_err("DIVISION_OUTSIDE_CODE_PROVINCE");
+    assert_eq!(e.field(), Some("division"));
+    // A division elsewhere in the same province (the authority may sit above the county) is fine.
+    let same_province = HospitalRegistered {
+        division: division("620000"),
+        ..registered_hospital()
+    };
+    given_in::<HospitalState>([], today())
+        .when(HospitalCommand::Register(same_province.clone()))
+        .then(vec![same_province.into()]);
+}
+
+#[test]
+fn names_with_control_or_bidi_characters_are_refused_at_the_field() {
+    for name in [
+        "会宁\u{0}医院",
+        "\u{1b}[2J会宁",
+        "会宁\u{202e}院医",
+        "会宁\u{7f}",
+    ] {
+        let bad = HospitalRegistered {
+            name: name.to_owned(),
+            ..registered_hospital()
+        };
+        let e = given_in::<HospitalState>([], today())
+            .when(HospitalCommand::Register(bad))
+            .then_err("VALUE_INVALID_CHARACTER");
+        assert_eq!(e.field(), Some("name"));
+    }
+    let long = HospitalRegistered {
+        name: "医".repeat(101),
+        ..registered_hospital()
+    };
+    let e = given_in::<HospitalState>([], today())
+        .when(HospitalCommand::Register(long))
+        .then_err("VALUE_TOO_LONG");
+    assert_eq!(e.field(), Some("name"));
+}
+
+#[test]
 fn a_service_line_opens_today_or_earlier() {
     let events = [registered_hospital().into()];
     given_in::<HospitalState>(events.clone(), today())

@@ -70,7 +70,10 @@ impl Readers {
 
     pub(crate) async fn get_event(&self, position: u64) -> Result<Option<StoredEvent>, StoreError> {
         let sql = format!("SELECT {EVENT_COLUMNS} FROM events WHERE position = $1");
-        let position = to_db(position)?;
+        // A BIGINT column holds no position past i64::MAX: there is no such event.
+        let Ok(position) = i64::try_from(position) else {
+            return Ok(None);
+        };
         let row: Option<EventRecord> = on_pool!(self, pool => {
             sqlx::query_as(AssertSqlSafe(sql)).bind(position).fetch_optional(pool).await?
         });
@@ -98,7 +101,10 @@ impl Readers {
             "SELECT {EVENT_COLUMNS} FROM events WHERE stream_id = $1 AND stream_version >= $2 \
              ORDER BY stream_version LIMIT $3"
         );
-        let (from, limit) = (to_db(from_version)?, to_db(limit as u64)?);
+        let Ok(from) = i64::try_from(from_version) else {
+            return Ok(Vec::new());
+        };
+        let limit = to_db(limit as u64)?;
         let rows: Vec<EventRecord> = on_pool!(self, pool => {
             sqlx::query_as(AssertSqlSafe(sql))
                 .bind(stream_id)
@@ -132,7 +138,11 @@ impl Readers {
             next += filter.event_types.len();
         }
         sql.push_str(&format!(" ORDER BY position LIMIT ${next}"));
-        let (from, to, limit) = (to_db(from)?, to_db(to)?, to_db(limit as u64)?);
+        let Ok(from) = i64::try_from(from) else {
+            return Ok(Vec::new());
+        };
+        let to = i64::try_from(to).unwrap_or(i64::MAX);
+        let limit = to_db(limit as u64)?;
         let rows: Vec<EventRecord> = on_pool!(self, pool => {
             let mut query = sqlx::query_as(AssertSqlSafe(sql)).bind(from).bind(to);
             for value in filter.categories.iter().chain(&filter.event_types) {

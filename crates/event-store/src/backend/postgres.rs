@@ -30,10 +30,14 @@ pub(crate) const NOTIFY_CHANNEL: &str = "medaid_log";
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
 
 /// Connects a pool and brings the schema up to date.
-pub(crate) async fn connect(url: &str, max_connections: u32) -> Result<PgPool, StoreError> {
+pub(crate) async fn connect(
+    url: &str,
+    max_connections: u32,
+    acquire_timeout: Duration,
+) -> Result<PgPool, StoreError> {
     let pool = PgPoolOptions::new()
         .max_connections(max_connections)
-        .acquire_timeout(Duration::from_secs(10))
+        .acquire_timeout(acquire_timeout)
         .connect(url)
         .await?;
     MIGRATOR.run(&pool).await?;

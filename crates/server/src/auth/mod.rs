@@ -108,7 +108,14 @@ impl Authenticator {
     }
 }
 
+/// The longest `authorization` header accepted, in bytes. Real tokens are a few hundred bytes to a
+/// few KiB; a longer one is refused as TOKEN_INVALID before any parsing, so its cost stays fixed.
+pub const MAX_TOKEN_BYTES: usize = 16 * 1024;
+
 fn bearer_token(value: &http::HeaderValue) -> Option<&str> {
+    if value.len() > MAX_TOKEN_BYTES {
+        return None;
+    }
     let value = value.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     let token = token.trim();

@@ -267,13 +267,11 @@ impl Config {
 
     fn validate_limits(&self) -> Result<(), ConfigError> {
         let l = &self.limits;
-        let positive: [(&'static str, u64); 5] = [
+        let positive: [(&'static str, u64); 6] = [
             ("limits.max_request_bytes", l.max_request_bytes as u64),
             ("limits.request_timeout_ms", l.request_timeout_ms),
-            (
-                "limits.concurrency_per_connection",
-                l.concurrency_per_connection as u64,
-            ),
+            ("limits.store_timeout_ms", l.store_timeout_ms),
+            ("limits.max_in_flight", l.max_in_flight as u64),
             (
                 "limits.max_concurrent_streams",
                 u64::from(l.max_concurrent_streams),

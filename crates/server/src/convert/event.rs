@@ -3,11 +3,31 @@
 use api::medaid::v1 as pb;
 use app::{FeedEvent, TimePrecision};
 
-/// A proto timestamp for microseconds since the Unix epoch.
+/// The first and last second a `google.protobuf.Timestamp` may hold (0001-01-01T00:00:00Z and
+/// 9999-12-31T23:59:59Z); JSON clients refuse anything outside.
+const MIN_TIMESTAMP_SECONDS: i64 = -62_135_596_800;
+const MAX_TIMESTAMP_SECONDS: i64 = 253_402_300_799;
+
+/// A proto timestamp for microseconds since the Unix epoch, clamped to the range every client decodes.
+///
+/// The domain accepts only business dates from 1900 to 2199, so the clamp only matters for events an
+/// earlier server version accepted: their feed stays readable in JSON instead of failing the page.
 pub fn timestamp(us: i64) -> prost_types::Timestamp {
     let seconds = us.div_euclid(1_000_000);
     let nanos = i32::try_from(us.rem_euclid(1_000_000) * 1_000).unwrap_or(0);
-    prost_types::Timestamp { seconds, nanos }
+    if seconds < MIN_TIMESTAMP_SECONDS {
+        prost_types::Timestamp {
+            seconds: MIN_TIMESTAMP_SECONDS,
+            nanos: 0,
+        }
+    } else if seconds > MAX_TIMESTAMP_SECONDS {
+        prost_types::Timestamp {
+            seconds: MAX_TIMESTAMP_SECONDS,
+            nanos: 999_999_999,
+        }
+    } else {
+        prost_types::Timestamp { seconds, nanos }
+    }
 }
 
 fn precision(precision: TimePrecision) -> pb::TimePrecision {
@@ -94,5 +114,19 @@ mod tests {
         assert_eq!((ts.seconds, ts.nanos), (1, 500_000_000));
         let ts = timestamp(-1);
         assert_eq!((ts.seconds, ts.nanos), (-1, 999_999_000));
+    }
+
+    #[test]
+    fn timestamps_stay_inside_what_json_clients_decode() {
+        let low = timestamp(i64::MIN);
+        assert_eq!((low.seconds, low.nanos), (MIN_TIMESTAMP_SECONDS, 0));
+        let high = timestamp(i64::MAX);
+        assert_eq!(
+            (high.seconds, high.nanos),
+            (MAX_TIMESTAMP_SECONDS, 999_999_999)
+        );
+        // Year 0 (as stored for "0000-01-01" before business dates were bounded) is before year 1.
+        let year_zero_us = (MIN_TIMESTAMP_SECONDS - 366 * 86_400) * 1_000_000;
+        assert_eq!(timestamp(year_zero_us).seconds, MIN_TIMESTAMP_SECONDS);
     }
 }

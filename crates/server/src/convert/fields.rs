@@ -3,25 +3,16 @@
 use api::medaid::v1 as pb;
 use domain::values::{
     ClinicalDepartment, Comparator, Count, CreditCode, DivisionCode, PairingId, PractitionerId,
-    ProfessionalTitle, TechniqueKey, ValidationError, ValueProblem, check_text,
+    ProfessionalTitle, TechniqueKey, ValidationError, ValueProblem, check_text, parse_day,
 };
 use time::Date;
-use time::macros::format_description;
 
 /// The longest free-text field accepted (names, reasons, certifiers).
 pub const MAX_TEXT: usize = 200;
 
-/// A required calendar date, `YYYY-MM-DD`.
+/// A required calendar date, `YYYY-MM-DD`, inside the business dates every client can decode.
 pub fn date(field: &str, value: &str) -> Result<Date, ValidationError> {
-    if value.is_empty() {
-        return Err(ValueProblem::Empty.at(field));
-    }
-    Date::parse(value, format_description!("[year]-[month]-[day]")).map_err(|_| {
-        ValueProblem::OutOfRange {
-            detail: format!("{value:?} is not a calendar date (YYYY-MM-DD)"),
-        }
-        .at(field)
-    })
+    parse_day(value).map_err(|problem| problem.at(field))
 }
 
 /// An optional calendar date: the empty string means absent.

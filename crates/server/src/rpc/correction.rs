@@ -13,13 +13,19 @@ use domain::values::{
     TechniqueAtHospitalId, TechniqueKey, ValidationError, ValueProblem,
 };
 
-use crate::convert::fields::{credit_code, division, text};
+use crate::convert::fields::{credit_code, division};
 
 const FIELD: &str = "stream_id";
 
+/// The longest retraction reason (`RetractEventRequest.reason`).
+const MAX_REASON: usize = 500;
+
 fn bad(stream_id: &str) -> ValidationError {
     ValueProblem::OutOfRange {
-        detail: format!("{stream_id:?} is not the id of a medaid stream"),
+        detail: format!(
+            "{} is not the id of a medaid stream",
+            domain::values::excerpt(stream_id)
+        ),
     }
     .at(FIELD)
 }
@@ -77,7 +83,7 @@ pub fn retract(
     }
     let (version, reason) = (req.stream_version, req.reason.clone());
     let command = || Retraction(version, reason.clone());
-    text("reason", &req.reason)?;
+    domain::values::check_multiline_text("reason", &req.reason, MAX_REASON)?;
     let (category, id) = sid.split_once('-').ok_or_else(|| bad(sid))?;
     let out = match category {
         "program" => DomainCommand::Program {

@@ -13,13 +13,15 @@ use tonic::{Request, Response, Status};
 use super::principal;
 use crate::config::LimitsConfig;
 use crate::convert::event::{event, timestamp};
+use crate::filter::{self, feed::STREAM_CATEGORIES};
 use crate::page_token::{self, PageError};
 use crate::status::{from_app_error, from_page_error};
 
-/// The heartbeat interval when the client asks for none, and the bounds of what it may ask for.
-const DEFAULT_HEARTBEAT: Duration = Duration::from_secs(15);
-const MIN_HEARTBEAT: Duration = Duration::from_millis(100);
-const MAX_HEARTBEAT: Duration = Duration::from_secs(300);
+/// The heartbeat interval when the client asks for none, and the bounds of what it may ask for, as
+/// `SubscribeEventsRequest.heartbeat_interval` documents them.
+pub const DEFAULT_HEARTBEAT: Duration = Duration::from_secs(5);
+pub const MIN_HEARTBEAT: Duration = Duration::from_secs(1);
+pub const MAX_HEARTBEAT: Duration = Duration::from_secs(60);
 
 /// The event feed over the use cases.
 #[derive(Clone)]
@@ -55,7 +57,7 @@ fn page_err(error: PageError) -> Status {
     from_page_error(&error)
 }
 
-fn heartbeat_interval(requested: Option<&prost_types::Duration>) -> Duration {
+pub fn heartbeat_interval(requested: Option<&prost_types::Duration>) -> Duration {
     let Some(requested) = requested else {
         return DEFAULT_HEARTBEAT;
     };
@@ -132,24 +134,48 @@ impl EventService for Events {
         let caller = principal(&request)?;
         let req = request.get_ref();
         let limit = self.page_size(req.page_size)?;
-        let filter = parse_filter(&req.filter)?;
+        let predicate =
+            filter::feed::parse(&req.filter).map_err(|e| from_app_error(e.into_app_error()))?;
+        let hints = predicate.hints();
         let params = page_token::parameters_hash(&["log", &req.filter]);
         let from = page_token::decode(&req.page_token, params)
             .map_err(page_err)?
-            .unwrap_or(0);
+            .unwrap_or(0)
+            .max(hints.from);
+        let until = hints.until.unwrap_or(u64::MAX);
+        if from >= until {
+            return Ok(Response::new(pb::ListEventsResponse::default()));
+        }
+        let store_filter = app::FeedFilter {
+            categories: hints.categories,
+            event_types: hints.event_types,
+            provinces: Vec::new(),
+        };
+        let scan = usize::try_from(until - from).map_or(limit, |left| limit.min(left));
         let page = self
             .app
-            .list_events(&caller, from, limit, &filter)
+            .list_events(&caller, from, scan, &store_filter)
             .await
             .map_err(from_app_error)?;
-        let head = self.app.store().head().await.map(|h| h.size).unwrap_or(0);
-        let next_page_token = if page.next_position < head {
+        let head = self
+            .app
+            .store()
+            .head()
+            .await
+            .map_err(|e| from_app_error(e.into()))?
+            .size;
+        let next_page_token = if page.next_position < head.min(until) {
             page_token::encode(page.next_position, params)
         } else {
             String::new()
         };
         Ok(Response::new(pb::ListEventsResponse {
-            events: page.events.iter().map(event).collect(),
+            events: page
+                .events
+                .iter()
+                .filter(|e| predicate.matches(e))
+                .map(event)
+                .collect(),
             next_page_token,
         }))
     }
@@ -162,11 +188,7 @@ impl EventService for Events {
     ) -> Result<Response<EventStream>, Status> {
         let caller = principal(&request)?;
         let req = request.into_inner();
-        let filter = app::FeedFilter {
-            categories: req.stream_categories,
-            event_types: req.event_types,
-            provinces: req.province_codes,
-        };
+        let filter = subscription_filter(&req)?;
         let from = req.after_position.map_or(0, |p| p.saturating_add(1));
         let mut subscription = self
             .app
@@ -218,33 +240,81 @@ async fn stopping(shutdown: &mut tokio::sync::watch::Receiver<bool>) {
     let _ = shutdown.wait_for(|stopping| *stopping).await;
 }
 
-/// Parses the documented AIP-160 subset: `category=X`, `event_type=X`, `province=NN` terms joined
-/// by `AND`. Several values of one key are alternatives.
-fn parse_filter(filter: &str) -> Result<app::FeedFilter, Status> {
-    let mut out = app::FeedFilter::default();
-    for term in filter
-        .split(" AND ")
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-    {
-        let Some((key, value)) = term.split_once('=') else {
-            return Err(filter_error(term));
-        };
-        let value = value.trim().trim_matches('"').to_owned();
-        match key.trim() {
-            "category" | "stream_category" => out.categories.push(value),
-            "event_type" => out.event_types.push(value),
-            "province" | "province_code" => out.provinces.push(value),
-            _ => return Err(filter_error(term)),
+/// The most values one repeated filter of `SubscribeEventsRequest` may hold.
+pub const MAX_SUBSCRIPTION_VALUES: usize = 64;
+
+/// One repeated filter: its field, its values, which values are known, and what a value must be.
+type ListCheck<'a> = (&'a str, &'a Vec<String>, fn(&str) -> bool, &'a str);
+
+/// The subscription's filters, each value checked: unknown categories, types and provinces would
+/// silently match nothing, and a huge list would make every event costly to test.
+fn subscription_filter(req: &pb::SubscribeEventsRequest) -> Result<app::FeedFilter, Status> {
+    let lists: [ListCheck<'_>; 3] = [
+        (
+            "stream_categories",
+            &req.stream_categories,
+            |v| STREAM_CATEGORIES.contains(&v),
+            "a stream category",
+        ),
+        (
+            "event_types",
+            &req.event_types,
+            |v| domain::events::EVENT_TYPES.contains(&v),
+            "an event type",
+        ),
+        (
+            "province_codes",
+            &req.province_codes,
+            |v| province_prefix(v).is_some(),
+            "a province code such as 620000",
+        ),
+    ];
+    for (field, values, known, what) in lists {
+        if values.len() > MAX_SUBSCRIPTION_VALUES {
+            return Err(invalid_field(
+                field,
+                "VALUE_TOO_LONG",
+                format!(
+                    "{field} holds {} values; at most {MAX_SUBSCRIPTION_VALUES} are accepted",
+                    values.len()
+                ),
+            ));
+        }
+        if let Some((index, value)) = values.iter().enumerate().find(|(_, v)| !known(v)) {
+            return Err(invalid_field(
+                &format!("{field}[{index}]"),
+                "INVALID_FIELD",
+                format!("{} is not {what}", domain::values::excerpt(value)),
+            ));
         }
     }
-    Ok(out)
+    Ok(app::FeedFilter {
+        categories: req.stream_categories.clone(),
+        event_types: req.event_types.clone(),
+        provinces: req
+            .province_codes
+            .iter()
+            .filter_map(|p| province_prefix(p))
+            .collect(),
+    })
 }
 
-fn filter_error(term: &str) -> Status {
+/// The two-digit prefix of a province code given as `620000` or `62`.
+fn province_prefix(value: &str) -> Option<String> {
+    let two = match value.len() {
+        2 => value,
+        6 if value.is_char_boundary(2) && &value[2..] == "0000" => &value[..2],
+        _ => return None,
+    };
+    domain::values::DivisionCode::parse(&format!("{two}0000"))
+        .ok()
+        .map(|_| two.to_owned())
+}
+
+fn invalid_field(field: &str, reason: &'static str, message: String) -> Status {
     from_app_error(app::Error::InvalidArgument {
-        field: "filter".to_owned(),
-        reason: "INVALID_FIELD",
-        message: format!("filter term {term:?} is not category=, event_type= or province="),
+        field: field.to_owned(),
+        reason,
+        message,
     })
 }

@@ -133,3 +133,40 @@ fn every_domain_reason_is_an_error_reason() {
         .collect();
     assert_eq!(missing, Vec::<&str>::new(), "add these to errors.proto");
 }
+
+#[test]
+fn a_transient_store_failure_is_unavailable_with_retry_info() {
+    let status = from_app_error(app::Error::Unavailable {
+        source: event_store::StoreError::Closed,
+    });
+    assert_eq!(status.code(), Code::Unavailable);
+    assert_eq!(info(&status).0, "UNAVAILABLE");
+    let retry = status.get_error_details().retry_info().cloned();
+    assert_eq!(retry.and_then(|r| r.retry_delay), Some(STORE_RETRY_DELAY));
+    let status = from_app_error(app::Error::ReadModelsUnavailable);
+    assert!(status.get_error_details().retry_info().is_some());
+}
+
+#[test]
+fn echoed_inputs_are_bounded_so_the_trailers_stay_small() {
+    let huge = "x".repeat(100_000);
+    let status = from_app_error(app::Error::InvalidArgument {
+        field: huge.clone(),
+        reason: "INVALID_FILTER",
+        message: format!("filter {huge} is bad"),
+    });
+    assert!(status.message().chars().count() <= MAX_MESSAGE_CHARS);
+    assert!(status.message().ends_with('…'));
+    let (_, _, metadata) = info(&status);
+    assert!(
+        metadata
+            .values()
+            .all(|v| v.chars().count() <= MAX_METADATA_VALUE_CHARS)
+    );
+    let details = status.get_error_details();
+    let violation = details.bad_request().unwrap().field_violations[0].clone();
+    assert!(violation.field.chars().count() <= MAX_METADATA_VALUE_CHARS);
+    assert!(violation.description.chars().count() <= MAX_MESSAGE_CHARS);
+    // Everything a client receives for this error fits well inside a 16 KiB trailer block.
+    assert!(status.details().len() + status.message().len() < 8 * 1024);
+}

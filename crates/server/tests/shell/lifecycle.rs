@@ -7,6 +7,7 @@ use server::health::HealthProbe;
 use tonic::Code;
 use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_reflection::pb::{v1, v1alpha};
+use tonic_types::StatusExt;
 
 use crate::common::{TestServer, bearer, token_args, who_am_i};
 use server::cli::dev_token;
@@ -119,7 +120,14 @@ async fn requests_over_the_size_limit_are_refused() {
     )
     .await
     .unwrap_err();
-    assert_eq!(big.code(), Code::OutOfRange, "{big:?}");
+    // Too large for the server's limit: RESOURCE_EXHAUSTED naming the limit, with ErrorInfo.
+    assert_eq!(big.code(), Code::ResourceExhausted, "{big:?}");
+    let info = big.get_error_details().error_info().cloned().unwrap();
+    assert_eq!(info.reason, "MESSAGE_TOO_LARGE");
+    assert_eq!(
+        info.metadata.get("limit_bytes").map(String::as_str),
+        Some("1024")
+    );
     server.stop().await.unwrap();
 }
 
@@ -144,4 +152,51 @@ async fn an_open_health_watch_sees_not_serving_and_cannot_hold_shutdown_open() {
     let started = std::time::Instant::now();
     server.stop().await.unwrap();
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}
+
+#[tokio::test]
+async fn a_malformed_message_is_invalid_argument_with_error_info() {
+    use tonic::codegen::http::uri::PathAndQuery;
+    let server = TestServer::start(|_| {}).await;
+    let token = dev_token(&server.config, &token_args(&["reader"], &["*"])).unwrap();
+    let mut grpc = tonic::client::Grpc::new(server.channel().await);
+    grpc.ready().await.unwrap();
+    // Field 1 as bytes that are not UTF-8, where the request message has a string.
+    let mut request = tonic::Request::new(vec![0xff_u8, 0xfe, 0x00]);
+    let (key, value) = bearer(&token);
+    request.metadata_mut().insert(key, value.parse().unwrap());
+    let codec = tonic_prost::ProstCodec::<Vec<u8>, String>::default();
+    let status = grpc
+        .unary(
+            request,
+            PathAndQuery::from_static(server::session::WHO_AM_I_PATH),
+            codec,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::InvalidArgument, "{status:?}");
+    let info = status.get_error_details().error_info().cloned().unwrap();
+    assert_eq!(info.reason, "MESSAGE_MALFORMED");
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_huge_token_is_refused_without_losing_the_connection() {
+    let server = TestServer::start(|_| {}).await;
+    let token = dev_token(&server.config, &token_args(&["reader"], &["*"])).unwrap();
+    let channel = server.channel().await;
+    let huge = "A".repeat(64 * 1024);
+    let refused = who_am_i(channel.clone(), &[bearer(&huge)], "x".into())
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), Code::Unauthenticated, "{refused:?}");
+    let info = refused.get_error_details().error_info().cloned().unwrap();
+    assert_eq!(info.reason, "TOKEN_INVALID");
+    // The same connection still serves the next call.
+    assert!(
+        who_am_i(channel, &[bearer(&token)], "x".into())
+            .await
+            .is_ok()
+    );
+    server.stop().await.unwrap();
 }

@@ -93,19 +93,53 @@ async fn the_request_timeout_answers_deadline_exceeded_with_error_info() {
 }
 
 #[tokio::test]
-async fn requests_over_the_connection_limit_are_shed() {
+async fn many_calls_on_one_connection_queue_and_are_all_served() {
+    // 128 concurrent calls multiplexed on one connection, as ordinary gRPC clients send them, with
+    // only 16 running at once: every one is served, none shed.
     let server = start(|c| {
-        c.limits.concurrency_per_connection = 1;
-        c.limits.load_shed = true;
+        c.limits.max_in_flight = 16;
+        c.limits.max_queued = 256;
+        c.limits.queue_timeout_ms = 10_000;
     })
     .await;
     let token = dev_token(&server.config, &token_args(&["reader"], &["*"])).unwrap();
     let channel = server.channel().await;
-    let (busy_channel, busy_token) = (channel.clone(), token.clone());
-    let busy = tokio::spawn(async move { sleep_call(busy_channel, &busy_token, 500).await });
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    let calls: Vec<_> = (0..128)
+        .map(|_| {
+            let (channel, token) = (channel.clone(), token.clone());
+            tokio::spawn(async move { sleep_call(channel, &token, 20).await })
+        })
+        .collect();
+    for call in calls {
+        assert_eq!(call.await.unwrap().unwrap(), "awake");
+    }
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn requests_beyond_the_queue_budget_are_shed_with_retry_info() {
+    let server = start(|c| {
+        c.limits.max_in_flight = 1;
+        c.limits.max_queued = 1;
+        c.limits.queue_timeout_ms = 10_000;
+    })
+    .await;
+    let token = dev_token(&server.config, &token_args(&["reader"], &["*"])).unwrap();
+    let channel = server.channel().await;
+    let busy: Vec<_> = (0..2)
+        .map(|_| {
+            let (channel, token) = (channel.clone(), token.clone());
+            tokio::spawn(async move { sleep_call(channel, &token, 800).await })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(200)).await;
     let shed = sleep_call(channel, &token, 0).await.unwrap_err();
-    assert_eq!(shed.code(), Code::ResourceExhausted, "{shed:?}");
-    assert_eq!(busy.await.unwrap().unwrap(), "awake");
+    assert_eq!(shed.code(), Code::Unavailable, "{shed:?}");
+    let details = shed.get_error_details();
+    assert_eq!(details.error_info().unwrap().reason, "SERVER_OVERLOADED");
+    assert!(details.retry_info().is_some(), "{shed:?}");
+    for call in busy {
+        assert_eq!(call.await.unwrap().unwrap(), "awake");
+    }
     server.stop().await.unwrap();
 }

@@ -12,7 +12,7 @@ use crate::errors::{CommonError, DomainError, domain_errors};
 use crate::events::{Event, EventPayload};
 use crate::facts::{OnSiteStint, lasts_months};
 use crate::stream::Aggregate;
-use crate::values::{ClinicalDepartment, CreditCode, DeploymentId, check_text};
+use crate::values::{ClinicalDepartment, CreditCode, DeploymentId, check_multiline_text};
 
 domain_errors! {
     pub enum DeploymentError {
@@ -379,7 +379,7 @@ fn check_group_staffing(
 fn non_blank(reason: &Option<String>, field: &str) -> Result<Option<String>, DomainError> {
     match reason {
         Some(text) if !text.trim().is_empty() => {
-            check_text(field, text, 500)?;
+            check_multiline_text(field, text, 500)?;
             Ok(Some(text.clone()))
         }
         Some(_) | None => Ok(None),

@@ -15,7 +15,7 @@ use crate::errors::{CommonError, DomainError, domain_errors};
 use crate::events::{Event, EventPayload};
 use crate::facts::OnSiteStint;
 use crate::stream::Aggregate;
-use crate::values::{CreditCode, MentorshipId, PractitionerId, check_text};
+use crate::values::{CreditCode, MentorshipId, PractitionerId, check_multiline_text};
 
 /// A handover counts as "the old mentor is departing" when the old mentor's term ends within this
 /// many days of it: the relay (接力棒) happens in the last weeks of a term.
@@ -280,7 +280,7 @@ fn pair(
         }
         .into());
     }
-    check_text("plan", &p.plan, 1000)?;
+    check_multiline_text("plan", &p.plan, 1000)?;
     if p.mentor == p.apprentice {
         return Err(MentorshipError::MentorIsApprentice.into());
     }

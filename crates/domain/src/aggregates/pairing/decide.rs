@@ -10,7 +10,7 @@ use super::{
 };
 use crate::errors::{CommonError, DomainError};
 use crate::events::Event;
-use crate::values::{CreditCode, ValueProblem, check_text};
+use crate::values::{CreditCode, ValueProblem, check_multiline_text};
 
 pub(super) fn decide(
     state: &PairingState,
@@ -51,7 +51,7 @@ pub(super) fn decide(
             reason,
             date,
         } => {
-            check_text("reason", reason, 500)?;
+            check_multiline_text("reason", reason, 500)?;
             not_before_start(*date)?;
             no_members_on_site(context, &recipient_org, *date)?;
             let e = PairingRestructured {
@@ -64,7 +64,7 @@ pub(super) fn decide(
             Ok(vec![e.into()])
         }
         PairingCommand::End { reason, date } => {
-            check_text("reason", reason, 500)?;
+            check_multiline_text("reason", reason, 500)?;
             not_before_start(*date)?;
             no_members_on_site(context, &recipient_org, *date)?;
             Ok(vec![
@@ -149,7 +149,7 @@ pub(super) fn decide(
         }
         PairingCommand::CommitFunding(funding) => {
             not_before_start(funding.date)?;
-            check_text("purpose", &funding.purpose, 500)?;
+            check_multiline_text("purpose", &funding.purpose, 500)?;
             if funding.amount_fen.0 == 0 {
                 return Err(PairingError::FundingNotPositive.into());
             }

@@ -1,5 +1,6 @@
 //! The AIP-160 subset the read-model lists accept: `key = value` comparisons joined by `AND`, each
-//! key at most once, values bare (`2`, `POST_DEPARTMENT_HEAD`) or double-quoted (`"04.05"`).
+//! key at most once, values bare (`2`, `POST_DEPARTMENT_HEAD`) or double-quoted (`"04.05"`), parsed
+//! by the API's one filter parser (`crate::filter`).
 //!
 //! The read models filter on single values, so OR, negation, other comparators and repeated keys are
 //! refused with INVALID_FILTER naming the part at fault, rather than half-understood.
@@ -9,32 +10,7 @@ pub type Terms = Vec<(&'static str, String)>;
 
 /// Parses `filter`, allowing only the keys in `allowed`.
 pub fn parse(filter: &str, allowed: &[&'static str]) -> Result<Terms, app::Error> {
-    let mut terms: Terms = Vec::new();
-    for term in filter.split(" AND ").map(str::trim) {
-        if term.is_empty() {
-            if filter.trim().is_empty() {
-                continue;
-            }
-            return Err(invalid(format!("filter {filter:?} has an empty term")));
-        }
-        let Some((key, value)) = term.split_once('=') else {
-            return Err(invalid(format!("filter term {term:?} is not key = value")));
-        };
-        let key = key.trim();
-        let Some(key) = allowed.iter().copied().find(|k| *k == key) else {
-            return Err(invalid(format!(
-                "filter term {term:?}: {key:?} is not one of {}",
-                allowed.join(", ")
-            )));
-        };
-        let value = unquote(value.trim())
-            .ok_or_else(|| invalid(format!("filter term {term:?} has a malformed value")))?;
-        if terms.iter().any(|(seen, _)| *seen == key) {
-            return Err(invalid(format!("filter names {key} more than once")));
-        }
-        terms.push((key, value.to_owned()));
-    }
-    Ok(terms)
+    crate::filter::equalities(filter, allowed).map_err(crate::filter::FilterError::into_app_error)
 }
 
 /// The value of `key` among `terms`, if the filter names it.
@@ -43,16 +19,6 @@ pub fn value<'a>(terms: &'a Terms, key: &str) -> Option<&'a str> {
         .iter()
         .find(|(k, _)| *k == key)
         .map(|(_, v)| v.as_str())
-}
-
-/// A bare word, or a double-quoted string without quotes inside; never empty.
-fn unquote(value: &str) -> Option<&str> {
-    let inner = match value.strip_prefix('"') {
-        Some(rest) => rest.strip_suffix('"')?,
-        None => value,
-    };
-    let bad = |c: char| c == '"' || c.is_whitespace() || c == '=' || c == '<' || c == '>';
-    (!inner.is_empty() && !inner.contains(bad)).then_some(inner)
 }
 
 /// The error for a filter outside the subset.
