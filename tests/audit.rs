@@ -573,3 +573,91 @@ async fn a_witness_catches_a_server_that_rewrote_its_history() {
         server.stop().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_receipt_is_the_leaf_an_auditor_proves_and_a_replay_answers_it_again() {
+    for database in backends() {
+        let server = TestServer::start(database.as_deref()).await;
+        seed(server.channel().await, &server.admin_token()).await;
+        let token = auditor(&server);
+        let mut client = AuditServiceClient::new(server.channel().await);
+        let root = trust_root(&mut client, &token).await;
+        let keys = root.verifiers().unwrap();
+
+        let mut hospitals = HospitalServiceClient::new(server.channel().await);
+        let request = register_request(&org("620000", 78), "甘肃省妇幼保健院", "620102");
+        let receipt = hospitals
+            .register_hospital(authed(&server.admin_token(), request.clone()))
+            .await
+            .unwrap()
+            .into_inner()
+            .result
+            .unwrap();
+        assert_eq!(receipt.leaf_hashes.len(), receipt.positions.len());
+        assert!(!receipt.positions.is_empty());
+
+        for (position, hash) in receipt.positions.iter().zip(&receipt.leaf_hashes) {
+            assert_eq!(hash.len(), 32, "a leaf hash is 32 bytes");
+            // The event the auditor fetches commits to the receipt's leaf, rebuilt from its bytes.
+            let with_proof = client
+                .get_event_with_proof(authed(
+                    &token,
+                    pb::GetEventWithProofRequest {
+                        event: Some(pb::get_event_with_proof_request::Event::Position(*position)),
+                        tree_size: None,
+                    },
+                ))
+                .await
+                .unwrap()
+                .into_inner();
+            assert_eq!(&with_proof.event.unwrap().leaf_hash, hash);
+            assert_eq!(leaf_hash(&with_proof.leaf).as_bytes().as_slice(), hash);
+            assert_eq!(&with_proof.proof.unwrap().leaf_hash, hash);
+
+            // Proved by the receipt's hash alone, against a signed checkpoint of the head.
+            let proof = client
+                .get_inclusion_proof(authed(
+                    &token,
+                    pb::GetInclusionProofRequest {
+                        leaf: Some(pb::get_inclusion_proof_request::Leaf::LeafHash(
+                            hash.clone(),
+                        )),
+                        tree_size: None,
+                    },
+                ))
+                .await
+                .unwrap()
+                .into_inner();
+            assert_eq!(proof.position, *position);
+            assert_eq!(&proof.leaf_hash, hash);
+            let signed = proof.checkpoint.unwrap();
+            let head = open_checkpoint(&signed.note, &root.origin, &keys)
+                .unwrap()
+                .checkpoint
+                .head;
+            assert_eq!(head.size, proof.tree_size);
+            let path: Vec<Hash> = proof
+                .hashes
+                .iter()
+                .map(|h| Hash::from_slice(h).unwrap())
+                .collect();
+            let leaf = Hash::from_slice(hash).unwrap();
+            verify_inclusion(&head, *position, &leaf, &path).unwrap();
+            // Another leaf on the same path does not verify: the receipt's hash is what is proved.
+            let mut other = leaf.0;
+            other[0] ^= 1;
+            assert!(verify_inclusion(&head, *position, &Hash(other), &path).is_err());
+        }
+
+        // A retried request id answers the original receipt, hashes included, and writes nothing.
+        let replayed = hospitals
+            .register_hospital(authed(&server.admin_token(), request))
+            .await
+            .unwrap()
+            .into_inner()
+            .result
+            .unwrap();
+        assert_eq!(replayed, receipt);
+        server.stop().await;
+    }
+}

@@ -3,6 +3,7 @@
 //! with tokens minted from the development key.
 
 mod audit;
+mod audit_contract;
 mod common;
 mod corrections;
 mod coverage;

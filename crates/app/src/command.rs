@@ -193,6 +193,9 @@ pub struct CommandOutcome {
     pub positions: Range<u64>,
     /// The event ids, in position order.
     pub event_ids: Vec<Uuid>,
+    /// The RFC 9162 leaf hash of each event, in position order, as the store committed it: with
+    /// the positions, the write's receipt (an auditor proves it against a signed checkpoint).
+    pub leaf_hashes: Vec<event_store::Hash>,
     pub recorded_at_us: i64,
     /// The id part of the stream id when this write created the stream.
     pub created_id: Option<String>,

@@ -27,7 +27,7 @@ pub(crate) struct AppendArgs {
     stream_events: Option<usize>,
 }
 
-fn parse_workload(
+pub(crate) fn parse_workload(
     text: &str,
     events: usize,
     stream_events: Option<usize>,

@@ -8,10 +8,13 @@
 //! - `read-models`: writes a log of realistic domain events once, then projects it from position 0
 //!   with each read model alone and with all eight together (events per second), and measures the
 //!   latency and throughput of representative read-model queries against the built models.
+//! - `audit`: inclusion proofs through a real server over a 1,000,000-event log, and appends with
+//!   the checkpoint signer off and on (`audit` module).
 //!
 //! Figures and the commands that produced them are in `docs/benchmarks.md`.
 
 mod append;
+mod audit;
 mod plain;
 mod readside;
 mod scratch;
@@ -44,6 +47,8 @@ enum Command {
     Append(append::AppendArgs),
     /// Projection rebuild speed and read-model query latency.
     ReadModels(readside::ReadModelArgs),
+    /// Inclusion-proof RPC rate and latency; appends with the checkpoint signer off and on.
+    Audit(audit::AuditArgs),
 }
 
 /// One append workload: how many concurrent clients, how many events per append, and how long the
@@ -87,6 +92,7 @@ async fn main() -> anyhow::Result<()> {
     let output = match &cli.command {
         Command::Append(args) => append::run(args, &cli.postgres_url).await?,
         Command::ReadModels(args) => readside::run(args, &cli.postgres_url).await?,
+        Command::Audit(args) => audit::run(args, &cli.postgres_url).await?,
     };
     std::io::Write::write_all(&mut std::io::stdout(), format!("{output}\n").as_bytes())?;
     Ok(())

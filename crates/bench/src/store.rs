@@ -41,7 +41,7 @@ pub(crate) async fn run_postgres(server_url: &str, workload: Workload) -> anyhow
     report
 }
 
-async fn run(store: EventStore, workload: Workload) -> anyhow::Result<Report> {
+pub(crate) async fn run(store: EventStore, workload: Workload) -> anyhow::Result<Report> {
     let writer = store.clone();
     let (elapsed, latencies) = drive_clients(workload, move |client, append| {
         let store = writer.clone();

@@ -152,7 +152,7 @@ pub struct EventMetadata {
 }
 
 /// The answer to a successful append, and the answer repeated for a retried request id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AppendResult {
     /// The global position of the first event written.
     pub first_position: u64,
@@ -162,6 +162,10 @@ pub struct AppendResult {
     pub stream_version: u64,
     /// The record time the store gave the events.
     pub recorded_at_us: i64,
+    /// The RFC 9162 leaf hash of each event written, in position order: the hashes committed in the
+    /// append's transaction (for a retried request id, read back from the stored events). With a
+    /// position, the receipt an inclusion proof is later asked for.
+    pub leaf_hashes: Vec<Hash>,
 }
 
 impl AppendResult {

@@ -88,7 +88,7 @@ pub(crate) fn plan_group<'a>(
     for request in group {
         if let Some(record) = seen.get(&request.request_id) {
             outcomes.push(if record.content_hash == request.content_hash {
-                Ok(record.result)
+                Ok(record.result.clone())
             } else {
                 Err(AppendError::RequestIdReused {
                     request_id: request.request_id.clone(),
@@ -108,6 +108,7 @@ pub(crate) fn plan_group<'a>(
 
         let first_position = next_position;
         let mut stream_version = actual;
+        let mut leaf_hashes = Vec::with_capacity(request.events.len());
         for event in &request.events {
             stream_version += 1;
             let leaf_hash = LeafV1 {
@@ -127,6 +128,7 @@ pub(crate) fn plan_group<'a>(
             }
             .hash();
             nodes.extend(frontier.push(leaf_hash));
+            leaf_hashes.push(leaf_hash);
             rows.push(EventRow {
                 position: next_position,
                 stream_id: &request.stream_id,
@@ -147,12 +149,13 @@ pub(crate) fn plan_group<'a>(
             event_count: u32::try_from(request.events.len()).unwrap_or(u32::MAX),
             stream_version,
             recorded_at_us,
+            leaf_hashes,
         };
         let record = RequestRecord {
             request_id: request.request_id.clone(),
             stream_id: request.stream_id.clone(),
             content_hash: request.content_hash,
-            result,
+            result: result.clone(),
         };
         seen.insert(record.request_id.clone(), record.clone());
         new_requests.push(record);
@@ -275,6 +278,8 @@ mod tests {
         assert!(plan.rows.iter().all(|r| r.recorded_at_us == 500));
         let leaves: Vec<Hash> = plan.rows.iter().map(|r| r.leaf_hash).collect();
         assert_eq!(plan.frontier.root(), root_from_leaves(&leaves));
+        // The answer carries the very hashes the rows commit, in position order.
+        assert_eq!(plan.outcomes[0].as_ref().unwrap().leaf_hashes, leaves);
         // Five leaves complete the nodes (1,0), (1,1) and (2,0).
         assert_eq!(plan.nodes.len(), 3);
     }

@@ -5,6 +5,8 @@
 //! not know rather than guess. Hashes are lowercase hex, times are microseconds since the Unix epoch,
 //! and payload and metadata are the stored text, byte for byte.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 use crate::hash::Hash;
@@ -145,29 +147,90 @@ pub enum RecordError {
     BadMetadata,
 }
 
+/// The part of the metadata that enters the leaf; borrowed when the text has no escapes.
 #[derive(Deserialize)]
-struct ActorOnly {
-    actor: String,
+struct ActorOnly<'a> {
+    #[serde(borrow)]
+    actor: Cow<'a, str>,
 }
 
-/// The 16 bytes of a hyphenated UUID (`8-4-4-4-12` hex digits).
+/// The 16 bytes of a hyphenated UUID (`8-4-4-4-12` hex digits, either case).
 fn uuid_bytes(text: &str) -> Option<[u8; 16]> {
-    let bytes = text.as_bytes();
-    if bytes.len() != 36 || [8, 13, 18, 23].iter().any(|&i| bytes[i] != b'-') {
+    let text = text.as_bytes();
+    if text.len() != 36 || [8, 13, 18, 23].iter().any(|&i| text[i] != b'-') {
         return None;
     }
-    let digits: String = text.chars().filter(|c| *c != '-').collect();
-    hex::decode(digits).ok()?.try_into().ok()
+    let mut out = [0u8; 16];
+    // (hex digits, bytes) of each group, in order.
+    let mut from = 0;
+    let mut to = 0;
+    for digits in [8, 4, 4, 4, 12] {
+        hex::decode_to_slice(&text[from..from + digits], &mut out[to..to + digits / 2]).ok()?;
+        from += digits + 1;
+        to += digits / 2;
+    }
+    Some(out)
 }
 
 impl EventRecord {
     /// The `medaid-leaf-v1` bytes rebuilt from the stored fields.
     pub fn leaf(&self) -> Result<Vec<u8>, RecordError> {
+        self.borrowed().leaf()
+    }
+
+    /// The same record, borrowing its strings.
+    pub fn borrowed(&self) -> EventRecordRef<'_> {
+        EventRecordRef {
+            position: self.position,
+            event_id: Cow::Borrowed(&self.event_id),
+            recorded_at_us: self.recorded_at_us,
+            stream_id: Cow::Borrowed(&self.stream_id),
+            stream_version: self.stream_version,
+            event_type: Cow::Borrowed(&self.event_type),
+            schema_version: self.schema_version,
+            occurred_from_us: self.occurred_from_us,
+            occurred_to_us: self.occurred_to_us,
+            time_precision: self.time_precision,
+            payload: Cow::Borrowed(&self.payload),
+            metadata: Cow::Borrowed(&self.metadata),
+            leaf_hash: self.leaf_hash,
+        }
+    }
+}
+
+/// An [`EventRecord`] read without copying: the same fields and the same JSON, with each string
+/// borrowed from the line it was parsed from unless it had to be unescaped. The verifier reads a
+/// bundle's million lines into this.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct EventRecordRef<'a> {
+    pub position: u64,
+    #[serde(borrow)]
+    pub event_id: Cow<'a, str>,
+    pub recorded_at_us: i64,
+    #[serde(borrow)]
+    pub stream_id: Cow<'a, str>,
+    pub stream_version: u64,
+    #[serde(borrow)]
+    pub event_type: Cow<'a, str>,
+    pub schema_version: u32,
+    pub occurred_from_us: i64,
+    pub occurred_to_us: i64,
+    pub time_precision: u8,
+    #[serde(borrow)]
+    pub payload: Cow<'a, str>,
+    #[serde(borrow)]
+    pub metadata: Cow<'a, str>,
+    pub leaf_hash: Hash,
+}
+
+impl EventRecordRef<'_> {
+    /// Rebuilds the leaf from the stored fields and hands it to `use_leaf`.
+    fn with_leaf<R>(&self, use_leaf: impl FnOnce(&LeafV1<'_>) -> R) -> Result<R, RecordError> {
         let event_id = uuid_bytes(&self.event_id)
-            .ok_or_else(|| RecordError::BadEventId(self.event_id.clone()))?;
-        let actor: ActorOnly =
+            .ok_or_else(|| RecordError::BadEventId(self.event_id.clone().into_owned()))?;
+        let actor: ActorOnly<'_> =
             serde_json::from_str(&self.metadata).map_err(|_| RecordError::BadMetadata)?;
-        Ok(LeafV1 {
+        Ok(use_leaf(&LeafV1 {
             position: self.position,
             event_id,
             recorded_at_us: self.recorded_at_us,
@@ -181,8 +244,17 @@ impl EventRecord {
             actor: &actor.actor,
             payload: self.payload.as_bytes(),
             metadata: self.metadata.as_bytes(),
-        }
-        .encode())
+        }))
+    }
+
+    /// The `medaid-leaf-v1` bytes rebuilt from the stored fields.
+    pub fn leaf(&self) -> Result<Vec<u8>, RecordError> {
+        self.with_leaf(|leaf| leaf.encode())
+    }
+
+    /// The RFC 9162 hash of the leaf rebuilt from the stored fields (without building its bytes).
+    pub fn recomputed_leaf_hash(&self) -> Result<Hash, RecordError> {
+        self.with_leaf(|leaf| leaf.hash())
     }
 }
 
@@ -285,6 +357,42 @@ mod tests {
             leaf_hash(&record().leaf().unwrap()).to_hex(),
             "9f17246220d074d4341ac66da5410f73ce30340271946135be1b31919d195daa"
         );
+    }
+
+    #[test]
+    fn a_borrowed_record_parses_and_hashes_like_the_owned_one() {
+        let mut owned = record();
+        // Escapes force copies; the rest is borrowed. Both read the same text the same way.
+        owned.metadata = r#"{"actor":"recorder\"62","note":"\u00e9"}"#.into();
+        owned.event_id = "ABCDEF01-0101-0101-0101-010101010101".into();
+        let line = serde_json::to_string(&owned).unwrap();
+        let borrowed: EventRecordRef<'_> = serde_json::from_str(&line).unwrap();
+        assert_eq!(borrowed, owned.borrowed());
+        assert_eq!(
+            borrowed.recomputed_leaf_hash().unwrap(),
+            leaf_hash(&owned.leaf().unwrap())
+        );
+    }
+
+    #[test]
+    fn uuids_are_read_group_by_group() {
+        assert_eq!(
+            uuid_bytes("00112233-4455-6677-8899-aabbccddeeff"),
+            Some([
+                0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd,
+                0xee, 0xff
+            ])
+        );
+        for bad in [
+            "00112233-4455-6677-8899-aabbccddeef",
+            "00112233-4455-6677-8899-aabbccddeefg",
+            "00112233-4455-6677-8899a-abbccddeeff",
+            "0011223-34455-6677-8899-aabbccddeeff",
+            "00112233-4455-6677-8899--abbccddeeff",
+            "001122334455667788990aabbccddeeff000",
+        ] {
+            assert_eq!(uuid_bytes(bad), None, "{bad}");
+        }
     }
 
     #[test]

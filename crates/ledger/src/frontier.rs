@@ -93,6 +93,17 @@ impl Frontier {
     /// Appends a leaf hash and returns the inner nodes (level 1 and up) that it completed, lowest first.
     pub fn push(&mut self, leaf: Hash) -> Vec<CompletedNode> {
         let mut completed = Vec::new();
+        self.push_with(leaf, |node| completed.push(node));
+        completed
+    }
+
+    /// Appends a leaf hash, for a caller that keeps no nodes (a verifier recomputing roots).
+    pub fn append(&mut self, leaf: Hash) {
+        self.push_with(leaf, |_| {});
+    }
+
+    /// Appends a leaf hash and hands each inner node it completed to `completed`, lowest first.
+    fn push_with(&mut self, leaf: Hash, mut completed: impl FnMut(CompletedNode)) {
         let mut carry = leaf;
         let mut level = 0u8;
         let mut index = self.size;
@@ -104,7 +115,7 @@ impl Frontier {
             carry = node_hash(&left, &carry);
             level += 1;
             index >>= 1;
-            completed.push(CompletedNode {
+            completed(CompletedNode {
                 level,
                 index,
                 hash: carry,
@@ -112,7 +123,6 @@ impl Frontier {
         }
         self.nodes.push(carry);
         self.size += 1;
-        completed
     }
 
     /// The Merkle tree hash of the whole log (RFC 9162 `MTH`).

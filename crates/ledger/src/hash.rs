@@ -78,12 +78,15 @@ impl<'de> serde::Deserialize<'de> for Hash {
     }
 }
 
+/// The domain-separation byte before a leaf's bytes (RFC 9162 §2.1.1).
+pub(crate) const LEAF_PREFIX: u8 = 0x00;
+
 /// The hash of a leaf: `SHA-256(0x00 || leaf)`.
 ///
 /// The prefix keeps a leaf from ever being confused with an inner node (second-preimage resistance).
 pub fn leaf_hash(leaf: &[u8]) -> Hash {
     let mut hasher = Sha256::new();
-    hasher.update([0x00]);
+    hasher.update([LEAF_PREFIX]);
     hasher.update(leaf);
     Hash(hasher.finalize().into())
 }

@@ -7,7 +7,7 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::hash::{Hash, leaf_hash};
+use crate::hash::{Hash, LEAF_PREFIX};
 
 /// The tag at the start of every version-1 leaf. A future layout gets a new tag, never a changed one.
 pub const LEAF_FORMAT_V1: &str = "medaid-leaf-v1";
@@ -55,26 +55,35 @@ impl LeafV1<'_> {
         let mut out = Vec::with_capacity(
             160 + self.stream_id.len() + self.event_type.len() + self.actor.len(),
         );
-        put_lp(&mut out, LEAF_FORMAT_V1.as_bytes());
-        out.extend_from_slice(&self.position.to_be_bytes());
-        out.extend_from_slice(&self.event_id);
-        out.extend_from_slice(&self.recorded_at_us.to_be_bytes());
-        put_lp(&mut out, self.stream_id.as_bytes());
-        out.extend_from_slice(&self.stream_version.to_be_bytes());
-        put_lp(&mut out, self.event_type.as_bytes());
-        out.extend_from_slice(&self.schema_version.to_be_bytes());
-        out.extend_from_slice(&self.occurred_from_us.to_be_bytes());
-        out.extend_from_slice(&self.occurred_to_us.to_be_bytes());
-        out.push(self.time_precision);
-        put_lp(&mut out, self.actor.as_bytes());
-        out.extend_from_slice(&sha256(self.payload));
-        out.extend_from_slice(&sha256(self.metadata));
+        self.write(|bytes| out.extend_from_slice(bytes));
         out
     }
 
-    /// The RFC 9162 leaf hash of [`LeafV1::encode`].
+    /// The RFC 9162 leaf hash of [`LeafV1::encode`], hashed as the bytes are produced (no buffer:
+    /// the verifier hashes a million leaves and the store one per event written).
     pub fn hash(&self) -> Hash {
-        leaf_hash(&self.encode())
+        let mut hasher = Sha256::new();
+        hasher.update([LEAF_PREFIX]);
+        self.write(|bytes| hasher.update(bytes));
+        Hash(hasher.finalize().into())
+    }
+
+    /// The one definition of the layout: hands the encoding to `out` piece by piece, in order.
+    fn write(&self, mut out: impl FnMut(&[u8])) {
+        put_lp(&mut out, LEAF_FORMAT_V1.as_bytes());
+        out(&self.position.to_be_bytes());
+        out(&self.event_id);
+        out(&self.recorded_at_us.to_be_bytes());
+        put_lp(&mut out, self.stream_id.as_bytes());
+        out(&self.stream_version.to_be_bytes());
+        put_lp(&mut out, self.event_type.as_bytes());
+        out(&self.schema_version.to_be_bytes());
+        out(&self.occurred_from_us.to_be_bytes());
+        out(&self.occurred_to_us.to_be_bytes());
+        out(&[self.time_precision]);
+        put_lp(&mut out, self.actor.as_bytes());
+        out(&sha256(self.payload));
+        out(&sha256(self.metadata));
     }
 }
 
@@ -82,10 +91,10 @@ impl LeafV1<'_> {
 ///
 /// Stored strings are bounded far below 4 GiB by the store's limits; a longer field would be a bug,
 /// and saturating keeps the encoding total without a panic path.
-fn put_lp(out: &mut Vec<u8>, bytes: &[u8]) {
+fn put_lp(out: &mut impl FnMut(&[u8]), bytes: &[u8]) {
     let len = u32::try_from(bytes.len()).unwrap_or(u32::MAX);
-    out.extend_from_slice(&len.to_be_bytes());
-    out.extend_from_slice(bytes);
+    out(&len.to_be_bytes());
+    out(bytes);
 }
 
 #[cfg(test)]
@@ -117,6 +126,11 @@ mod tests {
             sample().hash().to_hex(),
             "9f17246220d074d4341ac66da5410f73ce30340271946135be1b31919d195daa"
         );
+    }
+
+    #[test]
+    fn the_streamed_hash_is_the_hash_of_the_encoding() {
+        assert_eq!(sample().hash(), crate::hash::leaf_hash(&sample().encode()));
     }
 
     #[test]

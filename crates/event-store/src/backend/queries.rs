@@ -81,12 +81,38 @@ macro_rules! find_requests {
                 let content_hash: [u8; 32] = hash.as_slice().try_into().map_err(|_| {
                     $crate::error::corrupt(format!("request {request_id} has a malformed hash"))
                 })?;
+                let event_count = u32::try_from(count)
+                    .map_err(|_| $crate::error::corrupt("negative event count"))?;
+                // The receipt's leaf hashes are the ones stored with the events, never recomputed.
+                let leaf_hashes: Vec<Vec<u8>> = sqlx::query_scalar(
+                    "SELECT leaf_hash FROM events WHERE position >= $1 AND position < $2 \
+                     ORDER BY position",
+                )
+                .bind(first)
+                .bind(first.saturating_add(i64::from(count)))
+                .fetch_all($exec)
+                .await?;
+                if leaf_hashes.len() != event_count as usize {
+                    return Err($crate::error::corrupt(format!(
+                        "request {request_id} wrote {event_count} events, {} are stored",
+                        leaf_hashes.len()
+                    )));
+                }
+                let leaf_hashes = leaf_hashes
+                    .iter()
+                    .map(|bytes| ledger::Hash::from_slice(bytes))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|_| {
+                        $crate::error::corrupt(format!(
+                            "request {request_id} has a malformed leaf hash"
+                        ))
+                    })?;
                 let result = $crate::model::AppendResult {
                     first_position: $crate::backend::rows::from_db(first)?,
-                    event_count: u32::try_from(count)
-                        .map_err(|_| $crate::error::corrupt("negative event count"))?,
+                    event_count,
                     stream_version: $crate::backend::rows::from_db(version)?,
                     recorded_at_us: recorded,
+                    leaf_hashes,
                 };
                 let record = $crate::plan::RequestRecord {
                     request_id: request_id.clone(),

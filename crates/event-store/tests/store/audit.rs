@@ -10,6 +10,7 @@ use sqlx::Connection;
 use crate::support::{Backend, TestDb, events, metadata, read_everything};
 
 crate::backend_tests!(
+    append_results_carry_the_leaf_hashes_stored_with_the_events,
     proofs_from_stored_nodes_verify_for_every_size,
     checkpoints_are_signed_once_per_size_and_kept,
     the_signer_refuses_a_history_rewritten_under_its_checkpoints,
@@ -32,6 +33,59 @@ async fn fill(store: &event_store::EventStore, first: usize, appends: usize) {
             .await
             .unwrap();
     }
+}
+
+async fn append_results_carry_the_leaf_hashes_stored_with_the_events(backend: Backend) {
+    let db = TestDb::new(&backend).await;
+    let store = db.open().await;
+    // Concurrent appends of different sizes, so several share a group commit.
+    let appends: Vec<_> = (0..12)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .append(
+                        &format!("s-{}", i % 3),
+                        ExpectedVersion::Any,
+                        events(i % 4 + 1, &format!("m{i}")),
+                        &format!("r{i}"),
+                        metadata(),
+                    )
+                    .await
+                    .unwrap()
+            })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for append in appends {
+        results.push(append.await.unwrap());
+    }
+    let all = read_everything(&store).await;
+    for result in &results {
+        assert_eq!(result.leaf_hashes.len(), result.event_count as usize);
+        for (position, hash) in result.positions().zip(&result.leaf_hashes) {
+            let stored = &all[usize::try_from(position).unwrap()];
+            assert_eq!(&stored.leaf_hash, hash, "position {position}");
+            assert_eq!(&stored.leaf_hash_recomputed().unwrap(), hash);
+        }
+    }
+    // After a restart, a retried request id answers the hashes read back from the stored events.
+    store.close().await;
+    let store = db.open().await;
+    for (i, original) in results.iter().enumerate() {
+        let retry = store
+            .append(
+                &format!("s-{}", i % 3),
+                ExpectedVersion::Any,
+                events(i % 4 + 1, &format!("m{i}")),
+                &format!("r{i}"),
+                metadata(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(&retry, original);
+    }
+    assert_eq!(read_everything(&store).await.len(), all.len());
 }
 
 async fn proofs_from_stored_nodes_verify_for_every_size(backend: Backend) {

@@ -237,6 +237,11 @@ pub fn write_result(outcome: &CommandOutcome) -> pb::WriteResult {
         positions: outcome.positions.clone().collect(),
         event_ids: outcome.event_ids.iter().map(ToString::to_string).collect(),
         recorded_at: Some(timestamp(outcome.recorded_at_us)),
+        leaf_hashes: outcome
+            .leaf_hashes
+            .iter()
+            .map(|hash| hash.as_bytes().to_vec())
+            .collect(),
     }
 }
 
