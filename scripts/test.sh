@@ -14,7 +14,7 @@ elif command -v psql >/dev/null 2>&1; then
     # Each PostgreSQL test creates a database of its own and leaves it for inspection; drop those of
     # earlier runs so a long-lived server does not fill up. Only names the suites generate match.
     psql "${MEDAID_TEST_DATABASE_URL}" -tAc \
-        "SELECT datname FROM pg_database WHERE datname ~ '^medaid_(t|p|app|rm|e2e)_[0-9a-f]{32}$'" |
+        "SELECT datname FROM pg_database WHERE datname ~ '^medaid_(test|t|p|app|rm|e2e)_[0-9a-f]{32}$'" |
         while read -r name; do
             [[ -n "${name}" ]] && psql "${MEDAID_TEST_DATABASE_URL}" -qc "DROP DATABASE IF EXISTS \"${name}\" WITH (FORCE)" >/dev/null
         done

@@ -2,165 +2,30 @@
 
 use std::ops::Range;
 
-use domain::aggregates::{
-    activity::ActivityCommand, agreement::AgreementCommand, alliance::AllianceCommand,
-    assessment::AssessmentCommand, batch::BatchCommand, deployment::DeploymentCommand,
-    gap::GapCommand, gap::GapKey, hospital::HospitalCommand, mentorship::MentorshipCommand,
-    pairing::PairingCommand, platform::PlatformCommand, program::ProgramCommand,
-    study::StudyCommand, technique::TechniqueCommand,
-};
-use domain::values::{
-    ActivityLedgerId, AgreementId, AllianceId, AssessmentId, BatchId, DeploymentId, HospitalId,
-    MentorshipId, PairingId, PlatformId, ProgramId, StudyId, TechniqueAtHospitalId,
-};
-use domain::{CorrectionError, Event, RuleWarning, StreamCommand};
+use domain::{AggregateCommand, Event, RuleWarning};
 use time::Date;
 use uuid::Uuid;
 
 use crate::error::Error;
 
-/// One command to one aggregate, with the id of the stream it targets.
-///
-/// The target is explicit because many commands (ending a pairing, a departure) do not name their
-/// own stream. For stream-creating commands the server assigns the id (UUIDv7) and puts the same id
-/// in the payload; a payload naming another stream is refused by the app as `INVALID_FIELD`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DomainCommand {
-    Program {
-        id: ProgramId,
-        command: StreamCommand<ProgramCommand>,
-    },
-    Pairing {
-        id: PairingId,
-        command: StreamCommand<PairingCommand>,
-    },
-    Agreement {
-        id: AgreementId,
-        command: StreamCommand<AgreementCommand>,
-    },
-    Batch {
-        id: BatchId,
-        command: StreamCommand<BatchCommand>,
-    },
-    Deployment {
-        id: DeploymentId,
-        command: StreamCommand<DeploymentCommand>,
-    },
-    Mentorship {
-        id: MentorshipId,
-        command: StreamCommand<MentorshipCommand>,
-    },
-    Technique {
-        id: TechniqueAtHospitalId,
-        command: StreamCommand<TechniqueCommand>,
-    },
-    Gap {
-        id: GapKey,
-        command: StreamCommand<GapCommand>,
-    },
-    Hospital {
-        id: HospitalId,
-        command: StreamCommand<HospitalCommand>,
-    },
-    Alliance {
-        id: AllianceId,
-        command: StreamCommand<AllianceCommand>,
-    },
-    Platform {
-        id: PlatformId,
-        command: StreamCommand<PlatformCommand>,
-    },
-    Study {
-        id: StudyId,
-        command: StreamCommand<StudyCommand>,
-    },
-    Activity {
-        id: ActivityLedgerId,
-        command: StreamCommand<ActivityCommand>,
-    },
-    Assessment {
-        id: AssessmentId,
-        command: StreamCommand<AssessmentCommand>,
-    },
-}
-
-impl DomainCommand {
-    /// The stream the command writes to, `category-id`.
-    pub fn stream_id(&self) -> String {
-        match self {
-            DomainCommand::Program { id, .. } => id.stream_id(),
-            DomainCommand::Pairing { id, .. } => id.stream_id(),
-            DomainCommand::Agreement { id, .. } => id.stream_id(),
-            DomainCommand::Batch { id, .. } => id.stream_id(),
-            DomainCommand::Deployment { id, .. } => id.stream_id(),
-            DomainCommand::Mentorship { id, .. } => id.stream_id(),
-            DomainCommand::Technique { id, .. } => id.stream_id(),
-            DomainCommand::Gap { id, .. } => id.stream_id(),
-            DomainCommand::Hospital { id, .. } => id.stream_id(),
-            DomainCommand::Alliance { id, .. } => id.stream_id(),
-            DomainCommand::Platform { id, .. } => id.stream_id(),
-            DomainCommand::Study { id, .. } => id.stream_id(),
-            DomainCommand::Activity { id, .. } => id.stream_id(),
-            DomainCommand::Assessment { id, .. } => id.stream_id(),
-        }
-    }
-
-    /// The same command as a correction of the fact at `version` of `target` (the API's
-    /// `correction` field): the aggregate re-records the command as the stream stood before that
-    /// fact. The command must write to `target` (`CORRECTION_CHANGES_STREAM` otherwise).
-    pub fn into_correction(
-        self,
-        target: &str,
-        version: u64,
-        reason: String,
-    ) -> Result<DomainCommand, Error> {
-        let found = self.stream_id();
-        if found != target {
-            let error = CorrectionError::ChangesStream {
-                expected: target.to_owned(),
-                found,
-            };
-            return Err(Error::from_domain(&error.into(), target));
-        }
-        fn correct<C>(command: StreamCommand<C>, version: u64, reason: String) -> StreamCommand<C> {
-            match command {
-                StreamCommand::Act(command) => StreamCommand::CorrectWith {
-                    version,
-                    command,
-                    reason,
-                },
-                other => other,
-            }
-        }
-        macro_rules! each {
-            ($($variant:ident),*) => {
-                match self {
-                    $( DomainCommand::$variant { id, command } => DomainCommand::$variant {
-                        id,
-                        command: correct(command, version, reason),
-                    }, )*
-                }
-            };
-        }
-        Ok(each!(
-            Program, Pairing, Agreement, Batch, Deployment, Mentorship, Technique, Gap, Hospital,
-            Alliance, Platform, Study, Activity, Assessment
-        ))
-    }
-
-    /// The id part of the stream id (after `category-`), returned as `created_id` for a new stream.
-    pub fn entity_id(&self) -> String {
-        let stream = self.stream_id();
-        stream
-            .split_once('-')
-            .map_or(stream.clone(), |(_, id)| id.to_owned())
-    }
+/// `command` as the API's correction of the fact at `version` of `target`: the aggregate
+/// re-records the command as the stream stood before that fact. A command writing elsewhere is
+/// `CORRECTION_CHANGES_STREAM`.
+pub fn into_correction(
+    command: AggregateCommand,
+    target: &str,
+    version: u64,
+    reason: String,
+) -> Result<AggregateCommand, Error> {
+    command
+        .into_correction(target, version, reason)
+        .map_err(|error| Error::from_domain(&error.into(), target))
 }
 
 /// A write request as the server hands it over, after authentication and field validation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CommandRequest {
-    pub command: DomainCommand,
+    pub command: AggregateCommand,
     /// The caller's idempotency key (AIP-155); a repeat returns the original outcome.
     pub request_id: String,
     /// The stream version the caller read (number of events, 0 = no stream); `None` = decide on

@@ -9,24 +9,15 @@
 //! state) and, when found, answers with the original outcome without deciding or writing. A request
 //! id already used on another stream is caught by the store and reported as `RequestIdReused`.
 
-use domain::aggregates::{
-    activity::ActivityState, agreement::AgreementState, alliance::AllianceState,
-    assessment::AssessmentState, batch::BatchState, deployment::DeploymentState, gap::GapState,
-    hospital::HospitalState, mentorship::MentorshipState, pairing::PairingState,
-    platform::PlatformState, program::ProgramState, study::StudyState, technique::TechniqueState,
-};
-use domain::{CorrectionError, Event, StreamCommand};
-use event_store::{
-    AppendError, AppendMetadata, AppendResult, ExpectedVersion, NewEvent, StoredEvent,
-};
+use domain::{AggregateCommand, CorrectionError, Event, StreamCommand};
+use event_store::{AppendError, AppendMetadata, AppendResult, ExpectedVersion, StoredEvent};
 
 use crate::authorize::{check_write_scope, require_recorder};
-use crate::command::{CommandOutcome, CommandRequest, DomainCommand};
+use crate::command::{CommandOutcome, CommandRequest};
 use crate::contexts::LoadContext;
 use crate::error::Error;
 use crate::load::{Loaded, decode, load, read_whole_stream};
 use crate::principal::Principal;
-use crate::time_map;
 use crate::{App, MAX_ATTEMPTS};
 
 impl App {
@@ -43,59 +34,7 @@ impl App {
         request: CommandRequest,
     ) -> Result<CommandOutcome, Error> {
         require_recorder(principal)?;
-        match &request.command {
-            DomainCommand::Program { command, .. } => {
-                self.run::<ProgramState>(principal, &request, command).await
-            }
-            DomainCommand::Pairing { command, .. } => {
-                self.run::<PairingState>(principal, &request, command).await
-            }
-            DomainCommand::Agreement { command, .. } => {
-                self.run::<AgreementState>(principal, &request, command)
-                    .await
-            }
-            DomainCommand::Batch { command, .. } => {
-                self.run::<BatchState>(principal, &request, command).await
-            }
-            DomainCommand::Deployment { command, .. } => {
-                self.run::<DeploymentState>(principal, &request, command)
-                    .await
-            }
-            DomainCommand::Mentorship { command, .. } => {
-                self.run::<MentorshipState>(principal, &request, command)
-                    .await
-            }
-            DomainCommand::Technique { command, .. } => {
-                self.run::<TechniqueState>(principal, &request, command)
-                    .await
-            }
-            DomainCommand::Gap { command, .. } => {
-                self.run::<GapState>(principal, &request, command).await
-            }
-            DomainCommand::Hospital { command, .. } => {
-                self.run::<HospitalState>(principal, &request, command)
-                    .await
-            }
-            DomainCommand::Alliance { command, .. } => {
-                self.run::<AllianceState>(principal, &request, command)
-                    .await
-            }
-            DomainCommand::Platform { command, .. } => {
-                self.run::<PlatformState>(principal, &request, command)
-                    .await
-            }
-            DomainCommand::Study { command, .. } => {
-                self.run::<StudyState>(principal, &request, command).await
-            }
-            DomainCommand::Activity { command, .. } => {
-                self.run::<ActivityState>(principal, &request, command)
-                    .await
-            }
-            DomainCommand::Assessment { command, .. } => {
-                self.run::<AssessmentState>(principal, &request, command)
-                    .await
-            }
-        }
+        self.dispatch(principal, &request).await
     }
 
     async fn run<A>(
@@ -155,7 +94,7 @@ impl App {
                 .append(
                     &stream_id,
                     ExpectedVersion::Exact(version),
-                    events.iter().map(new_event).collect(),
+                    events.iter().map(codec::encode).collect(),
                     &request.request_id,
                     metadata.clone(),
                 )
@@ -187,7 +126,7 @@ impl App {
         &self,
         stream_id: &str,
         written: Written,
-        command: &DomainCommand,
+        command: &AggregateCommand,
     ) -> Result<CommandOutcome, Error> {
         let Written {
             result,
@@ -243,6 +182,27 @@ impl App {
     }
 }
 
+/// `App::dispatch`: one arm per aggregate, generated from the registry so none can be missed.
+macro_rules! dispatch {
+    ($( $variant:ident($id:ty, $state:ty, $command:ty) ),* $(,)?) => {
+        impl App {
+            /// Runs the command with its aggregate's state, context loader and decision.
+            async fn dispatch(
+                &self,
+                principal: &Principal,
+                request: &CommandRequest,
+            ) -> Result<CommandOutcome, Error> {
+                match &request.command {
+                    $( AggregateCommand::$variant { command, .. } => {
+                        self.run::<$state>(principal, request, command).await
+                    } )*
+                }
+            }
+        }
+    };
+}
+domain::for_each_aggregate!(dispatch);
+
 /// What an append wrote, before the event ids are read back.
 struct Written {
     result: AppendResult,
@@ -256,7 +216,7 @@ fn replay<A: domain::Aggregate>(
     loaded: &Loaded<A>,
     request_id: &str,
     stream_id: &str,
-    command: &DomainCommand,
+    command: &AggregateCommand,
 ) -> Result<Option<CommandOutcome>, Error> {
     let mine: Vec<&StoredEvent> = loaded
         .stored
@@ -313,14 +273,4 @@ fn check_recordable(events: &[Event]) -> Result<(), Error> {
             },
         )
     })
-}
-
-fn new_event(event: &Event) -> NewEvent {
-    let stored = event.to_stored();
-    NewEvent {
-        event_type: stored.event_type,
-        schema_version: stored.schema_version,
-        payload: stored.data,
-        occurred: time_map::to_store(&event.occurred_at()),
-    }
 }

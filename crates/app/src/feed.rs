@@ -220,16 +220,7 @@ fn visible(principal: &Principal, event: &FeedEvent, orgs: &Option<BTreeSet<Cred
 
 /// The feed form of a stored event; the organisations are `None` when the payload does not decode.
 fn to_feed(stored: &StoredEvent) -> (FeedEvent, Option<BTreeSet<CreditCode>>) {
-    let decoded = serde_json::from_str(stored.payload.get())
-        .ok()
-        .and_then(|data| {
-            domain::Event::from_stored(&domain::StoredEvent {
-                event_type: stored.event_type.clone(),
-                schema_version: stored.schema_version,
-                data,
-            })
-            .ok()
-        });
+    let decoded = codec::decode(stored).ok();
     let scope = decoded.as_ref().map(domain::Event::scope);
     let event = FeedEvent {
         position: stored.position,

@@ -36,9 +36,8 @@ mod feed;
 mod load;
 pub mod principal;
 mod reads;
-mod time_map;
 
-pub use command::{CommandOutcome, CommandRequest, DomainCommand, Provenance};
+pub use command::{CommandOutcome, CommandRequest, Provenance, into_correction};
 pub use error::Error;
 pub use event_store::{EventMetadata, Evidence, TimePrecision};
 pub use feed::{FeedEvent, FeedFilter, FeedPage, FeedSubscription};

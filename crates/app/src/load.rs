@@ -49,13 +49,7 @@ pub(crate) async fn read_whole_stream(
 
 /// Decodes a stored row into a domain event; an undecodable row in the log is a bug or corruption.
 pub(crate) fn decode(stored: &StoredEvent) -> Result<Event, Error> {
-    let data = serde_json::from_str(stored.payload.get()).map_err(Error::internal)?;
-    Event::from_stored(&domain::StoredEvent {
-        event_type: stored.event_type.clone(),
-        schema_version: stored.schema_version,
-        data,
-    })
-    .map_err(Error::internal)
+    codec::decode(stored).map_err(Error::internal)
 }
 
 /// Loads and folds one stream.

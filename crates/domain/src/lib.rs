@@ -63,6 +63,7 @@ pub mod facts;
 mod stream;
 pub mod values;
 
+pub use aggregates::registry::AggregateCommand;
 pub use errors::{CommonError, CorrectionError, DomainError, all_reasons};
 pub use events::{Event, EventScope, StoredEvent};
 pub use stream::{Aggregate, RuleWarning, Stream, StreamCommand, decide, evolve};

@@ -8,8 +8,8 @@
 //! |---|---|
 //! | [`roster`] | who is on site at hospital X on day D, by batch, title, post, department; days left; below-minimum terms; 1+N对1 group staffing |
 //! | [`timeline`] | batches per pairing with dates and members; overlaps; handovers |
-//! | [`mentorship`] | mentor → apprentices, ratios against the limit, orphaned apprentices, milestones, independence |
-//! | [`technique`] | which hospitals perform technique T since when and by whom; gaps by level and region; sustainability |
+//! | [`mentorship_board`] | mentor → apprentices, ratios against the limit, orphaned apprentices, milestones, independence |
+//! | [`technique_diffusion`] | which hospitals perform technique T since when and by whom; gaps by level and region; sustainability |
 //! | [`network`] | alliances and members, platforms, advanced-study flows |
 //! | [`scoreboard`] | cumulative figures per pairing, rolled up through child pairings |
 //! | [`capability`] | grade history and expiry, certified centres, service lines, co-built specialties |
@@ -33,12 +33,12 @@ mod query;
 mod stints;
 
 pub mod capability;
-pub mod mentorship;
+pub mod mentorship_board;
 pub mod network;
 pub mod roster;
 pub mod scoreboard;
 pub mod targets;
-pub mod technique;
+pub mod technique_diffusion;
 pub mod timeline;
 
 pub use fact::FactProjection;
@@ -76,8 +76,8 @@ pub fn all() -> Vec<Arc<dyn Projection>> {
     [
         roster::PROJECTION,
         timeline::PROJECTION,
-        mentorship::PROJECTION,
-        technique::PROJECTION,
+        mentorship_board::PROJECTION,
+        technique_diffusion::PROJECTION,
         network::PROJECTION,
         scoreboard::PROJECTION,
         capability::PROJECTION,

@@ -7,13 +7,7 @@ use serde_json::value::RawValue;
 /// The province codes (six digits) of an event's scope, empty for a national event; `None` for an
 /// event the domain cannot decode (it is still published, under the province token `unknown`).
 pub fn provinces_of(event: &StoredEvent) -> Option<Vec<String>> {
-    let data = serde_json::from_str(event.payload.get()).ok()?;
-    let decoded = domain::Event::from_stored(&domain::StoredEvent {
-        event_type: event.event_type.clone(),
-        schema_version: event.schema_version,
-        data,
-    })
-    .ok()?;
+    let decoded = codec::decode(event).ok()?;
     Some(
         decoded
             .scope()

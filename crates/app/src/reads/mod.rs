@@ -187,7 +187,7 @@ mod tests {
         let fresh = Freshness::default();
         assert_send(&app.query(&caller, fresh, &members));
         assert_send(&app.query(&caller, fresh, &board));
-        assert_send(&app.query(&caller, fresh, &read_models::technique::GapCounts));
+        assert_send(&app.query(&caller, fresh, &read_models::technique_diffusion::GapCounts));
         assert_send(&app.projection_status(&caller));
         assert_send(&app.rebuild_projection(&caller, "x"));
     }

@@ -4,7 +4,8 @@ mod personnel;
 mod reads;
 mod support;
 
-use app::{App, CommandRequest, DomainCommand, Error, FeedFilter, Role};
+use app::{App, CommandRequest, Error, FeedFilter, Role};
+use domain::AggregateCommand;
 use domain::StreamCommand;
 use domain::aggregates::batch::BatchCommand;
 use domain::aggregates::deployment::DeploymentCommand;
@@ -17,7 +18,7 @@ use support::*;
 use time::macros::date;
 use uuid::Uuid;
 
-fn request(command: DomainCommand, request_id: &str) -> CommandRequest {
+fn request(command: AggregateCommand, request_id: &str) -> CommandRequest {
     CommandRequest {
         command,
         request_id: request_id.to_owned(),
@@ -30,8 +31,8 @@ fn request(command: DomainCommand, request_id: &str) -> CommandRequest {
     }
 }
 
-fn register(code: domain::values::CreditCode, division: &str) -> DomainCommand {
-    DomainCommand::Hospital {
+fn register(code: domain::values::CreditCode, division: &str) -> AggregateCommand {
+    AggregateCommand::Hospital {
         id: HospitalId(code.clone()),
         command: StreamCommand::Act(HospitalCommand::Register(hospital(code, division))),
     }
@@ -221,7 +222,7 @@ async fn a_cross_stream_rule_is_decided_from_the_loaded_context() {
     let p = gansu_recorder();
     let run = |command, id: &str| t.app.execute(&p, request(command, id));
     let mentorship_id = MentorshipId(Uuid::from_u128(0x200));
-    let pair = || DomainCommand::Mentorship {
+    let pair = || AggregateCommand::Mentorship {
         id: mentorship_id,
         command: StreamCommand::Act(MentorshipCommand::Pair(MentorshipPaired {
             mentorship_id,
@@ -249,7 +250,7 @@ async fn a_cross_stream_rule_is_decided_from_the_loaded_context() {
             .unwrap();
     }
     run(
-        DomainCommand::Program {
+        AggregateCommand::Program {
             id: program_id(),
             command: StreamCommand::Act(ProgramCommand::Define(ProgramDefined {
                 program_id: program_id(),
@@ -265,7 +266,7 @@ async fn a_cross_stream_rule_is_decided_from_the_loaded_context() {
     .await
     .unwrap();
     run(
-        DomainCommand::Pairing {
+        AggregateCommand::Pairing {
             id: pairing_id(),
             command: StreamCommand::Act(PairingCommand::Establish(pairing().into())),
         },
@@ -274,7 +275,7 @@ async fn a_cross_stream_rule_is_decided_from_the_loaded_context() {
     .await
     .unwrap();
     run(
-        DomainCommand::Batch {
+        AggregateCommand::Batch {
             id: batch_id(),
             command: StreamCommand::Act(BatchCommand::Dispatch(batch().into())),
         },
@@ -283,7 +284,7 @@ async fn a_cross_stream_rule_is_decided_from_the_loaded_context() {
     .await
     .unwrap();
     run(
-        DomainCommand::Batch {
+        AggregateCommand::Batch {
             id: batch_id(),
             command: StreamCommand::Act(BatchCommand::AssignMember(assignment().into())),
         },
@@ -292,7 +293,7 @@ async fn a_cross_stream_rule_is_decided_from_the_loaded_context() {
     .await
     .unwrap();
     run(
-        DomainCommand::Deployment {
+        AggregateCommand::Deployment {
             id: deployment_id(),
             command: StreamCommand::Act(DeploymentCommand::Arrive {
                 deployment_id: deployment_id(),

@@ -2,7 +2,8 @@
 //! and hospitals' privileging records are not integrated: an apprentice's employer (from team
 //! assignments and study stays) and a local performer's employer.
 
-use app::{DomainCommand, Error};
+use app::Error;
+use domain::AggregateCommand;
 use domain::StreamCommand;
 use domain::aggregates::batch::{BatchCommand, MemberAssigned};
 use domain::aggregates::deployment::DeploymentCommand;
@@ -29,7 +30,7 @@ fn other_county() -> CreditCode {
 }
 
 /// Runs one command as the Gansu recorder, with a fresh request id.
-async fn run(t: &TestApp, command: DomainCommand) -> Result<app::CommandOutcome, Error> {
+async fn run(t: &TestApp, command: AggregateCommand) -> Result<app::CommandOutcome, Error> {
     let id = Uuid::new_v4().to_string();
     t.app
         .execute(&gansu_recorder(), request(command, &id))
@@ -60,23 +61,23 @@ async fn team_on_site(t: &TestApp) {
         defined_on: date!(2021 - 12 - 01),
     });
     let steps = [
-        DomainCommand::Program {
+        AggregateCommand::Program {
             id: program_id(),
             command: StreamCommand::Act(define),
         },
-        DomainCommand::Pairing {
+        AggregateCommand::Pairing {
             id: pairing_id(),
             command: StreamCommand::Act(PairingCommand::Establish(pairing().into())),
         },
-        DomainCommand::Batch {
+        AggregateCommand::Batch {
             id: batch_id(),
             command: StreamCommand::Act(BatchCommand::Dispatch(batch().into())),
         },
-        DomainCommand::Batch {
+        AggregateCommand::Batch {
             id: batch_id(),
             command: StreamCommand::Act(BatchCommand::AssignMember(assignment().into())),
         },
-        DomainCommand::Deployment {
+        AggregateCommand::Deployment {
             id: deployment_id(),
             command: StreamCommand::Act(DeploymentCommand::Arrive {
                 deployment_id: deployment_id(),
@@ -100,7 +101,7 @@ async fn assign(t: &TestApp, n: u128, who: &str, home_org: CreditCode, start: Da
         planned_end: end,
         ..assignment()
     };
-    let command = DomainCommand::Batch {
+    let command = AggregateCommand::Batch {
         id: batch_id(),
         command: StreamCommand::Act(BatchCommand::AssignMember(member.into())),
     };
@@ -108,9 +109,9 @@ async fn assign(t: &TestApp, n: u128, who: &str, home_org: CreditCode, start: Da
 }
 
 /// `doc-mentor` takes `apprentice` at `recipient()` from 2024-08-01.
-fn pair(n: u128, apprentice: &str) -> DomainCommand {
+fn pair(n: u128, apprentice: &str) -> AggregateCommand {
     let mentorship_id = MentorshipId(Uuid::from_u128(0x200 + n));
-    DomainCommand::Mentorship {
+    AggregateCommand::Mentorship {
         id: mentorship_id,
         command: StreamCommand::Act(MentorshipCommand::Pair(MentorshipPaired {
             mentorship_id,
@@ -188,7 +189,7 @@ async fn a_trainee_of_another_hospital_is_not_an_apprentice_here_during_the_stay
     };
     run(
         &t,
-        DomainCommand::Pairing {
+        AggregateCommand::Pairing {
             id: other_pairing,
             command: StreamCommand::Act(PairingCommand::Establish(establish.into())),
         },
@@ -196,7 +197,7 @@ async fn a_trainee_of_another_hospital_is_not_an_apprentice_here_during_the_stay
     .await
     .unwrap();
     let study_id = StudyId(Uuid::from_u128(0x300));
-    let study = |command| DomainCommand::Study {
+    let study = |command| AggregateCommand::Study {
         id: study_id,
         command: StreamCommand::Act(command),
     };
@@ -243,7 +244,7 @@ async fn a_local_performer_the_log_places_with_another_employer_is_not_privilege
         hospital: recipient(),
         technique: technique.clone(),
     };
-    let introduce = |performer| DomainCommand::Technique {
+    let introduce = |performer| AggregateCommand::Technique {
         id: id.clone(),
         command: StreamCommand::Act(TechniqueCommand::Introduce(TechniqueIntroduced {
             hospital: recipient(),

@@ -35,8 +35,8 @@ fn scoreboard(pairing_id: &str) -> PairingScoreboard {
     }
 }
 
-fn grade(code: domain::values::CreditCode) -> app::DomainCommand {
-    app::DomainCommand::Hospital {
+fn grade(code: domain::values::CreditCode) -> domain::AggregateCommand {
+    domain::AggregateCommand::Hospital {
         id: HospitalId(code.clone()),
         command: StreamCommand::Act(HospitalCommand::AssessGrade(HospitalGradeAssessed {
             hospital: code,

@@ -6,12 +6,11 @@ use domain::aggregates::hospital::HospitalRegistered;
 use domain::aggregates::pairing::PairingEstablished;
 use domain::aggregates::program::{GroupRules, IndicatorSet, ProgramKind, ProgramParameters};
 use domain::values::{
-    BatchId, ClinicalDepartment, CreditCode, DeploymentId, DivisionCode, IndicatorCode, PairingId,
-    PractitionerId, ProfessionalTitle, ProgramId,
+    BatchId, CreditCode, DeploymentId, DivisionCode, IndicatorCode, PairingId, ProfessionalTitle,
+    ProgramId,
 };
 use event_store::{EventStore, StoreOptions};
-use sqlx::Connection;
-use tempfile::TempDir;
+use test_support::{Backend, TestDatabase};
 use time::macros::date;
 use uuid::Uuid;
 
@@ -19,57 +18,35 @@ use uuid::Uuid;
 /// test then creates its own database there).
 pub(crate) struct TestApp {
     pub(crate) app: App,
-    _dir: Option<TempDir>,
+    _database: TestDatabase,
 }
 
 pub(crate) async fn test_app() -> TestApp {
-    let (store, _url, dir) = test_store().await;
+    let (store, database) = test_store().await;
     TestApp {
         app: App::new(store),
-        _dir: dir,
+        _database: database,
     }
 }
 
-/// A fresh store, its URL, and the folder that holds it on SQLite.
-async fn test_store() -> (EventStore, String, Option<TempDir>) {
-    if let Ok(admin) = std::env::var("MEDAID_TEST_DATABASE_URL")
-        && !admin.is_empty()
-    {
-        let name = format!("medaid_app_{}", Uuid::new_v4().simple());
-        let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut conn)
-            .await
-            .unwrap();
-        let (base, query) = admin.split_once('?').unwrap_or((&admin, ""));
-        let base = base.rsplit_once('/').map_or(base, |(b, _)| b);
-        let url = if query.is_empty() {
-            format!("{base}/{name}")
-        } else {
-            format!("{base}/{name}?{query}")
-        };
-        let store = EventStore::open(StoreOptions::new(url.clone()))
-            .await
-            .unwrap();
-        return (store, url, None);
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite:{}", dir.path().join("log.db").display());
-    let store = EventStore::open(StoreOptions::new(url.clone()))
+/// A fresh store and the database that holds it.
+async fn test_store() -> (EventStore, TestDatabase) {
+    let database = TestDatabase::new(&Backend::postgres().unwrap_or(Backend::Sqlite)).await;
+    let store = EventStore::open(StoreOptions::new(database.url.clone()))
         .await
         .unwrap();
-    (store, url, Some(dir))
+    (store, database)
 }
 
 /// A fresh store with the projector of every read model running over it.
 pub(crate) async fn test_app_with_read_models() -> TestApp {
-    let (store, url, dir) = test_store().await;
-    let projector = projector::Projector::start(store.clone(), &url, read_models::all())
+    let (store, database) = test_store().await;
+    let projector = projector::Projector::start(store.clone(), &database.url, read_models::all())
         .await
         .unwrap();
     TestApp {
         app: App::with_read_models(store, projector),
-        _dir: dir,
+        _database: database,
     }
 }
 
@@ -86,9 +63,7 @@ pub(crate) fn gansu_recorder() -> Principal {
     principal("recorder-gansu", &[Role::Recorder], &["62"])
 }
 
-pub(crate) fn org(division: &str, n: u32) -> CreditCode {
-    CreditCode::complete(&format!("12{division}{n:08}")).unwrap()
-}
+pub(crate) use test_support::world::{dept, org, person};
 pub(crate) fn supporting() -> CreditCode {
     org("620000", 1)
 }
@@ -97,12 +72,6 @@ pub(crate) fn supporting_b() -> CreditCode {
 }
 pub(crate) fn recipient() -> CreditCode {
     org("620422", 3)
-}
-pub(crate) fn person(id: &str) -> PractitionerId {
-    PractitionerId::parse(id).unwrap()
-}
-pub(crate) fn dept(code: &str) -> ClinicalDepartment {
-    ClinicalDepartment::parse(code).unwrap()
 }
 pub(crate) fn program_id() -> ProgramId {
     ProgramId(Uuid::from_u128(1))

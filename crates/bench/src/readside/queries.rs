@@ -7,7 +7,9 @@ use std::time::{Duration, Instant};
 
 use projector::Projector;
 use read_models::roster::RosterFilter;
-use read_models::{PageRequest, capability, mentorship, roster, scoreboard, technique};
+use read_models::{
+    PageRequest, capability, mentorship_board, roster, scoreboard, technique_diffusion,
+};
 use sqlx::AnyPool;
 use time::macros::date;
 
@@ -42,8 +44,8 @@ impl Query {
         match self {
             Query::OnSite => "roster::on_site",
             Query::Scoreboard => "scoreboard::scoreboard",
-            Query::HospitalsPerforming => "technique::hospitals_performing",
-            Query::MentorshipBoard => "mentorship::board",
+            Query::HospitalsPerforming => "technique_diffusion::hospitals_performing",
+            Query::MentorshipBoard => "mentorship_board::board",
             Query::CapabilityCard => "capability::card",
         }
     }
@@ -83,14 +85,14 @@ impl Query {
             Query::HospitalsPerforming => {
                 let key = &world.techniques[i % world.techniques.len()];
                 let day = date!(2024 - 12 - 31);
-                technique::hospitals_performing(pool, prefix, position, key, day, &page)
+                technique_diffusion::hospitals_performing(pool, prefix, position, key, day, &page)
                     .await?
                     .items
                     .len()
             }
             Query::MentorshipBoard => {
                 let day = date!(2023 - 06 - 01);
-                mentorship::board(pool, prefix, position, hospital, day)
+                mentorship_board::board(pool, prefix, position, hospital, day)
                     .await?
                     .value
                     .pairs

@@ -7,9 +7,7 @@ use std::sync::Arc;
 use domain::Event;
 use domain::events::EventRef;
 use domain::values::{ClinicalDepartment, CreditCode, PractitionerId};
-use event_store::{
-    AppendMetadata, BusinessTime, EventStore, ExpectedVersion, NewEvent, TimePrecision,
-};
+use event_store::{AppendMetadata, EventStore, ExpectedVersion, NewEvent};
 use tokio::sync::Mutex;
 
 /// Events in log order, with the version each stream has reached.
@@ -50,23 +48,6 @@ pub(crate) fn dept(code: &str) -> anyhow::Result<ClinicalDepartment> {
     Ok(ClinicalDepartment::parse(code)?)
 }
 
-/// The row the store gets for a domain event: its stored form and the day it happened on.
-fn new_event(event: &Event) -> NewEvent {
-    let stored = event.to_stored();
-    let day = event.occurred_at().first_day();
-    let from_us = day.midnight().assume_utc().unix_timestamp() * 1_000_000;
-    NewEvent {
-        event_type: stored.event_type,
-        schema_version: stored.schema_version,
-        payload: stored.data,
-        occurred: BusinessTime {
-            from_us,
-            to_us: from_us + 86_399_999_999,
-            precision: TimePrecision::Day,
-        },
-    }
-}
-
 /// Writes the log into `store`: each stream's events in order, in appends of at most 1,000 events,
 /// from `writers` concurrent writers (each stream's appends from one of them). Streams are independent, so the global order differs from
 /// the generated one, but every stream keeps its versions.
@@ -83,7 +64,7 @@ pub(crate) async fn write(
             streams.push((stream, Vec::new()));
             streams.len() - 1
         });
-        streams[slot].1.push(new_event(event));
+        streams[slot].1.push(codec::encode(event));
     }
     // Writers take the next stream from a shared queue, in order of first appearance; a stream's
     // appends stay with one writer so that they commit in order.

@@ -10,8 +10,8 @@ use crate::errors::{CommonError, DomainError, domain_errors};
 use crate::events::{Event, EventPayload, EventScope};
 use crate::stream::Aggregate;
 use crate::values::{
-    BusinessTime, CreditCode, DivisionCode, DivisionLevel, RegionKey, TechniqueKey,
-    ValidationError, day,
+    BusinessTime, CreditCode, DivisionCode, DivisionLevel, RegionKey, StreamKey, TechniqueKey,
+    ValidationError, ValueProblem, day, malformed_key,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -99,6 +99,37 @@ impl GapKey {
             self.region,
             self.technique
         )
+    }
+}
+
+/// `gap-<level>.<region>.<technique>`: the level names how the region is written.
+impl StreamKey for GapKey {
+    const CATEGORY: &'static str = GapKey::CATEGORY;
+
+    fn stream_id(&self) -> String {
+        GapKey::stream_id(self)
+    }
+
+    fn parse_key(key: &str) -> Result<Self, ValueProblem> {
+        let malformed = || malformed_key(Self::CATEGORY, key);
+        let mut parts = key.splitn(3, '.');
+        let (Some(level), Some(region), Some(technique)) =
+            (parts.next(), parts.next(), parts.next())
+        else {
+            return Err(malformed());
+        };
+        let division = || DivisionCode::parse(region).map(GapRegion::Division);
+        let (level, region) = match level {
+            "county" => (GapLevel::County, division()?),
+            "prefecture" => (GapLevel::Prefecture, division()?),
+            "province" => (GapLevel::Province, division()?),
+            "custom" => (
+                GapLevel::Custom,
+                GapRegion::Custom(RegionKey::parse(region)?),
+            ),
+            _ => return Err(malformed()),
+        };
+        GapKey::new(level, region, TechniqueKey::parse(technique)?).map_err(|_| malformed())
     }
 }
 

@@ -16,6 +16,7 @@ pub mod mentorship;
 pub mod pairing;
 pub mod platform;
 pub mod program;
+pub mod registry;
 pub mod study;
 pub mod technique;
 

@@ -39,6 +39,57 @@ fn is_id_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | ':' | '@' | '-')
 }
 
+/// An aggregate's id read back from the id part of its stream id (after `category-`): the inverse
+/// of `stream_id`, so that a request naming a stream by its id (a retraction) reaches the aggregate.
+pub trait StreamKey: Sized {
+    /// The category part of the aggregate's stream ids.
+    const CATEGORY: &'static str;
+
+    /// The stream id, `category-key`.
+    fn stream_id(&self) -> String;
+
+    /// Parses the key part. A key that parses is not yet known to round-trip: callers compare
+    /// `stream_id()` with what they were given, so a normalised neighbour is not taken for it.
+    fn parse_key(key: &str) -> Result<Self, ValueProblem>;
+}
+
+/// A key part that is not of the shape its category expects.
+pub fn malformed_key(category: &str, key: &str) -> ValueProblem {
+    ValueProblem::OutOfRange {
+        detail: format!(
+            "{} is not the key of a {category} stream",
+            super::text::excerpt(key)
+        ),
+    }
+}
+
+fn uuid_key(category: &str, key: &str) -> Result<Uuid, ValueProblem> {
+    Uuid::parse_str(key).map_err(|_| malformed_key(category, key))
+}
+
+/// Splits a compound key `head.tail` at its first dot.
+fn split_key<'a>(category: &str, key: &'a str) -> Result<(&'a str, &'a str), ValueProblem> {
+    key.split_once('.')
+        .ok_or_else(|| malformed_key(category, key))
+}
+
+/// Implements [`StreamKey`] with the type's own `CATEGORY` and `stream_id`.
+macro_rules! stream_key {
+    ($name:ty, |$key:ident| $parse:expr) => {
+        impl StreamKey for $name {
+            const CATEGORY: &'static str = <$name>::CATEGORY;
+
+            fn stream_id(&self) -> String {
+                <$name>::stream_id(self)
+            }
+
+            fn parse_key($key: &str) -> Result<Self, ValueProblem> {
+                $parse
+            }
+        }
+    };
+}
+
 /// Declares a UUID-keyed aggregate id with its stream category.
 macro_rules! uuid_id {
     ($(#[$doc:meta])* $name:ident, $category:literal) => {
@@ -60,6 +111,8 @@ macro_rules! uuid_id {
                 write!(f, "{}", self.0)
             }
         }
+
+        stream_key!($name, |key| uuid_key($category, key).map(Self));
     };
 }
 
@@ -261,3 +314,31 @@ impl ActivityLedgerId {
         format!("{}-{}.{}", Self::CATEGORY, self.pairing.0, self.period)
     }
 }
+
+stream_key!(BatchId, |key| {
+    let (pairing, number) = split_key(Self::CATEGORY, key)?;
+    Ok(Self {
+        pairing: PairingId(uuid_key(Self::CATEGORY, pairing)?),
+        number: number
+            .parse()
+            .map_err(|_| malformed_key(Self::CATEGORY, key))?,
+    })
+});
+
+stream_key!(HospitalId, |key| CreditCode::parse(key).map(Self));
+
+stream_key!(TechniqueAtHospitalId, |key| {
+    let (hospital, technique) = split_key(Self::CATEGORY, key)?;
+    Ok(Self {
+        hospital: CreditCode::parse(hospital)?,
+        technique: TechniqueKey::parse(technique)?,
+    })
+});
+
+stream_key!(ActivityLedgerId, |key| {
+    let (pairing, period) = split_key(Self::CATEGORY, key)?;
+    Ok(Self {
+        pairing: PairingId(uuid_key(Self::CATEGORY, pairing)?),
+        period: PeriodKey::parse(period)?,
+    })
+});

@@ -20,8 +20,8 @@ pub use grade::{GradeClass, GradeLevel, HospitalGrade, ReviewKind};
 pub use ids::{
     ActivityLedgerId, AgreementId, AllianceId, AssessmentId, BatchId, DeploymentId, HospitalId,
     IndicatorCode, MAX_STREAM_ID_LEN, MentorshipId, PairingId, PeriodKey, PlatformId,
-    PractitionerId, ProgramId, RegionKey, StudyId, TechniqueAtHospitalId, TechniqueKey,
-    is_valid_stream_id, stream_category,
+    PractitionerId, ProgramId, RegionKey, StreamKey, StudyId, TechniqueAtHospitalId, TechniqueKey,
+    is_valid_stream_id, malformed_key, stream_category,
 };
 pub use problem::{ValidationError, ValueProblem};
 pub use text::{

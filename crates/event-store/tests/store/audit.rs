@@ -7,7 +7,7 @@ use ledger::note::NoteSigner;
 use ledger::{Frontier, ProofError, open_checkpoint, verify_consistency, verify_inclusion};
 use sqlx::Connection;
 
-use crate::support::{Backend, TestDb, events, metadata, read_everything};
+use crate::support::{Backend, OnDatabase, TestDatabase, events, metadata, read_everything};
 
 crate::backend_tests!(
     append_results_carry_the_leaf_hashes_stored_with_the_events,
@@ -89,7 +89,7 @@ async fn append_results_carry_the_leaf_hashes_stored_with_the_events(backend: Ba
 }
 
 async fn proofs_from_stored_nodes_verify_for_every_size(backend: Backend) {
-    let db = TestDb::new(&backend).await;
+    let db = TestDatabase::new(&backend).await;
     let store = db.open().await;
     fill(&store, 0, 20).await;
     let all = read_everything(&store).await;
@@ -152,7 +152,7 @@ async fn proofs_from_stored_nodes_verify_for_every_size(backend: Backend) {
 }
 
 async fn checkpoints_are_signed_once_per_size_and_kept(backend: Backend) {
-    let db = TestDb::new(&backend).await;
+    let db = TestDatabase::new(&backend).await;
     let store = db.open().await;
     let checkpointer = Checkpointer::new(store.clone(), "test.example/log", signer());
     fill(&store, 0, 5).await;
@@ -215,7 +215,7 @@ async fn checkpoints_are_signed_once_per_size_and_kept(backend: Backend) {
 }
 
 async fn the_signer_refuses_a_history_rewritten_under_its_checkpoints(backend: Backend) {
-    let db = TestDb::new(&backend).await;
+    let db = TestDatabase::new(&backend).await;
     let store = db.open().await;
     let checkpointer = Checkpointer::new(store.clone(), "test.example/log", signer());
     fill(&store, 0, 6).await;
@@ -278,7 +278,11 @@ async fn the_signer_refuses_a_history_rewritten_under_its_checkpoints(backend: B
 
 /// Runs SQL on the test database directly, as a superuser would; with `bypass`, the append-only
 /// triggers are switched off first (PostgreSQL: replica mode for the session; SQLite: dropped).
-pub(crate) async fn raw(db: &TestDb, statements: &[&str], bypass: bool) -> Result<(), sqlx::Error> {
+pub(crate) async fn raw(
+    db: &TestDatabase,
+    statements: &[&str],
+    bypass: bool,
+) -> Result<(), sqlx::Error> {
     if db.url.starts_with("sqlite:") {
         let mut conn = sqlx::SqliteConnection::connect(&db.url).await?;
         if bypass {

@@ -3,7 +3,9 @@
 use event_store::{AppendError, EventFilter, ExpectedVersion, NewEvent, TimePrecision};
 use serde_json::json;
 
-use crate::support::{Backend, TestDb, assert_log_is_sound, event, events, metadata};
+use crate::support::{
+    Backend, OnDatabase, TestDatabase, assert_log_is_sound, event, events, metadata,
+};
 
 crate::backend_tests!(
     appended_events_read_back_with_every_field,
@@ -16,7 +18,7 @@ crate::backend_tests!(
 );
 
 async fn appended_events_read_back_with_every_field(backend: Backend) {
-    let db = TestDb::new(&backend).await;
+    let db = TestDatabase::new(&backend).await;
     let store = db.open().await;
     let result = store
         .append(
@@ -57,7 +59,7 @@ async fn appended_events_read_back_with_every_field(backend: Backend) {
 }
 
 async fn expected_versions_are_enforced_and_a_refusal_writes_nothing(backend: Backend) {
-    let db = TestDb::new(&backend).await;
+    let db = TestDatabase::new(&backend).await;
     let store = db.open().await;
     let append = |expected, request: &'static str| {
         let store = store.clone();
@@ -125,7 +127,7 @@ async fn expected_versions_are_enforced_and_a_refusal_writes_nothing(backend: Ba
 }
 
 async fn a_repeated_request_id_returns_the_original_result_and_writes_nothing(backend: Backend) {
-    let db = TestDb::new(&backend).await;
+    let db = TestDatabase::new(&backend).await;
     let store = db.open().await;
     let original = store
         .append(
@@ -179,7 +181,7 @@ async fn a_repeated_request_id_returns_the_original_result_and_writes_nothing(ba
 }
 
 async fn limits_refuse_bad_appends_and_write_nothing(backend: Backend) {
-    let db = TestDb::new(&backend).await;
+    let db = TestDatabase::new(&backend).await;
     let store = db
         .open_with(|options| {
             options.limits.max_events_per_append = 5;
@@ -249,7 +251,7 @@ async fn limits_refuse_bad_appends_and_write_nothing(backend: Backend) {
 }
 
 async fn reads_filter_by_category_and_event_type(backend: Backend) {
-    let db = TestDb::new(&backend).await;
+    let db = TestDatabase::new(&backend).await;
     let store = db.open().await;
     let pairs = [
         ("batch-1", "BatchDispatched"),
@@ -311,7 +313,7 @@ async fn reads_filter_by_category_and_event_type(backend: Backend) {
 }
 
 async fn the_stored_merkle_root_equals_a_recomputation_at_every_size(backend: Backend) {
-    let db = TestDb::new(&backend).await;
+    let db = TestDatabase::new(&backend).await;
     let store = db.open().await;
     assert_eq!(
         store.merkle_root().await.unwrap().root,
@@ -334,7 +336,7 @@ async fn the_stored_merkle_root_equals_a_recomputation_at_every_size(backend: Ba
 }
 
 async fn the_database_refuses_to_change_history(backend: Backend) {
-    let db = TestDb::new(&backend).await;
+    let db = TestDatabase::new(&backend).await;
     let store = db.open().await;
     store
         .append("s-1", ExpectedVersion::Any, events(2, "m"), "r", metadata())

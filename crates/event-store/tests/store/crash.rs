@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use event_store::{EventStore, ExpectedVersion, StoreOptions};
 
-use crate::support::{Backend, TestDb, assert_log_is_sound, events, metadata};
+use crate::support::{Backend, OnDatabase, TestDatabase, assert_log_is_sound, events, metadata};
 
 crate::backend_tests!(a_killed_writer_loses_no_acknowledged_event_and_leaves_no_partial_group);
 
@@ -63,7 +63,7 @@ async fn child_appends_until_killed() {
 }
 
 async fn a_killed_writer_loses_no_acknowledged_event_and_leaves_no_partial_group(backend: Backend) {
-    let db = TestDb::new(&backend).await;
+    let db = TestDatabase::new(&backend).await;
     // Create the schema first so the child only appends.
     db.open().await.close().await;
 

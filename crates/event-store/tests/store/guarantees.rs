@@ -10,7 +10,9 @@ use event_store::{
 use serde_json::json;
 use tokio::task::JoinSet;
 
-use crate::support::{Backend, TestDb, assert_log_is_sound, event, metadata, poison_hook};
+use crate::support::{
+    Backend, OnDatabase, TestDatabase, assert_log_is_sound, event, metadata, poison_hook,
+};
 
 crate::backend_tests!(concurrent_writers_lose_nothing_and_subscribers_see_everything_once);
 
@@ -108,7 +110,7 @@ async fn collect(
 }
 
 async fn concurrent_writers_lose_nothing_and_subscribers_see_everything_once(backend: Backend) {
-    let db = TestDb::new(&backend).await;
+    let db = TestDatabase::new(&backend).await;
     let store = db
         .open_with(|options| options.faults = Some(poison_hook()))
         .await;

@@ -12,7 +12,7 @@ use event_store::{EventFilter, EventStore, ExpectedVersion, StoredEvent};
 use serde_json::json;
 use tokio::task::JoinSet;
 
-use crate::support::{Backend, TestDb, assert_log_is_sound, event, metadata};
+use crate::support::{Backend, OnDatabase, TestDatabase, assert_log_is_sound, event, metadata};
 
 const REPLICAS: usize = 3;
 const WRITERS_PER_REPLICA: usize = 8;
@@ -25,7 +25,7 @@ async fn appends_from_three_replicas_stay_dense_and_every_replica_sees_the_same_
     let Some(backend) = Backend::postgres() else {
         return;
     };
-    let db = TestDb::new(&backend).await;
+    let db = TestDatabase::new(&backend).await;
     let mut replicas = Vec::new();
     for _ in 0..REPLICAS {
         replicas.push(

@@ -2,12 +2,12 @@
 
 use event_store::ExpectedVersion;
 
-use crate::support::{Backend, TestDb, assert_log_is_sound, events, metadata};
+use crate::support::{Backend, OnDatabase, TestDatabase, assert_log_is_sound, events, metadata};
 
 crate::backend_tests!(a_reopened_store_continues_positions_roots_and_idempotency);
 
 async fn a_reopened_store_continues_positions_roots_and_idempotency(backend: Backend) {
-    let db = TestDb::new(&backend).await;
+    let db = TestDatabase::new(&backend).await;
     let store = db.open().await;
     let mut results = Vec::new();
     for i in 0..7 {

@@ -8,7 +8,7 @@ use std::time::Duration;
 use event_store::testing::FaultHook;
 use event_store::{AppendError, ExpectedVersion};
 
-use crate::support::{Backend, TestDb, assert_log_is_sound, events, metadata};
+use crate::support::{Backend, OnDatabase, TestDatabase, assert_log_is_sound, events, metadata};
 
 crate::backend_tests!(every_stream_of_a_wide_group_has_its_version_checked);
 
@@ -64,7 +64,7 @@ async fn append_wave(store: &event_store::EventStore, wave: &str) -> Vec<Result<
 }
 
 async fn every_stream_of_a_wide_group_has_its_version_checked(backend: Backend) {
-    let db = TestDb::new(&backend).await;
+    let db = TestDatabase::new(&backend).await;
     let hook = Arc::new(WideningHook::default());
     let faults = hook.clone();
     let store = db

@@ -5,12 +5,12 @@ use std::time::Duration;
 use projector::{ProjectionState, WaitError};
 
 use crate::counter::Counter;
-use crate::support::{TestDb, append, backends, expected, tables, within};
+use crate::support::{OnDatabase, TestDatabase, append, backends, expected, tables, within};
 
 #[tokio::test]
 async fn events_before_and_after_start_are_applied_exactly_once() {
     for backend in backends() {
-        let db = TestDb::new(&backend).await;
+        let db = TestDatabase::new(&backend).await;
         let store = db.store().await;
         append(&store, "team-1", 40, "a").await;
         append(&store, "batch-1", 25, "b").await;
@@ -56,7 +56,7 @@ async fn events_before_and_after_start_are_applied_exactly_once() {
 #[tokio::test]
 async fn wait_for_returns_when_reached_and_times_out_with_the_reached_position() {
     for backend in backends() {
-        let db = TestDb::new(&backend).await;
+        let db = TestDatabase::new(&backend).await;
         let store = db.store().await;
         let projector = db
             .projector(&store, vec![Counter::new("all").arc()], 50)
@@ -91,7 +91,7 @@ async fn wait_for_returns_when_reached_and_times_out_with_the_reached_position()
 #[tokio::test]
 async fn status_reports_lag_while_catching_up() {
     for backend in backends() {
-        let db = TestDb::new(&backend).await;
+        let db = TestDatabase::new(&backend).await;
         let store = db.store().await;
         let end = append(&store, "team-1", 60, "a").await;
         let mut slow = Counter::new("slow");
@@ -140,7 +140,7 @@ impl projector::Projection for Trespasser {
 
 #[tokio::test]
 async fn bad_registrations_are_refused() {
-    let db = TestDb::new(&crate::support::Backend::Sqlite).await;
+    let db = TestDatabase::new(&crate::support::Backend::Sqlite).await;
     let store = db.store().await;
     let start = |projections| projector::Projector::start(store.clone(), &db.url, projections);
     let error = start(vec![std::sync::Arc::new(Trespasser)])

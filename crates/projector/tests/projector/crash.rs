@@ -6,12 +6,14 @@ use projector::ProjectionState;
 use sqlx::Row;
 
 use crate::counter::Counter;
-use crate::support::{Backend, TestDb, append, backends, expected, tables, tables_in, within};
+use crate::support::{
+    Backend, OnDatabase, TestDatabase, append, backends, expected, tables, tables_in, within,
+};
 
 #[tokio::test]
 async fn a_restart_mid_catch_up_ends_equal_to_a_single_run() {
     for backend in backends() {
-        let db = TestDb::new(&backend).await;
+        let db = TestDatabase::new(&backend).await;
         let store = db.store().await;
         append(&store, "team-1", 70, "a").await;
         let end = append(&store, "batch-1", 50, "b").await;
@@ -79,7 +81,7 @@ fn runtime() -> tokio::runtime::Runtime {
 fn crash_repeatedly(backend: &Backend) {
     let setup = runtime();
     let (db, end) = setup.block_on(async {
-        let db = TestDb::new(backend).await;
+        let db = TestDatabase::new(backend).await;
         let store = db.store().await;
         append(&store, "team-1", 90, "a").await;
         let end = append(&store, "batch-1", 60, "b").await;

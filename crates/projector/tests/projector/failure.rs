@@ -6,7 +6,9 @@ use projector::ProjectionState;
 use sqlx::Row;
 
 use crate::counter::Counter;
-use crate::support::{TestDb, append, backends, eventually, expected, tables, within};
+use crate::support::{
+    OnDatabase, TestDatabase, append, backends, eventually, expected, tables, within,
+};
 
 /// A counter that applies the poison event like any other.
 fn steady() -> std::sync::Arc<dyn projector::Projection> {
@@ -18,7 +20,7 @@ fn steady() -> std::sync::Arc<dyn projector::Projection> {
 #[tokio::test]
 async fn a_failing_event_stops_only_its_projection_and_stays_failed_across_restarts() {
     for backend in backends() {
-        let db = TestDb::new(&backend).await;
+        let db = TestDatabase::new(&backend).await;
         let store = db.store().await;
         append(&store, "team-1", 20, "fine").await;
         let poison_at = append(&store, "team-1", 1, "poison").await - 1;
@@ -102,7 +104,7 @@ async fn a_failing_event_stops_only_its_projection_and_stays_failed_across_resta
 #[tokio::test]
 async fn a_rebuild_replaces_a_failed_projection() {
     for backend in backends() {
-        let db = TestDb::new(&backend).await;
+        let db = TestDatabase::new(&backend).await;
         let store = db.store().await;
         append(&store, "team-1", 10, "fine").await;
         let poison_at = append(&store, "team-1", 1, "poison").await - 1;

@@ -14,7 +14,9 @@ use projector::{Projector, ProjectorOptions};
 use sqlx::Row;
 
 use crate::counter::Counter;
-use crate::support::{Backend, TestDb, append, eventually, expected, tables, within};
+use crate::support::{
+    Backend, OnDatabase, TestDatabase, append, eventually, expected, tables, within,
+};
 
 fn postgres() -> Option<Backend> {
     match std::env::var("MEDAID_TEST_DATABASE_URL") {
@@ -33,7 +35,7 @@ struct Doomed {
 }
 
 impl Doomed {
-    fn start(db: &TestDb, slow_ms: u64, batch: usize) -> Doomed {
+    fn start(db: &TestDatabase, slow_ms: u64, batch: usize) -> Doomed {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
@@ -88,7 +90,7 @@ fn counter(slow_ms: u64) -> std::sync::Arc<dyn projector::Projection> {
     counter.arc()
 }
 
-async fn stored_position(db: &TestDb) -> u64 {
+async fn stored_position(db: &TestDatabase) -> u64 {
     let pool = db.pool().await;
     let row = sqlx::query("SELECT position FROM projection_checkpoints WHERE name = 'count'")
         .fetch_one(&pool)
@@ -100,7 +102,7 @@ async fn stored_position(db: &TestDb) -> u64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_replica_runs_the_projections_and_the_others_answer_from_the_tables() {
     let Some(backend) = postgres() else { return };
-    let db = TestDb::new(&backend).await;
+    let db = TestDatabase::new(&backend).await;
     let store_a = db.store().await;
     let store_b = db.store().await;
     let a = db.projector(&store_a, vec![counter(0)], 50).await;
@@ -147,7 +149,7 @@ async fn one_replica_runs_the_projections_and_the_others_answer_from_the_tables(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_leader_is_replaced_and_nothing_is_applied_twice() {
     let Some(backend) = postgres() else { return };
-    let db = TestDb::new(&backend).await;
+    let db = TestDatabase::new(&backend).await;
     let store = db.store().await;
     append(&store, "team-1", 400, "a").await;
     let end = append(&store, "batch-1", 400, "b").await;

@@ -5,13 +5,13 @@ use std::time::Duration;
 
 use crate::counter::Counter;
 use crate::support::{
-    TestDb, append, backends, eventually, expected, table_exists, tables, within,
+    OnDatabase, TestDatabase, append, backends, eventually, expected, table_exists, tables, within,
 };
 
 #[tokio::test]
 async fn a_rebuild_switches_when_caught_up_and_drops_the_old_tables() {
     for backend in backends() {
-        let db = TestDb::new(&backend).await;
+        let db = TestDatabase::new(&backend).await;
         let store = db.store().await;
         append(&store, "team-1", 30, "a").await;
         let end = append(&store, "batch-1", 15, "b").await;
@@ -97,7 +97,7 @@ async fn a_rebuild_switches_when_caught_up_and_drops_the_old_tables() {
 #[tokio::test]
 async fn a_new_version_is_built_next_to_the_old_one_at_start_up() {
     for backend in backends() {
-        let db = TestDb::new(&backend).await;
+        let db = TestDatabase::new(&backend).await;
         let store = db.store().await;
         let end = append(&store, "team-1", 25, "a").await;
         let projector = db
@@ -152,7 +152,7 @@ async fn a_new_version_is_built_next_to_the_old_one_at_start_up() {
 #[tokio::test]
 async fn a_rebuild_interrupted_by_a_restart_resumes_and_switches() {
     for backend in backends() {
-        let db = TestDb::new(&backend).await;
+        let db = TestDatabase::new(&backend).await;
         let store = db.store().await;
         let end = append(&store, "team-1", 40, "a").await;
         let counter = |rebuild_delay| {
@@ -210,7 +210,7 @@ async fn a_rebuild_interrupted_by_a_restart_resumes_and_switches() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rebuild_switches_while_the_log_keeps_growing() {
     for backend in backends() {
-        let db = TestDb::new(&backend).await;
+        let db = TestDatabase::new(&backend).await;
         let store = db.store().await;
         append(&store, "team-1", 200, "a").await;
         let projector = db

@@ -10,66 +10,31 @@ use event_store::{
 };
 use projector::{Projection, Projector, ProjectorOptions};
 use serde_json::json;
-use sqlx::{AnyConnection, AnyPool, Connection, Row};
-use tempfile::TempDir;
+use sqlx::{AnyConnection, AnyPool, Row};
 
-/// Which database a test runs on.
-#[derive(Debug, Clone)]
-pub(crate) enum Backend {
-    Sqlite,
-    /// The admin URL of a PostgreSQL server; each test creates its own database through it.
-    Postgres(String),
+pub(crate) use test_support::{Backend, TestDatabase, backends};
+
+/// What the suite wires on a test database: a store, a projector over it, a plain pool.
+pub(crate) trait OnDatabase {
+    async fn store(&self) -> EventStore;
+    async fn projector(
+        &self,
+        store: &EventStore,
+        projections: Vec<Arc<dyn Projection>>,
+        batch_size: usize,
+    ) -> Projector;
+    /// A plain pool on the database, to look at tables independently of a projector.
+    async fn pool(&self) -> AnyPool;
 }
 
-/// SQLite always; PostgreSQL too when `MEDAID_TEST_DATABASE_URL` names a server.
-pub(crate) fn backends() -> Vec<Backend> {
-    let mut all = vec![Backend::Sqlite];
-    match std::env::var("MEDAID_TEST_DATABASE_URL") {
-        Ok(url) if !url.is_empty() => all.push(Backend::Postgres(url)),
-        _ => eprintln!("MEDAID_TEST_DATABASE_URL is not set: PostgreSQL case not run"),
-    }
-    all
-}
-
-/// A fresh, empty database for one test.
-pub(crate) struct TestDb {
-    pub(crate) url: String,
-    _dir: Option<TempDir>,
-}
-
-impl TestDb {
-    pub(crate) async fn new(backend: &Backend) -> TestDb {
-        match backend {
-            Backend::Sqlite => {
-                let dir = tempfile::tempdir().unwrap();
-                let url = format!("sqlite:{}", dir.path().join("log.db").display());
-                TestDb {
-                    url,
-                    _dir: Some(dir),
-                }
-            }
-            Backend::Postgres(admin_url) => {
-                let name = format!("medaid_p_{}", uuid::Uuid::new_v4().simple());
-                let mut admin = sqlx::PgConnection::connect(admin_url).await.unwrap();
-                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                    .execute(&mut admin)
-                    .await
-                    .unwrap();
-                TestDb {
-                    url: with_database(admin_url, &name),
-                    _dir: None,
-                }
-            }
-        }
-    }
-
-    pub(crate) async fn store(&self) -> EventStore {
+impl OnDatabase for TestDatabase {
+    async fn store(&self) -> EventStore {
         let mut options = StoreOptions::new(&self.url);
         options.poll_interval = Duration::from_millis(50);
         EventStore::open(options).await.unwrap()
     }
 
-    pub(crate) async fn projector(
+    async fn projector(
         &self,
         store: &EventStore,
         projections: Vec<Arc<dyn Projection>>,
@@ -85,25 +50,10 @@ impl TestDb {
             .unwrap()
     }
 
-    /// A plain pool on the database, to look at tables independently of a projector.
-    pub(crate) async fn pool(&self) -> AnyPool {
+    async fn pool(&self) -> AnyPool {
         sqlx::any::install_default_drivers();
         AnyPool::connect(&self.url).await.unwrap()
     }
-}
-
-/// The same server URL with another database name.
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((base, query)) => (base, format!("?{query}")),
-        None => (url, String::new()),
-    };
-    let authority_start = base.find("://").map_or(0, |i| i + 3);
-    let prefix = match base[authority_start..].find('/') {
-        Some(slash) => &base[..authority_start + slash],
-        None => base,
-    };
-    format!("{prefix}/{name}{query}")
 }
 
 /// Appends `n` events to a stream, each with a marker in its payload.

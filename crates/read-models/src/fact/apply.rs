@@ -130,18 +130,10 @@ fn sql_int(value: u64) -> i64 {
 
 /// Reads a stored row as a domain event (the payload is the event's `data`, upcast on the way).
 fn decode(event: &StoredEvent) -> Result<Event, ProjectionError> {
-    let unapplicable = |reason: String| ProjectionError::Unapplicable {
+    codec::decode(event).map_err(|e| ProjectionError::Unapplicable {
         position: event.position,
-        reason,
-    };
-    let data = serde_json::from_str(event.payload.get())
-        .map_err(|e| unapplicable(format!("payload is not JSON: {e}")))?;
-    Event::from_stored(&domain::StoredEvent {
-        event_type: event.event_type.clone(),
-        schema_version: event.schema_version,
-        data,
+        reason: e.to_string(),
     })
-    .map_err(|e| unapplicable(format!("{}: {e}", e.reason())))
 }
 
 impl Projection for FactProjection {

@@ -8,7 +8,7 @@ use domain::aggregates::mentorship::{
     MentorshipHandedOver, MentorshipPaired, MilestoneKind,
 };
 use domain::values::MentorshipId;
-use read_models::mentorship;
+use read_models::mentorship_board;
 use time::macros::date;
 use uuid::Uuid;
 
@@ -116,9 +116,10 @@ async fn thirty_pairs_twenty_independent(env: Env) {
     env.append(scenario()).await;
     let (prefix, position) = env.active("mentorship_board");
     let yishi = org("659002", 1).to_string();
-    let board = mentorship::board(env.pool(), &prefix, position, &yishi, date!(2017 - 03 - 15))
-        .await
-        .unwrap();
+    let board =
+        mentorship_board::board(env.pool(), &prefix, position, &yishi, date!(2017 - 03 - 15))
+            .await
+            .unwrap();
     assert_eq!(board.position, position);
     let board = board.value;
     assert_eq!(
@@ -157,15 +158,16 @@ async fn thirty_pairs_twenty_independent(env: Env) {
     assert_eq!(board.mentors.len(), 7);
 
     // Before the declarations nobody is independent.
-    let earlier = mentorship::board(env.pool(), &prefix, position, &yishi, date!(2016 - 09 - 01))
-        .await
-        .unwrap()
-        .value;
+    let earlier =
+        mentorship_board::board(env.pool(), &prefix, position, &yishi, date!(2016 - 09 - 01))
+            .await
+            .unwrap()
+            .value;
     assert_eq!((earlier.independent, earlier.pairs), (0, 30));
     assert!(earlier.orphaned.is_empty());
 
     let milestones =
-        mentorship::milestones(env.pool(), &prefix, position, &mentorship_id(0).to_string())
+        mentorship_board::milestones(env.pool(), &prefix, position, &mentorship_id(0).to_string())
             .await
             .unwrap()
             .value;
@@ -242,7 +244,7 @@ async fn huining_one_mentor_two_apprentices(env: Env) {
     events.push(depart(&hu, date!(2025 - 07 - 24), false));
     env.append(events).await;
     let (prefix, position) = env.active("mentorship_board");
-    let on_site = mentorship::board(
+    let on_site = mentorship_board::board(
         env.pool(),
         &prefix,
         position,
@@ -258,7 +260,7 @@ async fn huining_one_mentor_two_apprentices(env: Env) {
     assert_eq!(row.limit, Some(2));
     assert!(row.on_site && !row.over_limit, "1:2 is within the limit");
     assert!(on_site.orphaned.is_empty());
-    let milestones = mentorship::milestones(
+    let milestones = mentorship_board::milestones(
         env.pool(),
         &prefix,
         position,
@@ -269,7 +271,7 @@ async fn huining_one_mentor_two_apprentices(env: Env) {
     .value;
     assert_eq!(milestones.len(), 6);
 
-    let after = mentorship::board(
+    let after = mentorship_board::board(
         env.pool(),
         &prefix,
         position,

@@ -8,17 +8,9 @@ use domain::aggregates::batch::{BatchDispatched, MemberAssigned, MemberRole};
 use domain::aggregates::deployment::{MemberArrived, MemberDeparted};
 use domain::aggregates::pairing::PairingEstablished;
 use domain::aggregates::program::{IndicatorSet, ProgramKind, ProgramParameters};
-use domain::values::{
-    BatchId, ClinicalDepartment, CreditCode, DeploymentId, PairingId, PractitionerId,
-    ProfessionalTitle, ProgramId,
-};
-use event_store::{
-    AppendMetadata, BusinessTime, EventStore, ExpectedVersion, NewEvent, StoreOptions,
-    TimePrecision,
-};
+use domain::values::{BatchId, CreditCode, DeploymentId, PairingId, ProfessionalTitle, ProgramId};
+use event_store::{AppendMetadata, EventStore, ExpectedVersion, NewEvent, StoreOptions};
 use projector::Projector;
-use sqlx::Connection;
-use tempfile::TempDir;
 use time::Date;
 use uuid::Uuid;
 
@@ -26,50 +18,31 @@ use uuid::Uuid;
 pub(crate) struct Env {
     pub(crate) store: EventStore,
     pub(crate) projector: Projector,
-    url: String,
-    _dir: Option<TempDir>,
+    database: TestDatabase,
 }
 
 impl Env {
     pub(crate) async fn sqlite() -> Env {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite:{}", dir.path().join("log.db").display());
-        Env::open(url, Some(dir)).await
+        Env::open(TestDatabase::sqlite().await).await
     }
 
     /// A fresh database on the PostgreSQL server of `MEDAID_TEST_DATABASE_URL`, if set.
     pub(crate) async fn postgres() -> Option<Env> {
-        let admin = std::env::var("MEDAID_TEST_DATABASE_URL")
-            .ok()
-            .filter(|u| !u.is_empty())?;
-        let name = format!("medaid_rm_{}", Uuid::new_v4().simple());
-        let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut conn)
-            .await
-            .unwrap();
-        let (base, query) = admin
-            .split_once('?')
-            .map_or((admin.as_str(), String::new()), |(b, q)| {
-                (b, format!("?{q}"))
-            });
-        let authority = base.find("://").map_or(0, |i| i + 3);
-        let root = base[authority..]
-            .find('/')
-            .map_or(base, |slash| &base[..authority + slash]);
-        Some(Env::open(format!("{root}/{name}{query}"), None).await)
+        let backend = Backend::postgres()?;
+        Some(Env::open(TestDatabase::new(&backend).await).await)
     }
 
-    async fn open(url: String, dir: Option<TempDir>) -> Env {
-        let store = EventStore::open(StoreOptions::new(&url)).await.unwrap();
-        let projector = Projector::start(store.clone(), &url, read_models::all())
+    async fn open(database: TestDatabase) -> Env {
+        let store = EventStore::open(StoreOptions::new(&database.url))
+            .await
+            .unwrap();
+        let projector = Projector::start(store.clone(), &database.url, read_models::all())
             .await
             .unwrap();
         Env {
             store,
             projector,
-            url,
-            _dir: dir,
+            database,
         }
     }
 
@@ -79,18 +52,17 @@ impl Env {
         let Env {
             store,
             projector,
-            url,
-            _dir,
+            database,
         } = self;
         projector.shutdown().await;
-        let projector = Projector::start_with(store.clone(), &url, read_models::all(), options)
-            .await
-            .unwrap();
+        let projector =
+            Projector::start_with(store.clone(), &database.url, read_models::all(), options)
+                .await
+                .unwrap();
         Env {
             store,
             projector,
-            url,
-            _dir,
+            database,
         }
     }
 
@@ -105,19 +77,18 @@ impl Env {
         let Env {
             store,
             projector,
-            url,
-            _dir,
+            database,
         } = self;
         projector.shutdown().await;
-        let other = between(&url);
-        let projector = Projector::start_with(store.clone(), &url, read_models::all(), options)
-            .await
-            .unwrap();
+        let other = between(&database.url);
+        let projector =
+            Projector::start_with(store.clone(), &database.url, read_models::all(), options)
+                .await
+                .unwrap();
         let env = Env {
             store,
             projector,
-            url,
-            _dir,
+            database,
         };
         (env, other)
     }
@@ -129,7 +100,7 @@ impl Env {
         let mut runs: Vec<(String, Vec<NewEvent>)> = Vec::new();
         for event in events {
             let stream = event.stream_id();
-            let new = new_event(&event);
+            let new = codec::encode(&event);
             match runs.last_mut() {
                 Some((s, run)) if *s == stream && run.len() < 1000 => run.push(new),
                 _ => runs.push((stream, vec![new])),
@@ -192,34 +163,8 @@ macro_rules! on_both {
 }
 pub(crate) use on_both;
 
-fn new_event(event: &Event) -> NewEvent {
-    let stored = event.to_stored();
-    let day = event.occurred_at().first_day();
-    let from_us = day.midnight().assume_utc().unix_timestamp() * 1_000_000;
-    NewEvent {
-        event_type: stored.event_type,
-        schema_version: stored.schema_version,
-        payload: stored.data,
-        occurred: BusinessTime {
-            from_us,
-            to_us: from_us + 86_399_999_999,
-            precision: TimePrecision::Day,
-        },
-    }
-}
-
-/// A valid credit code in `division` (a GB/T 2260 code), numbered `n`.
-pub(crate) fn org(division: &str, n: u32) -> CreditCode {
-    CreditCode::complete(&format!("12{division}{n:08}")).unwrap()
-}
-
-pub(crate) fn person(name: &str) -> PractitionerId {
-    PractitionerId::parse(name).unwrap()
-}
-
-pub(crate) fn dept(code: &str) -> ClinicalDepartment {
-    ClinicalDepartment::parse(code).unwrap()
-}
+pub(crate) use test_support::world::{dept, org, person};
+use test_support::{Backend, TestDatabase};
 
 pub(crate) fn params(min_term_months: u32, mentor_ratio_max: u32) -> ProgramParameters {
     ProgramParameters {

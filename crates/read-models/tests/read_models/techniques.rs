@@ -7,7 +7,7 @@ use domain::aggregates::mentorship::{ApprenticeDeclaredIndependent, Independence
 use domain::aggregates::technique::{Performer, TechniqueCategory, TechniqueIntroduced};
 use domain::values::{CreditCode, DivisionCode, MentorshipId, RegionKey, TechniqueKey};
 use read_models::PageRequest;
-use read_models::technique::{self, IntroducedBy, Sustainability};
+use read_models::technique_diffusion::{self, IntroducedBy, Sustainability};
 use time::Date;
 use time::macros::date;
 use uuid::Uuid;
@@ -131,7 +131,7 @@ async fn sustained_after_the_expert_left(env: Env) {
     let (prefix, position) = env.active("technique_diffusion");
     let pool = env.pool();
 
-    let vats = technique::hospitals_performing(
+    let vats = technique_diffusion::hospitals_performing(
         pool,
         &prefix,
         position,
@@ -164,7 +164,7 @@ async fn sustained_after_the_expert_left(env: Env) {
         vats.items[1].sustainability,
         Sustainability::IntroducerOnSite
     );
-    let before = technique::hospitals_performing(
+    let before = technique_diffusion::hospitals_performing(
         pool,
         &prefix,
         position,
@@ -176,7 +176,7 @@ async fn sustained_after_the_expert_left(env: Env) {
     .unwrap();
     assert_eq!(before.items.len(), 1, "not yet performed at 会宁 in 2020");
 
-    let after = technique::at_hospital(
+    let after = technique_diffusion::at_hospital(
         pool,
         &prefix,
         position,
@@ -204,7 +204,7 @@ async fn sustained_after_the_expert_left(env: Env) {
         ]
     );
 
-    let counts = technique::gap_counts(pool, &prefix, position)
+    let counts = technique_diffusion::gap_counts(pool, &prefix, position)
         .await
         .unwrap()
         .value;
@@ -219,7 +219,7 @@ async fn sustained_after_the_expert_left(env: Env) {
             (GapLevel::Prefecture, "620400".into(), 1)
         ]
     );
-    let nanjiang = technique::gaps(
+    let nanjiang = technique_diffusion::gaps(
         pool,
         &prefix,
         position,
@@ -230,7 +230,7 @@ async fn sustained_after_the_expert_left(env: Env) {
     .await
     .unwrap();
     assert_eq!(nanjiang.items.len(), 5);
-    let rest = technique::gaps(
+    let rest = technique_diffusion::gaps(
         pool,
         &prefix,
         position,

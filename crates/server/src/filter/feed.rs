@@ -22,22 +22,7 @@ use time::format_description::well_known::Rfc3339;
 use super::{Comparison, Expr, FilterError, Op};
 
 /// The stream categories of the log (the prefixes of stream ids).
-pub const STREAM_CATEGORIES: &[&str] = &[
-    domain::values::ProgramId::CATEGORY,
-    domain::values::PairingId::CATEGORY,
-    domain::values::AgreementId::CATEGORY,
-    domain::values::BatchId::CATEGORY,
-    domain::values::DeploymentId::CATEGORY,
-    domain::values::MentorshipId::CATEGORY,
-    domain::values::TechniqueAtHospitalId::CATEGORY,
-    domain::aggregates::gap::GapKey::CATEGORY,
-    domain::values::HospitalId::CATEGORY,
-    domain::values::AllianceId::CATEGORY,
-    domain::values::PlatformId::CATEGORY,
-    domain::values::StudyId::CATEGORY,
-    domain::values::ActivityLedgerId::CATEGORY,
-    domain::values::AssessmentId::CATEGORY,
-];
+pub const STREAM_CATEGORIES: &[&str] = domain::AggregateCommand::CATEGORIES;
 
 /// One checked comparison of the feed.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,7 +1,7 @@
 //! `medaid.v1.ActivityService` requests to activity-ledger and pairing commands.
 
 use api::medaid::v1 as pb;
-use app::DomainCommand;
+use domain::AggregateCommand;
 use domain::aggregates::{activity, pairing};
 
 use super::write::{Ids, plain_rpcs, write_service};
@@ -30,8 +30,8 @@ fn ledger(pairing: &str, period: &str) -> Result<ActivityLedgerId, ValidationErr
     })
 }
 
-fn activity(id: ActivityLedgerId, command: ActivityCommand) -> DomainCommand {
-    DomainCommand::Activity {
+fn activity(id: ActivityLedgerId, command: ActivityCommand) -> AggregateCommand {
+    AggregateCommand::Activity {
         id,
         command: StreamCommand::Act(command),
     }
@@ -41,7 +41,7 @@ fn activity(id: ActivityLedgerId, command: ActivityCommand) -> DomainCommand {
 pub fn training(
     req: &pb::RecordTrainingRequest,
     ids: &Ids<'_>,
-) -> Result<DomainCommand, ValidationError> {
+) -> Result<AggregateCommand, ValidationError> {
     let id = ledger(&req.pairing_id, &req.period)?;
     let mode: pb::TrainingMode = required_enum("mode", req.mode)?;
     let mode = match mode {
@@ -71,7 +71,7 @@ pub fn training(
 pub fn clinical(
     req: &pb::ReportClinicalActivityRequest,
     ids: &Ids<'_>,
-) -> Result<DomainCommand, ValidationError> {
+) -> Result<AggregateCommand, ValidationError> {
     let id = ledger(&req.pairing_id, &req.period)?;
     let event = activity::ReportClinicalActivity {
         ledger: id.clone(),
@@ -88,8 +88,8 @@ pub fn clinical(
     Ok(activity(id, ActivityCommand::ReportClinicalActivity(event)))
 }
 
-fn pairing(id: &str, command: PairingCommand) -> Result<DomainCommand, ValidationError> {
-    Ok(DomainCommand::Pairing {
+fn pairing(id: &str, command: PairingCommand) -> Result<AggregateCommand, ValidationError> {
+    Ok(AggregateCommand::Pairing {
         id: pairing_id("pairing_id", id)?,
         command: StreamCommand::Act(command),
     })
@@ -99,7 +99,7 @@ fn pairing(id: &str, command: PairingCommand) -> Result<DomainCommand, Validatio
 pub fn funding(
     req: &pb::CommitFundingRequest,
     ids: &Ids<'_>,
-) -> Result<DomainCommand, ValidationError> {
+) -> Result<AggregateCommand, ValidationError> {
     let source: pb::FundingSource = required_enum("source", req.source)?;
     let source = match source {
         pb::FundingSource::Fiscal | pb::FundingSource::Unspecified => FundingSource::Fiscal,
@@ -148,7 +148,7 @@ fn delegate(field: &str, d: &pb::Delegate) -> Result<Delegate, ValidationError> 
 pub fn short_visit(
     req: &pb::RecordShortVisitRequest,
     ids: &Ids<'_>,
-) -> Result<DomainCommand, ValidationError> {
+) -> Result<AggregateCommand, ValidationError> {
     let delegation = req
         .delegation
         .iter()

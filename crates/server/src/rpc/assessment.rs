@@ -1,7 +1,7 @@
 //! `medaid.v1.AssessmentService` requests to agreement and assessment commands.
 
 use api::medaid::v1 as pb;
-use app::DomainCommand;
+use domain::AggregateCommand;
 use domain::aggregates::{agreement, assessment};
 
 use super::write::{Ids, created_rpcs, write_service};
@@ -30,7 +30,7 @@ fn indicator(field: &str, value: &str) -> Result<IndicatorCode, ValidationError>
 pub fn sign(
     req: &pb::SignAgreementRequest,
     ids: &Ids<'_>,
-) -> Result<DomainCommand, ValidationError> {
+) -> Result<AggregateCommand, ValidationError> {
     let id = AgreementId(ids.derive("agreement"));
     let kind: pb::AgreementKind = required_enum("kind", req.kind)?;
     let kind = match kind {
@@ -65,7 +65,7 @@ pub fn sign(
         end: optional_date("end", &req.end)?,
         targets,
     };
-    Ok(DomainCommand::Agreement {
+    Ok(AggregateCommand::Agreement {
         id,
         command: StreamCommand::Act(AgreementCommand::Sign(event)),
     })
@@ -96,7 +96,7 @@ fn subject(value: &pb::AssessmentSubject) -> Result<AssessmentSubject, Validatio
 pub fn record(
     req: &pb::RecordAssessmentRequest,
     ids: &Ids<'_>,
-) -> Result<DomainCommand, ValidationError> {
+) -> Result<AggregateCommand, ValidationError> {
     let id = AssessmentId(ids.derive("assessment"));
     let result: pb::AssessmentResult = required_enum("result", req.result)?;
     let result = match result {
@@ -130,7 +130,7 @@ pub fn record(
         result,
         assessor: credit_code("assessor", &req.assessor)?,
     };
-    Ok(DomainCommand::Assessment {
+    Ok(AggregateCommand::Assessment {
         id,
         command: StreamCommand::Act(AssessmentCommand::Conduct(event)),
     })

@@ -1,7 +1,7 @@
 //! `medaid.v1.CollaborationService` requests to alliance, platform and advanced-study commands.
 
 use api::medaid::v1 as pb;
-use app::DomainCommand;
+use domain::AggregateCommand;
 
 use super::write::{Ids, created_rpcs, plain_rpcs, write_service};
 use api::medaid::v1::collaboration_service_server::CollaborationService;
@@ -35,7 +35,7 @@ fn member(field: &str, m: &pb::AllianceMember) -> Result<AllianceMember, Validat
 pub fn form_alliance(
     req: &pb::FormAllianceRequest,
     ids: &Ids<'_>,
-) -> Result<DomainCommand, ValidationError> {
+) -> Result<AggregateCommand, ValidationError> {
     let id = AllianceId(ids.derive("alliance"));
     let members = req
         .members
@@ -51,7 +51,7 @@ pub fn form_alliance(
         formed_on: date("formed_on", &req.formed_on)?,
         plaque_awarded: req.plaque_awarded,
     };
-    Ok(DomainCommand::Alliance {
+    Ok(AggregateCommand::Alliance {
         id,
         command: StreamCommand::Act(AllianceCommand::Form(event)),
     })
@@ -61,7 +61,7 @@ pub fn form_alliance(
 pub fn change_membership(
     req: &pb::ChangeAllianceMembershipRequest,
     _: &Ids<'_>,
-) -> Result<DomainCommand, ValidationError> {
+) -> Result<AggregateCommand, ValidationError> {
     let id = AllianceId(uuid("alliance_id", &req.alliance_id)?);
     let change: pb::MembershipChange = required_enum("change", req.change)?;
     let change = match change {
@@ -70,7 +70,7 @@ pub fn change_membership(
         }
         pb::MembershipChange::Left => MembershipChange::Left,
     };
-    Ok(DomainCommand::Alliance {
+    Ok(AggregateCommand::Alliance {
         id,
         command: StreamCommand::Act(AllianceCommand::ChangeMembership {
             member: member("member", required("member", req.member.as_ref())?)?,
@@ -84,7 +84,7 @@ pub fn change_membership(
 pub fn establish_platform(
     req: &pb::EstablishPlatformRequest,
     ids: &Ids<'_>,
-) -> Result<DomainCommand, ValidationError> {
+) -> Result<AggregateCommand, ValidationError> {
     let id = PlatformId(ids.derive("platform"));
     let kind: pb::PlatformKind = required_enum("kind", req.kind)?;
     let kind = match kind {
@@ -113,7 +113,7 @@ pub fn establish_platform(
         specialty,
         established_on: date("established_on", &req.established_on)?,
     };
-    Ok(DomainCommand::Platform {
+    Ok(AggregateCommand::Platform {
         id,
         command: StreamCommand::Act(PlatformCommand::Establish(event)),
     })
@@ -123,7 +123,7 @@ pub fn establish_platform(
 pub fn start_study(
     req: &pb::StartAdvancedStudyRequest,
     ids: &Ids<'_>,
-) -> Result<DomainCommand, ValidationError> {
+) -> Result<AggregateCommand, ValidationError> {
     let id = StudyId(ids.derive("study"));
     let event = AdvancedStudyStarted {
         study_id: id,
@@ -135,7 +135,7 @@ pub fn start_study(
         planned_end: date("planned_end", &req.planned_end)?,
         cohort: (!req.cohort.trim().is_empty()).then(|| req.cohort.clone()),
     };
-    Ok(DomainCommand::Study {
+    Ok(AggregateCommand::Study {
         id,
         command: StreamCommand::Act(StudyCommand::Start(event)),
     })
@@ -145,8 +145,8 @@ pub fn start_study(
 pub fn complete_study(
     req: &pb::CompleteAdvancedStudyRequest,
     _: &Ids<'_>,
-) -> Result<DomainCommand, ValidationError> {
-    Ok(DomainCommand::Study {
+) -> Result<AggregateCommand, ValidationError> {
+    Ok(AggregateCommand::Study {
         id: StudyId(uuid("study_id", &req.study_id)?),
         command: StreamCommand::Act(StudyCommand::Complete {
             completed_on: date("completed_on", &req.completed_on)?,

@@ -1,7 +1,7 @@
 //! `medaid.v1.DeploymentService` requests to batch and deployment commands.
 
 use api::medaid::v1 as pb;
-use app::DomainCommand;
+use domain::AggregateCommand;
 
 use super::write::{Ids, WriteRpc, plain_rpcs, write_service};
 use crate::convert::fields::{department, practitioner, title};
@@ -30,8 +30,8 @@ fn deployment_id(req_id: &str) -> Result<DeploymentId, ValidationError> {
     uuid("deployment_id", req_id).map(DeploymentId)
 }
 
-fn deployment(id: DeploymentId, command: DeploymentCommand) -> DomainCommand {
-    DomainCommand::Deployment {
+fn deployment(id: DeploymentId, command: DeploymentCommand) -> AggregateCommand {
+    AggregateCommand::Deployment {
         id,
         command: StreamCommand::Act(command),
     }
@@ -41,7 +41,7 @@ fn deployment(id: DeploymentId, command: DeploymentCommand) -> DomainCommand {
 pub fn dispatch(
     req: &pb::DispatchBatchRequest,
     _: &Ids<'_>,
-) -> Result<DomainCommand, ValidationError> {
+) -> Result<AggregateCommand, ValidationError> {
     let batch = batch_id(&req.pairing_id, req.batch_number)?;
     let leader = if req.leader.is_empty() {
         None
@@ -54,7 +54,7 @@ pub fn dispatch(
         planned_start: date("planned_start", &req.planned_start)?,
         planned_end: date("planned_end", &req.planned_end)?,
     };
-    Ok(DomainCommand::Batch {
+    Ok(AggregateCommand::Batch {
         id: batch,
         command: StreamCommand::Act(BatchCommand::Dispatch(event)),
     })
@@ -65,7 +65,7 @@ pub fn dispatch(
 pub fn assign(
     req: &pb::AssignMemberRequest,
     ids: &Ids<'_>,
-) -> Result<DomainCommand, ValidationError> {
+) -> Result<AggregateCommand, ValidationError> {
     let batch = batch_id(&req.pairing_id, req.batch_number)?;
     let role: pb::MemberRole = required_enum("role", req.role)?;
     let role = match role {
@@ -84,7 +84,7 @@ pub fn assign(
         planned_start: date("planned_start", &req.planned_start)?,
         planned_end: date("planned_end", &req.planned_end)?,
     };
-    Ok(DomainCommand::Batch {
+    Ok(AggregateCommand::Batch {
         id: batch,
         command: StreamCommand::Act(BatchCommand::AssignMember(event)),
     })
@@ -94,7 +94,7 @@ pub fn assign(
 pub fn arrive(
     req: &pb::RecordMemberArrivalRequest,
     _: &Ids<'_>,
-) -> Result<DomainCommand, ValidationError> {
+) -> Result<AggregateCommand, ValidationError> {
     let id = deployment_id(&req.deployment_id)?;
     Ok(deployment(
         id,
@@ -110,7 +110,7 @@ pub fn arrive(
 pub fn appoint(
     req: &pb::AppointMemberToPostRequest,
     _: &Ids<'_>,
-) -> Result<DomainCommand, ValidationError> {
+) -> Result<AggregateCommand, ValidationError> {
     let id = deployment_id(&req.deployment_id)?;
     let post: pb::Post = required_enum("post", req.post)?;
     let post = match post {
@@ -141,7 +141,7 @@ fn optional_text(value: &str) -> Option<String> {
 pub fn change_term(
     req: &pb::ChangeMemberTermRequest,
     _: &Ids<'_>,
-) -> Result<DomainCommand, ValidationError> {
+) -> Result<AggregateCommand, ValidationError> {
     let id = deployment_id(&req.deployment_id)?;
     Ok(deployment(
         id,
@@ -157,7 +157,7 @@ pub fn change_term(
 pub fn depart(
     req: &pb::RecordMemberDepartureRequest,
     _: &Ids<'_>,
-) -> Result<DomainCommand, ValidationError> {
+) -> Result<AggregateCommand, ValidationError> {
     let id = deployment_id(&req.deployment_id)?;
     Ok(deployment(
         id,
@@ -183,7 +183,7 @@ impl WriteRpc for AssignMember {
     type Request = pb::AssignMemberRequest;
     type Response = pb::AssignMemberResponse;
 
-    fn command(req: &Self::Request, ids: &Ids<'_>) -> Result<DomainCommand, ValidationError> {
+    fn command(req: &Self::Request, ids: &Ids<'_>) -> Result<AggregateCommand, ValidationError> {
         assign(req, ids)
     }
 
@@ -214,7 +214,7 @@ impl WriteRpc for RecordMemberDeparture {
     type Request = pb::RecordMemberDepartureRequest;
     type Response = pb::RecordMemberDepartureResponse;
 
-    fn command(req: &Self::Request, ids: &Ids<'_>) -> Result<DomainCommand, ValidationError> {
+    fn command(req: &Self::Request, ids: &Ids<'_>) -> Result<AggregateCommand, ValidationError> {
         depart(req, ids)
     }
 

@@ -1,7 +1,7 @@
 //! `medaid.v1.HospitalService` requests to hospital commands.
 
 use api::medaid::v1 as pb;
-use app::DomainCommand;
+use domain::AggregateCommand;
 
 use super::write::{Ids, plain_rpcs, write_service};
 use api::medaid::v1::hospital_service_server::HospitalService;
@@ -17,8 +17,8 @@ use crate::convert::fields::{
     credit_code, date, division, optional_date, required, required_enum, text,
 };
 
-fn act(hospital: HospitalId, command: HospitalCommand) -> DomainCommand {
-    DomainCommand::Hospital {
+fn act(hospital: HospitalId, command: HospitalCommand) -> AggregateCommand {
+    AggregateCommand::Hospital {
         id: hospital,
         command: StreamCommand::Act(command),
     }
@@ -28,7 +28,7 @@ fn act(hospital: HospitalId, command: HospitalCommand) -> DomainCommand {
 pub fn register(
     req: &pb::RegisterHospitalRequest,
     _: &Ids<'_>,
-) -> Result<DomainCommand, ValidationError> {
+) -> Result<AggregateCommand, ValidationError> {
     let hospital = credit_code("hospital", &req.hospital)?;
     let event = HospitalRegistered {
         hospital: hospital.clone(),
@@ -75,7 +75,7 @@ fn grade(grade: &pb::HospitalGrade) -> Result<HospitalGrade, ValidationError> {
 pub fn record_grade(
     req: &pb::RecordHospitalGradeRequest,
     _: &Ids<'_>,
-) -> Result<DomainCommand, ValidationError> {
+) -> Result<AggregateCommand, ValidationError> {
     let hospital = credit_code("hospital", &req.hospital)?;
     let grade = grade(required("grade", req.grade.as_ref())?)?;
     let event = HospitalGradeAssessed {
@@ -92,7 +92,7 @@ pub fn record_grade(
 pub fn certify_center(
     req: &pb::RecordCenterCertificationRequest,
     _: &Ids<'_>,
-) -> Result<DomainCommand, ValidationError> {
+) -> Result<AggregateCommand, ValidationError> {
     let hospital = credit_code("hospital", &req.hospital)?;
     let center: pb::CenterType = required_enum("center", req.center)?;
     let center = match center {

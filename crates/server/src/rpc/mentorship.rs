@@ -1,7 +1,7 @@
 //! `medaid.v1.MentorshipService` requests to mentorship commands.
 
 use api::medaid::v1 as pb;
-use app::DomainCommand;
+use domain::AggregateCommand;
 
 use super::write::{Ids, created_rpcs, plain_rpcs, write_service};
 use api::medaid::v1::mentorship_service_server::MentorshipService;
@@ -14,8 +14,8 @@ use domain::values::{MentorshipId, TechniqueKey, ValidationError, ValueProblem};
 use crate::convert::fields::{credit_code, date, required, required_enum, uuid};
 use crate::convert::fields::{department, practitioner};
 
-fn act(id: MentorshipId, command: MentorshipCommand) -> DomainCommand {
-    DomainCommand::Mentorship {
+fn act(id: MentorshipId, command: MentorshipCommand) -> AggregateCommand {
+    AggregateCommand::Mentorship {
         id,
         command: StreamCommand::Act(command),
     }
@@ -29,7 +29,7 @@ fn mentorship_id(value: &str) -> Result<MentorshipId, ValidationError> {
 pub fn pair(
     req: &pb::PairMentorshipRequest,
     ids: &Ids<'_>,
-) -> Result<DomainCommand, ValidationError> {
+) -> Result<AggregateCommand, ValidationError> {
     let id = MentorshipId(ids.derive("mentorship"));
     let event = MentorshipPaired {
         mentorship_id: id,
@@ -47,7 +47,7 @@ pub fn pair(
 pub fn hand_over(
     req: &pb::HandOverMentorshipRequest,
     _: &Ids<'_>,
-) -> Result<DomainCommand, ValidationError> {
+) -> Result<AggregateCommand, ValidationError> {
     Ok(act(
         mentorship_id(&req.mentorship_id)?,
         MentorshipCommand::HandOver {
@@ -61,7 +61,7 @@ pub fn hand_over(
 pub fn milestone(
     req: &pb::RecordApprenticeMilestoneRequest,
     _: &Ids<'_>,
-) -> Result<DomainCommand, ValidationError> {
+) -> Result<AggregateCommand, ValidationError> {
     let kind: pb::MilestoneKind = required_enum("kind", req.kind)?;
     let kind = match kind {
         pb::MilestoneKind::Lecture | pb::MilestoneKind::Unspecified => MilestoneKind::Lecture,
@@ -84,7 +84,7 @@ pub fn milestone(
 pub fn declare_independent(
     req: &pb::DeclareApprenticeIndependentRequest,
     _: &Ids<'_>,
-) -> Result<DomainCommand, ValidationError> {
+) -> Result<AggregateCommand, ValidationError> {
     let scope = required("scope", req.scope.as_ref())?;
     let scope = match &scope.scope {
         Some(pb::independence_scope::Scope::Department(code)) => {

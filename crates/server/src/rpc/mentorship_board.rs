@@ -4,7 +4,7 @@
 use api::medaid::v1 as pb;
 use api::medaid::v1::mentorship_board_service_server::MentorshipBoardService;
 use read_models::Answer;
-use read_models::mentorship::{self, Board, Independence, MentorRow, Milestone, Orphan};
+use read_models::mentorship_board::{self, Board, Independence, MentorRow, Milestone, Orphan};
 use tonic::Status;
 
 use super::enums::ProtoEnum;
@@ -18,10 +18,10 @@ read_service!(MentorshipBoardService {
 });
 
 impl GetRpc for GetMentorshipBoard {
-    type Query = mentorship::MentorshipBoard;
+    type Query = mentorship_board::MentorshipBoard;
 
     fn query(req: &pb::GetMentorshipBoardRequest) -> Result<Self::Query, Status> {
-        Ok(mentorship::MentorshipBoard {
+        Ok(mentorship_board::MentorshipBoard {
             hospital: req.hospital.clone(),
             date: day_or_today("date", &req.date).map_err(|e| invalid_field(&e))?,
         })
@@ -33,10 +33,10 @@ impl GetRpc for GetMentorshipBoard {
 }
 
 impl GetRpc for GetMentorshipMilestones {
-    type Query = mentorship::MentorshipMilestones;
+    type Query = mentorship_board::MentorshipMilestones;
 
     fn query(req: &pb::GetMentorshipMilestonesRequest) -> Result<Self::Query, Status> {
-        Ok(mentorship::MentorshipMilestones {
+        Ok(mentorship_board::MentorshipMilestones {
             mentorship_id: req.mentorship_id.clone(),
         })
     }
@@ -71,8 +71,8 @@ fn orphan(o: &Orphan) -> pb::OrphanedApprentice {
 fn independence(i: &Independence) -> pb::IndependenceDeclaration {
     use pb::independence_scope::Scope;
     let scope = match &i.scope {
-        mentorship::Scope::Technique(key) => Scope::Technique(key.clone()),
-        mentorship::Scope::Department(code) => Scope::Department(code.clone()),
+        mentorship_board::Scope::Technique(key) => Scope::Technique(key.clone()),
+        mentorship_board::Scope::Department(code) => Scope::Department(code.clone()),
     };
     pb::IndependenceDeclaration {
         mentorship_id: i.mentorship_id.clone(),

@@ -1,7 +1,7 @@
 //! `medaid.v1.PairingService` requests to pairing commands.
 
 use api::medaid::v1 as pb;
-use app::DomainCommand;
+use domain::AggregateCommand;
 use domain::aggregates::pairing;
 
 use super::write::{Ids, created_rpcs, plain_rpcs, write_service};
@@ -13,8 +13,8 @@ use domain::values::{PairingId, ProgramId, ValidationError};
 
 use crate::convert::fields::{credit_code, date, text, uuid};
 
-fn act(id: PairingId, command: PairingCommand) -> DomainCommand {
-    DomainCommand::Pairing {
+fn act(id: PairingId, command: PairingCommand) -> AggregateCommand {
+    AggregateCommand::Pairing {
         id,
         command: StreamCommand::Act(command),
     }
@@ -24,7 +24,7 @@ fn act(id: PairingId, command: PairingCommand) -> DomainCommand {
 pub fn establish(
     req: &pb::EstablishPairingRequest,
     ids: &Ids<'_>,
-) -> Result<DomainCommand, ValidationError> {
+) -> Result<AggregateCommand, ValidationError> {
     let program_id = ProgramId(uuid("program_id", &req.program_id)?);
     let supporting_orgs = credit_codes("supporting_orgs", &req.supporting_orgs)?;
     let recipient_org = credit_code("recipient_org", &req.recipient_org)?;
@@ -51,7 +51,7 @@ pub fn establish(
 pub fn restructure(
     req: &pb::RestructurePairingRequest,
     _: &Ids<'_>,
-) -> Result<DomainCommand, ValidationError> {
+) -> Result<AggregateCommand, ValidationError> {
     let id = pairing_id("pairing_id", &req.pairing_id)?;
     Ok(act(
         id,
@@ -64,7 +64,7 @@ pub fn restructure(
 }
 
 /// `EndPairing`.
-pub fn end(req: &pb::EndPairingRequest, _: &Ids<'_>) -> Result<DomainCommand, ValidationError> {
+pub fn end(req: &pb::EndPairingRequest, _: &Ids<'_>) -> Result<AggregateCommand, ValidationError> {
     let id = pairing_id("pairing_id", &req.pairing_id)?;
     Ok(act(
         id,
@@ -79,7 +79,7 @@ pub fn end(req: &pb::EndPairingRequest, _: &Ids<'_>) -> Result<DomainCommand, Va
 pub fn form_group(
     req: &pb::FormGroupRequest,
     _: &Ids<'_>,
-) -> Result<DomainCommand, ValidationError> {
+) -> Result<AggregateCommand, ValidationError> {
     let id = pairing_id("pairing_id", &req.pairing_id)?;
     Ok(act(
         id,

@@ -1,7 +1,7 @@
 //! `medaid.v1.ProgramService` requests to program commands.
 
 use api::medaid::v1 as pb;
-use app::DomainCommand;
+use domain::AggregateCommand;
 
 use super::write::{Ids, created_rpcs, plain_rpcs, write_service};
 use api::medaid::v1::program_service_server::ProgramService;
@@ -13,8 +13,8 @@ use domain::values::{IndicatorCode, ProgramId, ValidationError};
 
 use crate::convert::fields::{date, division, required, required_enum, text, uuid};
 
-fn act(id: ProgramId, command: ProgramCommand) -> DomainCommand {
-    DomainCommand::Program {
+fn act(id: ProgramId, command: ProgramCommand) -> AggregateCommand {
+    AggregateCommand::Program {
         id,
         command: StreamCommand::Act(command),
     }
@@ -65,7 +65,7 @@ fn parameters(
 pub fn define(
     req: &pb::DefineProgramRequest,
     ids: &Ids<'_>,
-) -> Result<DomainCommand, ValidationError> {
+) -> Result<AggregateCommand, ValidationError> {
     let kind: pb::ProgramKind = required_enum("kind", req.kind)?;
     let kind = match kind {
         pb::ProgramKind::KeyCountyGroupAid | pb::ProgramKind::Unspecified => {
@@ -101,7 +101,7 @@ pub fn define(
 pub fn revise(
     req: &pb::ReviseProgramParametersRequest,
     _: &Ids<'_>,
-) -> Result<DomainCommand, ValidationError> {
+) -> Result<AggregateCommand, ValidationError> {
     let id = ProgramId(uuid("program_id", &req.program_id)?);
     Ok(act(
         id,

@@ -1,7 +1,7 @@
 //! `medaid.v1.TechniqueService` requests to technique, gap and service-line commands.
 
 use api::medaid::v1 as pb;
-use app::DomainCommand;
+use domain::AggregateCommand;
 use domain::aggregates::gap;
 
 use super::write::{Ids, plain_rpcs, write_service};
@@ -22,7 +22,7 @@ use crate::convert::fields::{department, practitioner};
 pub fn introduce(
     req: &pb::IntroduceTechniqueRequest,
     _: &Ids<'_>,
-) -> Result<DomainCommand, ValidationError> {
+) -> Result<AggregateCommand, ValidationError> {
     let hospital = credit_code("hospital", &req.hospital)?;
     let technique = technique_key("technique", &req.technique)?;
     let performer = required("performer", req.performer.as_ref())?;
@@ -53,7 +53,7 @@ pub fn introduce(
         performer,
         category,
     };
-    Ok(DomainCommand::Technique {
+    Ok(AggregateCommand::Technique {
         id: TechniqueAtHospitalId {
             hospital,
             technique,
@@ -93,7 +93,7 @@ fn gap_key(key: &pb::GapKey) -> Result<GapKey, ValidationError> {
 pub fn fill_gap(
     req: &pb::RecordGapFillRequest,
     _: &Ids<'_>,
-) -> Result<DomainCommand, ValidationError> {
+) -> Result<AggregateCommand, ValidationError> {
     let key = gap_key(required("gap", req.gap.as_ref())?)?;
     let evidence = req
         .evidence
@@ -108,7 +108,7 @@ pub fn fill_gap(
         claimed_on,
         evidence,
     };
-    Ok(DomainCommand::Gap {
+    Ok(AggregateCommand::Gap {
         id: key,
         command: StreamCommand::Act(GapCommand::Fill(event)),
     })
@@ -118,7 +118,7 @@ pub fn fill_gap(
 pub fn open_service_line(
     req: &pb::OpenServiceLineRequest,
     _: &Ids<'_>,
-) -> Result<DomainCommand, ValidationError> {
+) -> Result<AggregateCommand, ValidationError> {
     let hospital = credit_code("hospital", &req.hospital)?;
     let event = ServiceLineOpened {
         hospital: hospital.clone(),
@@ -126,7 +126,7 @@ pub fn open_service_line(
         department: department("department", &req.department)?,
         opened_on: date("opened_on", &req.opened_on)?,
     };
-    Ok(DomainCommand::Hospital {
+    Ok(AggregateCommand::Hospital {
         id: HospitalId(hospital),
         command: StreamCommand::Act(HospitalCommand::OpenServiceLine(event)),
     })

@@ -6,7 +6,7 @@ use api::medaid::v1::list_technique_hospitals_request::Subject;
 use api::medaid::v1::technique_diffusion_service_server::TechniqueDiffusionService;
 use domain::aggregates::gap::GapLevel;
 use domain::values::TechniqueKey;
-use read_models::technique::{
+use read_models::technique_diffusion::{
     self, GapCount, GapRow, IntroducedBy, PerformedBy, Sustainability, TechniqueAtHospital,
 };
 use read_models::{Answer, PageRequest};
@@ -27,7 +27,7 @@ read_service!(TechniqueDiffusionService {
 
 impl ListRpc for ListTechniqueHospitals {
     type Item = TechniqueAtHospital;
-    type Query = technique::TechniqueHospitals;
+    type Query = technique_diffusion::TechniqueHospitals;
 
     fn token_key(req: &pb::ListTechniqueHospitalsRequest) -> Vec<&str> {
         // The subject's kind is part of the parameters, so a token of one kind of list is refused
@@ -55,7 +55,7 @@ impl ListRpc for ListTechniqueHospitals {
             }
             Subject::Hospital(hospital) => PerformedBy::Hospital(hospital.clone()),
         };
-        Ok(technique::TechniqueHospitals {
+        Ok(technique_diffusion::TechniqueHospitals {
             subject,
             date,
             page,
@@ -77,7 +77,7 @@ impl ListRpc for ListTechniqueHospitals {
 
 impl ListRpc for ListGapFills {
     type Item = GapRow;
-    type Query = technique::GapFills;
+    type Query = technique_diffusion::GapFills;
 
     fn token_key(req: &pb::ListGapFillsRequest) -> Vec<&str> {
         vec![&req.filter]
@@ -85,7 +85,7 @@ impl ListRpc for ListGapFills {
 
     fn query(req: &pb::ListGapFillsRequest, page: PageRequest) -> Result<Self::Query, Status> {
         let filter = gap_filter(&req.filter).map_err(from_app_error)?;
-        Ok(technique::GapFills {
+        Ok(technique_diffusion::GapFills {
             level: filter.level,
             region: filter.region,
             page,
@@ -106,10 +106,10 @@ impl ListRpc for ListGapFills {
 }
 
 impl GetRpc for GetGapCounts {
-    type Query = technique::GapCounts;
+    type Query = technique_diffusion::GapCounts;
 
     fn query(_: &pb::GetGapCountsRequest) -> Result<Self::Query, Status> {
-        Ok(technique::GapCounts)
+        Ok(technique_diffusion::GapCounts)
     }
 
     fn respond(answer: Answer<Vec<GapCount>>) -> pb::GetGapCountsResponse {

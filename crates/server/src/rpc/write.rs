@@ -16,7 +16,8 @@
 //! so the corrected fact keeps them.
 
 use api::medaid::v1::{self as pb, WriteRequest};
-use app::{CommandOutcome, CommandRequest, DomainCommand, Provenance};
+use app::{CommandOutcome, CommandRequest, Provenance};
+use domain::AggregateCommand;
 use domain::values::{ValidationError, ValueProblem};
 use tonic::{Request, Response, Status};
 
@@ -34,7 +35,7 @@ pub trait WriteRpc: Send + Sync + 'static {
     type Response: Send + 'static;
 
     /// The domain command for the request's own fields; the ids it creates come from `ids`.
-    fn command(req: &Self::Request, ids: &Ids<'_>) -> Result<DomainCommand, ValidationError>;
+    fn command(req: &Self::Request, ids: &Ids<'_>) -> Result<AggregateCommand, ValidationError>;
 
     /// The response: the `WriteResult` and whatever the domain answered (`outcome`).
     fn respond(result: pb::WriteResult, outcome: &CommandOutcome) -> Self::Response;
@@ -81,8 +82,7 @@ impl Writer {
         };
         let mut command = R::command(req, &Ids { seed: &seed }).map_err(|e| invalid_field(&e))?;
         if let Some(c) = shared.correction {
-            command = command
-                .into_correction(&c.stream_id, c.version, c.reason)
+            command = app::into_correction(command, &c.stream_id, c.version, c.reason)
                 .map_err(from_app_error)?;
         }
         let outcome = self
@@ -247,7 +247,7 @@ pub fn write_result(outcome: &CommandOutcome) -> pb::WriteResult {
 
 /// Declares write RPCs whose response is the `WriteResult` alone:
 /// `plain_rpcs! { DispatchBatch(pb::DispatchBatchRequest => pb::DispatchBatchResponse) = dispatch; }`
-/// where `dispatch(&Request, &Ids) -> Result<DomainCommand, ValidationError>`.
+/// where `dispatch(&Request, &Ids) -> Result<AggregateCommand, ValidationError>`.
 macro_rules! plain_rpcs {
     ($( $rpc:ident($req:ty => $resp:ident) = $convert:path; )*) => {
         $(
@@ -260,7 +260,7 @@ macro_rules! plain_rpcs {
                 fn command(
                     req: &$req,
                     ids: &$crate::rpc::write::Ids<'_>,
-                ) -> Result<app::DomainCommand, domain::values::ValidationError> {
+                ) -> Result<domain::AggregateCommand, domain::values::ValidationError> {
                     $convert(req, ids)
                 }
 
@@ -293,7 +293,7 @@ macro_rules! created_rpcs {
                 fn command(
                     req: &$req,
                     ids: &$crate::rpc::write::Ids<'_>,
-                ) -> Result<app::DomainCommand, domain::values::ValidationError> {
+                ) -> Result<domain::AggregateCommand, domain::values::ValidationError> {
                     $convert(req, ids)
                 }
 

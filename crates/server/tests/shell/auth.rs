@@ -7,7 +7,7 @@ use crate::common::{TestServer, assert_unauthenticated, bearer, token_args, who_
 
 #[tokio::test]
 async fn calls_without_a_valid_token_are_unauthenticated_with_error_info() {
-    let server = TestServer::start(|_| {}).await;
+    let server = TestServer::configured(|_| {}).await;
     let missing = who_am_i(server.channel().await, &[], String::new())
         .await
         .unwrap_err();
@@ -32,12 +32,12 @@ async fn calls_without_a_valid_token_are_unauthenticated_with_error_info() {
     )
     .await;
     assert_unauthenticated(&basic.unwrap_err(), "TOKEN_INVALID");
-    server.stop().await.unwrap();
+    server.shut_down().await.unwrap();
 }
 
 #[tokio::test]
 async fn a_dev_token_round_trips_to_its_principal() {
-    let server = TestServer::start(|_| {}).await;
+    let server = TestServer::configured(|_| {}).await;
     let token = dev_token(
         &server.config,
         &token_args(&["recorder", "reader"], &["62", "12100000400000624D"]),
@@ -54,12 +54,12 @@ async fn a_dev_token_round_trips_to_its_principal() {
         serde_json::json!(["12100000400000624D"])
     );
     assert_eq!(me["all"], false);
-    server.stop().await.unwrap();
+    server.shut_down().await.unwrap();
 }
 
 #[tokio::test]
 async fn foreign_expired_and_misaddressed_tokens_are_refused() {
-    let server = TestServer::start(|_| {}).await;
+    let server = TestServer::configured(|_| {}).await;
     let request = TokenRequest {
         subject: "x".into(),
         roles: vec!["admin".into()],
@@ -107,12 +107,12 @@ async fn foreign_expired_and_misaddressed_tokens_are_refused() {
     )
     .await;
     assert_unauthenticated(&status.unwrap_err(), "TOKEN_INVALID");
-    server.stop().await.unwrap();
+    server.shut_down().await.unwrap();
 }
 
 #[tokio::test]
 async fn the_callers_traceparent_becomes_the_request_trace() {
-    let server = TestServer::start(|_| {}).await;
+    let server = TestServer::configured(|_| {}).await;
     let token = dev_token(&server.config, &token_args(&["reader"], &["*"])).unwrap();
     let trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
     let traceparent = ("traceparent", format!("00-{trace_id}-00f067aa0ba902b7-01"));
@@ -131,7 +131,7 @@ async fn the_callers_traceparent_becomes_the_request_trace() {
     let own = me["trace_id"].as_str().unwrap();
     assert_eq!(own.len(), 32);
     assert_ne!(own, trace_id);
-    server.stop().await.unwrap();
+    server.shut_down().await.unwrap();
 }
 
 #[tokio::test]

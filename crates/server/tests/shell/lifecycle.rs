@@ -14,12 +14,12 @@ use server::cli::dev_token;
 
 #[tokio::test]
 async fn health_is_serving_then_not_serving_once_shutdown_begins() {
-    let mut server = TestServer::start(|c| c.server.drain_delay_ms = 2_000).await;
+    let mut server = TestServer::configured(|c| c.server.drain_delay_ms = 2_000).await;
     server.wait_for_health(ServingStatus::Serving).await;
     server.begin_shutdown();
     // The drain delay keeps the server answering while health already says NOT_SERVING.
     server.wait_for_health(ServingStatus::NotServing).await;
-    server.stop().await.unwrap();
+    server.shut_down().await.unwrap();
 }
 
 #[tokio::test]
@@ -36,17 +36,24 @@ async fn a_failing_probe_turns_health_not_serving_until_it_recovers() {
             }
         }
     });
-    let server =
-        TestServer::start_with(|c| c.server.health_probe_interval_ms = 20, Some(probe)).await;
+    let server = TestServer::launch(
+        None,
+        |c| c.server.health_probe_interval_ms = 20,
+        server::RunOptions {
+            health_probe: Some(probe),
+            ..server::RunOptions::default()
+        },
+    )
+    .await;
     server.wait_for_health(ServingStatus::NotServing).await;
     healthy.store(true, Ordering::SeqCst);
     server.wait_for_health(ServingStatus::Serving).await;
-    server.stop().await.unwrap();
+    server.shut_down().await.unwrap();
 }
 
 #[tokio::test]
 async fn reflection_v1_and_v1alpha_list_the_services_to_authenticated_callers() {
-    let server = TestServer::start(|_| {}).await;
+    let server = TestServer::configured(|_| {}).await;
     let token = dev_token(&server.config, &token_args(&["reader"], &["62"])).unwrap();
     let (key, value) = bearer(&token);
     let mut client =
@@ -104,12 +111,12 @@ async fn reflection_v1_and_v1alpha_list_the_services_to_authenticated_callers() 
         .unwrap()
         .into_inner();
     assert!(stream.message().await.unwrap().is_some());
-    server.stop().await.unwrap();
+    server.shut_down().await.unwrap();
 }
 
 #[tokio::test]
 async fn requests_over_the_size_limit_are_refused() {
-    let server = TestServer::start(|c| c.limits.max_request_bytes = 1_024).await;
+    let server = TestServer::configured(|c| c.limits.max_request_bytes = 1_024).await;
     let token = dev_token(&server.config, &token_args(&["reader"], &["*"])).unwrap();
     let small = who_am_i(server.channel().await, &[bearer(&token)], "x".repeat(100)).await;
     assert!(small.is_ok());
@@ -128,7 +135,7 @@ async fn requests_over_the_size_limit_are_refused() {
         info.metadata.get("limit_bytes").map(String::as_str),
         Some("1024")
     );
-    server.stop().await.unwrap();
+    server.shut_down().await.unwrap();
 }
 
 #[tokio::test]
@@ -136,7 +143,7 @@ async fn an_open_health_watch_sees_not_serving_and_cannot_hold_shutdown_open() {
     use tonic_health::pb::HealthCheckRequest;
     use tonic_health::pb::health_client::HealthClient;
 
-    let mut server = TestServer::start(|c| c.server.grace_period_ms = 300).await;
+    let mut server = TestServer::configured(|c| c.server.grace_period_ms = 300).await;
     server.wait_for_health(ServingStatus::Serving).await;
     let mut client = HealthClient::new(server.channel().await);
     let request = HealthCheckRequest {
@@ -150,14 +157,14 @@ async fn an_open_health_watch_sees_not_serving_and_cannot_hold_shutdown_open() {
     assert_eq!(next.status, ServingStatus::NotServing as i32);
     // The watch never ends on its own; the grace period cuts it so `run` returns.
     let started = std::time::Instant::now();
-    server.stop().await.unwrap();
+    server.shut_down().await.unwrap();
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
 }
 
 #[tokio::test]
 async fn a_malformed_message_is_invalid_argument_with_error_info() {
     use tonic::codegen::http::uri::PathAndQuery;
-    let server = TestServer::start(|_| {}).await;
+    let server = TestServer::configured(|_| {}).await;
     let token = dev_token(&server.config, &token_args(&["reader"], &["*"])).unwrap();
     let mut grpc = tonic::client::Grpc::new(server.channel().await);
     grpc.ready().await.unwrap();
@@ -177,12 +184,12 @@ async fn a_malformed_message_is_invalid_argument_with_error_info() {
     assert_eq!(status.code(), Code::InvalidArgument, "{status:?}");
     let info = status.get_error_details().error_info().cloned().unwrap();
     assert_eq!(info.reason, "MESSAGE_MALFORMED");
-    server.stop().await.unwrap();
+    server.shut_down().await.unwrap();
 }
 
 #[tokio::test]
 async fn a_huge_token_is_refused_without_losing_the_connection() {
-    let server = TestServer::start(|_| {}).await;
+    let server = TestServer::configured(|_| {}).await;
     let token = dev_token(&server.config, &token_args(&["reader"], &["*"])).unwrap();
     let channel = server.channel().await;
     let huge = "A".repeat(64 * 1024);
@@ -198,5 +205,5 @@ async fn a_huge_token_is_refused_without_losing_the_connection() {
             .await
             .is_ok()
     );
-    server.stop().await.unwrap();
+    server.shut_down().await.unwrap();
 }

@@ -54,7 +54,7 @@ async fn start(configure: impl FnOnce(&mut server::Config)) -> TestServer {
         })),
         ..RunOptions::default()
     };
-    TestServer::start_with_options(configure, options).await
+    TestServer::launch(None, configure, options).await
 }
 
 async fn sleep_call(channel: Channel, token: &str, millis: u64) -> Result<String, Status> {
@@ -89,7 +89,7 @@ async fn the_request_timeout_answers_deadline_exceeded_with_error_info() {
         info.metadata.get("limit_ms").map(String::as_str),
         Some("100")
     );
-    server.stop().await.unwrap();
+    server.shut_down().await.unwrap();
 }
 
 #[tokio::test]
@@ -113,7 +113,7 @@ async fn many_calls_on_one_connection_queue_and_are_all_served() {
     for call in calls {
         assert_eq!(call.await.unwrap().unwrap(), "awake");
     }
-    server.stop().await.unwrap();
+    server.shut_down().await.unwrap();
 }
 
 #[tokio::test]
@@ -141,5 +141,5 @@ async fn requests_beyond_the_queue_budget_are_shed_with_retry_info() {
     for call in busy {
         assert_eq!(call.await.unwrap().unwrap(), "awake");
     }
-    server.stop().await.unwrap();
+    server.shut_down().await.unwrap();
 }

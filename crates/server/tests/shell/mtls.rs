@@ -85,7 +85,7 @@ async fn a_listed_client_certificate_authenticates_and_others_are_refused() {
     let cert_path = write(files.path(), "server.crt", &server_cert);
     let key_path = write(files.path(), "server.key", &server_key);
     let ca_path = write(files.path(), "ca.crt", &pki.ca_pem);
-    let server = TestServer::start(|c| {
+    let server = TestServer::configured(|c| {
         c.tls.cert_path = Some(cert_path);
         c.tls.key_path = Some(key_path);
         c.tls.client_ca_path = Some(ca_path);
@@ -134,7 +134,7 @@ async fn a_listed_client_certificate_authenticates_and_others_are_refused() {
         })
         .await;
     assert!(health.is_ok());
-    server.stop().await.unwrap();
+    server.shut_down().await.unwrap();
 }
 
 #[tokio::test]
