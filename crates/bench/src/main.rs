@@ -10,15 +10,26 @@
 //!   latency and throughput of representative read-model queries against the built models.
 //! - `audit`: inclusion proofs through a real server over a 1,000,000-event log, and appends with
 //!   the checkpoint signer off and on (`audit` module).
+//! - `relay-throughput`: writes a log of realistic events once, then measures how fast the NATS
+//!   JetStream relay publishes all of it to a fresh stream from position 0; it also reports what
+//!   the log costs on disk (bytes per event, indexes included).
+//! - `relay-delay`: writes realistic events at a steady rate while the relay runs and measures the
+//!   delay from each event's commit to a JetStream consumer (p50, p99, max).
+//! - `replicas`: appends from 64 clients through one store and through two stores (two replicas)
+//!   on one PostgreSQL database, paired runs.
 //!
 //! Figures and the commands that produced them are in `docs/benchmarks.md`.
 
 mod append;
 mod audit;
+mod load;
 mod plain;
 mod readside;
+mod relaying;
+mod replicas;
 mod scratch;
 mod stats;
+mod storage;
 mod store;
 
 use clap::{Parser, Subcommand};
@@ -49,6 +60,12 @@ enum Command {
     ReadModels(readside::ReadModelArgs),
     /// Inclusion-proof RPC rate and latency; appends with the checkpoint signer off and on.
     Audit(audit::AuditArgs),
+    /// NATS JetStream relay throughput over a log already in the store.
+    RelayThroughput(relaying::throughput::ThroughputArgs),
+    /// Commit-to-JetStream-consumer delay under a paced write load.
+    RelayDelay(relaying::delay::DelayArgs),
+    /// Appends through one replica against two replicas on one PostgreSQL database.
+    Replicas(replicas::ReplicaArgs),
 }
 
 /// One append workload: how many concurrent clients, how many events per append, and how long the
@@ -93,6 +110,11 @@ async fn main() -> anyhow::Result<()> {
         Command::Append(args) => append::run(args, &cli.postgres_url).await?,
         Command::ReadModels(args) => readside::run(args, &cli.postgres_url).await?,
         Command::Audit(args) => audit::run(args, &cli.postgres_url).await?,
+        Command::RelayThroughput(args) => {
+            relaying::throughput::run(args, &cli.postgres_url).await?
+        }
+        Command::RelayDelay(args) => relaying::delay::run(args, &cli.postgres_url).await?,
+        Command::Replicas(args) => replicas::run(args, &cli.postgres_url).await?,
     };
     std::io::Write::write_all(&mut std::io::stdout(), format!("{output}\n").as_bytes())?;
     Ok(())

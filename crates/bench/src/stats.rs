@@ -17,15 +17,10 @@ impl Report {
     /// Builds a report from every append's latency and the wall time of the whole run.
     pub(crate) fn new(events: usize, elapsed: Duration, mut latencies: Vec<Duration>) -> Report {
         latencies.sort_unstable();
-        // Nearest-rank percentile over integer per-mille, which avoids float-to-index casts.
-        let at = |per_mille: usize| {
-            let index = (latencies.len().saturating_sub(1) * per_mille).div_ceil(1000);
-            latencies.get(index).copied().unwrap_or_default()
-        };
         Report {
             events_per_second: events as f64 / elapsed.as_secs_f64(),
-            p50: at(500),
-            p99: at(990),
+            p50: percentile(&latencies, 500),
+            p99: percentile(&latencies, 990),
         }
     }
 
@@ -48,6 +43,13 @@ impl Report {
             self.p99.as_secs_f64() * 1e3,
         )
     }
+}
+
+/// The nearest-rank percentile of sorted samples, in integer per-mille (which avoids float-to-index
+/// casts); zero for no samples.
+pub(crate) fn percentile(sorted: &[Duration], per_mille: usize) -> Duration {
+    let index = (sorted.len().saturating_sub(1) * per_mille).div_ceil(1000);
+    sorted.get(index).copied().unwrap_or_default()
 }
 
 /// How many appends each client makes so that all clients together write `events` events.

@@ -10,9 +10,9 @@ mod facts;
 mod people;
 mod queries;
 mod rebuild;
-mod scenario;
+pub(crate) mod scenario;
 mod work;
-mod world;
+pub(crate) mod world;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
