@@ -69,7 +69,8 @@ async fn refusals_carry_error_info() {
         assert_eq!(violation.field, "supporting_orgs[1]");
         assert!(details.error_info().is_some());
 
-        // A rule: the same supporting hospital cannot pair twice with the same recipient.
+        // The same supporting hospital cannot pair twice with the same recipient: errors.proto
+        // documents that as ALREADY_EXISTS, naming the stream in ResourceInfo.
         let status = PairingServiceClient::new(channel.clone())
             .establish_pairing(authed(
                 &token,
@@ -85,12 +86,23 @@ async fn refusals_carry_error_info() {
             ))
             .await
             .unwrap_err();
-        assert_refused(
-            &status,
-            Code::FailedPrecondition,
-            "DUPLICATE_ACTIVE_PAIRING",
+        assert_refused(&status, Code::AlreadyExists, "DUPLICATE_ACTIVE_PAIRING");
+        let resource = status.get_error_details().resource_info().cloned();
+        assert!(
+            resource.is_some_and(|r| r.resource_name.starts_with("pairing-")),
+            "{status:?}"
         );
-        assert!(status.get_error_details().precondition_failure().is_some());
+
+        // A hospital registered twice (another request id): ALREADY_EXISTS, so that a loader can
+        // take it as "already recorded".
+        let status = hospitals
+            .register_hospital(authed(
+                &token,
+                register_request(&huining(), "会宁县人民医院", "620422"),
+            ))
+            .await
+            .unwrap_err();
+        assert_refused(&status, Code::AlreadyExists, "STREAM_ALREADY_EXISTS");
 
         // A stale expected version is ABORTED.
         let mut stale = register_request(&huining(), "会宁县人民医院", "620422");

@@ -25,6 +25,15 @@ pub enum Error {
         /// The subject of the broken rule, such as `("stream_id", "pairing-…")`.
         facts: Vec<(String, String)>,
     },
+    /// The command would record again what the log already holds (ALREADY_EXISTS); `reason` is one
+    /// of [`domain::ALREADY_RECORDED`].
+    #[error("{message}")]
+    AlreadyExists {
+        reason: &'static str,
+        message: String,
+        /// The subject, such as `("stream_id", "hospital-…")`.
+        facts: Vec<(String, String)>,
+    },
     /// The stream is not at the version the caller expected (ABORTED): reload and decide again.
     #[error("stream {stream_id} is at version {actual}, but the request expected {expected}")]
     Conflict {
@@ -81,9 +90,9 @@ impl Error {
     /// The `medaid.v1.ErrorReason` value name for this error.
     pub fn reason(&self) -> &'static str {
         match self {
-            Error::InvalidArgument { reason, .. } | Error::FailedPrecondition { reason, .. } => {
-                reason
-            }
+            Error::InvalidArgument { reason, .. }
+            | Error::FailedPrecondition { reason, .. }
+            | Error::AlreadyExists { reason, .. } => reason,
             Error::Conflict { .. } => "STREAM_VERSION_CONFLICT",
             Error::RequestIdReused { .. } => "REQUEST_ID_REUSED",
             Error::NotFound { reason, .. } => reason,
@@ -104,7 +113,9 @@ impl Error {
         let pair = |k: &str, v: String| (k.to_owned(), v);
         match self {
             Error::InvalidArgument { field, .. } => vec![pair("field", field.clone())],
-            Error::FailedPrecondition { facts, .. } => facts.clone(),
+            Error::FailedPrecondition { facts, .. } | Error::AlreadyExists { facts, .. } => {
+                facts.clone()
+            }
             Error::Conflict {
                 stream_id,
                 expected,
@@ -153,7 +164,8 @@ impl Error {
         }
     }
 
-    /// A domain refusal on `stream_id`: value errors are bad arguments, the rest broken rules.
+    /// A domain refusal on `stream_id`: value errors are bad arguments, a fact recorded already is
+    /// ALREADY_EXISTS, the rest broken rules.
     pub(crate) fn from_domain(error: &DomainError, stream_id: &str) -> Error {
         match error.field() {
             Some(field) => Error::InvalidArgument {
@@ -161,11 +173,26 @@ impl Error {
                 reason: error.reason(),
                 message: error.to_string(),
             },
-            None => Error::FailedPrecondition {
-                reason: error.reason(),
-                message: error.to_string(),
-                facts: vec![("stream_id".to_owned(), stream_id.to_owned())],
-            },
+            None => Error::refusal(error.reason(), error.to_string(), stream_id),
+        }
+    }
+
+    /// A rule's refusal by its reason: a fact recorded already is ALREADY_EXISTS
+    /// ([`domain::ALREADY_RECORDED`]), any other broken rule FAILED_PRECONDITION.
+    fn refusal(reason: &'static str, message: String, stream_id: &str) -> Error {
+        let facts = vec![("stream_id".to_owned(), stream_id.to_owned())];
+        if domain::ALREADY_RECORDED.contains(&reason) {
+            Error::AlreadyExists {
+                reason,
+                message,
+                facts,
+            }
+        } else {
+            Error::FailedPrecondition {
+                reason,
+                message,
+                facts,
+            }
         }
     }
 }
@@ -212,5 +239,83 @@ impl From<AppendError> for Error {
             // The domain builds every other part of the append; a refusal there is our bug.
             other => Error::internal(other),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::Error;
+
+    /// Reasons `errors.proto` documents with another code than the server returns today, each with
+    /// why. Empty it, never grow it: a reason that is not here must answer its documented code.
+    const KNOWN_MISMATCHES: &[(&str, &str)] = &[
+        (
+            "STREAM_NOT_FOUND",
+            "documented NOT_FOUND; a rule refusal (FAILED_PRECONDITION) today",
+        ),
+        (
+            "PROGRAM_NOT_FOUND",
+            "documented NOT_FOUND; a rule refusal (FAILED_PRECONDITION) today",
+        ),
+        (
+            "PAIRING_NOT_FOUND",
+            "documented NOT_FOUND; a rule refusal (FAILED_PRECONDITION) today",
+        ),
+        (
+            "AGREEMENT_NOT_FOUND",
+            "documented NOT_FOUND; a rule refusal (FAILED_PRECONDITION) today",
+        ),
+        (
+            "FUNDING_NOT_POSITIVE",
+            "documented INVALID_ARGUMENT on amount_fen; the domain raises it as a rule, naming no field",
+        ),
+    ];
+
+    /// The code `errors.proto` documents for each reason: the word before the colon that opens
+    /// the comment above the enum value (`// ALREADY_EXISTS: …`).
+    fn documented_codes() -> BTreeMap<String, String> {
+        let proto = include_str!("../../../proto/medaid/v1/errors.proto");
+        let mut codes = BTreeMap::new();
+        let mut comment = String::new();
+        for line in proto.lines().map(str::trim) {
+            if let Some(text) = line.strip_prefix("//") {
+                comment.push_str(text.trim());
+                comment.push(' ');
+                continue;
+            }
+            if let Some((name, _)) = line.split_once(" = ")
+                && let Some((code, _)) = comment.split_once(':')
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+            {
+                codes.insert(name.to_owned(), code.trim().to_owned());
+            }
+            comment.clear();
+        }
+        codes
+    }
+
+    #[test]
+    fn every_rule_refusal_answers_the_code_errors_proto_documents() {
+        let documented = documented_codes();
+        let mut wrong = Vec::new();
+        for reason in domain::all_reasons() {
+            let code = match Error::refusal(reason, String::new(), "hospital-x") {
+                Error::AlreadyExists { .. } => "ALREADY_EXISTS",
+                Error::FailedPrecondition { .. } => "FAILED_PRECONDITION",
+                other => panic!("a refusal became {other:?}"),
+            };
+            let expected = documented
+                .get(reason)
+                .unwrap_or_else(|| panic!("{reason} is not in errors.proto"));
+            let excused = KNOWN_MISMATCHES.iter().any(|(r, _)| r == &reason);
+            if (expected != code) != excused {
+                wrong.push(format!("{reason}: documented {expected}, answered {code}"));
+            }
+        }
+        assert!(wrong.is_empty(), "{wrong:#?}");
     }
 }

@@ -143,7 +143,27 @@ impl DomainError {
             _ => None,
         }
     }
+
+    /// True when the command would record again what the log already holds (the stream, an active
+    /// pairing or mentorship of the same parties, the technique at the hospital, the gap's fill,
+    /// the service line, the alliance): AIP-193's ALREADY_EXISTS, which a loader may take as
+    /// "already recorded", rather than a broken rule.
+    pub fn is_already_recorded(&self) -> bool {
+        ALREADY_RECORDED.contains(&self.reason())
+    }
 }
+
+/// The reasons of [`DomainError::is_already_recorded`]; `errors.proto` documents each as
+/// ALREADY_EXISTS.
+pub const ALREADY_RECORDED: &[&str] = &[
+    "STREAM_ALREADY_EXISTS",
+    "DUPLICATE_ACTIVE_PAIRING",
+    "DUPLICATE_ACTIVE_MENTORSHIP",
+    "DUPLICATE_ALLIANCE",
+    "TECHNIQUE_ALREADY_INTRODUCED",
+    "GAP_ALREADY_FILLED",
+    "SERVICE_LINE_ALREADY_OPEN",
+];
 
 /// Every rule reason code (value-problem codes excluded), sorted and deduplicated, for documentation
 /// and API error catalogs. A code may be shared by two aggregates when the rule is the same

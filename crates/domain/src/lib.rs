@@ -64,6 +64,6 @@ mod stream;
 pub mod values;
 
 pub use aggregates::registry::AggregateCommand;
-pub use errors::{CommonError, CorrectionError, DomainError, all_reasons};
+pub use errors::{ALREADY_RECORDED, CommonError, CorrectionError, DomainError, all_reasons};
 pub use events::{Event, EventScope, StoredEvent};
 pub use stream::{Aggregate, RuleWarning, Stream, StreamCommand, decide, evolve};

@@ -126,6 +126,18 @@ pub fn from_app_error(error: app::Error) -> Status {
                 d.add_precondition_failure_violation(reason, subject, description);
             })
         }
+        app::Error::AlreadyExists { facts, .. } => {
+            // AIP-193: ALREADY_EXISTS names the resource that exists.
+            let stream = facts
+                .iter()
+                .find(|(key, _)| key == "stream_id")
+                .map(|(_, value)| bounded(value.clone(), MAX_METADATA_VALUE_CHARS))
+                .unwrap_or_default();
+            let description = bounded(message.clone(), MAX_MESSAGE_CHARS);
+            status(Code::AlreadyExists, message, reason, metadata, |d| {
+                d.set_resource_info("stream", stream, "", description);
+            })
+        }
         app::Error::Conflict { .. } => status(Code::Aborted, message, reason, metadata, |_| {}),
         app::Error::NotFound { .. } => status(Code::NotFound, message, reason, metadata, |_| {}),
         app::Error::OutOfRange { .. } => {

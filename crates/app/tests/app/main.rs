@@ -83,10 +83,7 @@ async fn a_rule_violation_is_a_failed_precondition_and_writes_nothing() {
         .execute(&p, request(register(recipient(), "620422"), "r-2"))
         .await
         .unwrap_err();
-    assert!(
-        matches!(error, Error::FailedPrecondition { .. }),
-        "{error:?}"
-    );
+    assert!(matches!(error, Error::AlreadyExists { .. }), "{error:?}");
     assert_eq!(error.reason(), "STREAM_ALREADY_EXISTS");
     assert_eq!(head(&t.app).await, 1);
 }
