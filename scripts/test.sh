@@ -26,8 +26,20 @@ if [[ -x scripts/conformance/run.sh ]]; then
     scripts/conformance/run.sh "${CARGO_TARGET_DIR:-target}/debug/medaid"
 fi
 
+# The poison property test (tests/poison.rs) writes the feed of its hostile log here; the Python
+# json_format check below decodes it independently. The fuzz targets (fuzz/harness.rs) run
+# MEDAID_FUZZ_CASES generated inputs each after their committed corpus.
+poison_feed="${CARGO_TARGET_DIR:-target}/poison-feed"
+rm -rf "${poison_feed}"
+export MEDAID_POISON_FEED_DIR="$(pwd)/${poison_feed}"
+export MEDAID_FUZZ_CASES="${MEDAID_FUZZ_CASES:-1024}"
+
 if cargo nextest --version >/dev/null 2>&1; then
     cargo nextest run --workspace --no-fail-fast
 else
     cargo test --workspace --no-fail-fast
+fi
+
+if [[ -x .tools/venv/bin/python && -d "${poison_feed}" ]]; then
+    .tools/venv/bin/python scripts/conformance/check_feed_json.py "${poison_feed}"
 fi

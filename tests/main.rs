@@ -4,13 +4,19 @@
 
 mod audit;
 mod audit_contract;
+mod authorization;
+mod chaos;
 mod common;
 mod corrections;
 mod coverage;
+mod descriptor;
 mod errors;
 mod feed;
 mod feed_filters;
 mod flow;
+mod fuzz_requests;
+mod limits;
 mod metrics;
 mod poison;
 mod read_models;
+mod recorder;

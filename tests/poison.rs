@@ -356,3 +356,505 @@ async fn hostile_writes_are_refused_naming_the_field_or_applied_and_served_every
         server.stop().await;
     }
 }
+
+/// Every write RPC of the API, derived from the descriptor: the real requests of the seed 000 flow
+/// (recorded through `tests/recorder.rs`) are the bases, and each string, enum and repeated field of
+/// each base is given hostile and boundary values: a control, bidi or noncharacter inserted, the
+/// stated maximum length and one more, business dates outside 1900..2199 and at its ends, one entry
+/// past a stated maximum count, thousands of entries where none is stated, an unknown enum value.
+/// Every base also carries a `RecordContext` (correlation id, evidence), so its limits are pinned
+/// on every write. A write RPC the flow does not call has no base and fails the test.
+///
+/// A hostile value must be refused with INVALID_ARGUMENT naming its field; a value at a stated
+/// limit must not be refused for that field; nothing may answer INTERNAL, UNKNOWN or without
+/// `ErrorInfo`. Then every projection has applied every recorded event and the feed serves each in
+/// binary and in a form JSON clients decode; with `MEDAID_POISON_FEED_DIR` set, the events are also
+/// written there for `scripts/conformance/check_feed_json.py` (Python's `json_format`).
+#[tokio::test]
+async fn every_write_rpc_refuses_hostile_values_naming_the_field_or_records_them_safely() {
+    use crate::descriptor::{Rpc, rpcs};
+    use crate::recorder::{Recorder, unary};
+    use prost_reflect::DynamicMessage;
+
+    for database in backends() {
+        let server = TestServer::start(database.as_deref()).await;
+        let token = server.admin_token();
+        let recorder = Recorder::start(server.channel().await).await;
+        crate::flow::command_flow(recorder.channel().await, &token).await;
+        let mut bases = std::collections::BTreeMap::new();
+        for call in recorder.calls() {
+            bases.insert(call.path, call.message);
+        }
+        let writes: Vec<Rpc> = rpcs().into_iter().filter(Rpc::is_write).collect();
+        assert!(writes.len() > 30, "{} write RPCs", writes.len());
+        let missing: Vec<&str> = writes
+            .iter()
+            .filter(|r| !bases.contains_key(&r.path))
+            .map(|r| r.path.as_str())
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "no generator (base request) for {missing:?}: call them in flow::command_flow"
+        );
+        let channel = server.channel().await;
+        let mut runner = TestRunner::new_with_rng(
+            ProptestConfig::default(),
+            TestRng::deterministic_rng(proptest::test_runner::RngAlgorithm::ChaCha),
+        );
+        let mut figures = mutate::Figures::default();
+        for rpc in &writes {
+            let base = DynamicMessage::decode(rpc.input.clone(), bases[&rpc.path].as_slice())
+                .expect("a recorded request decodes");
+            let base = mutate::with_context(base);
+            for mutation in mutate::mutations(&base, &mut runner) {
+                let message = mutation.apply(&base);
+                let answer = unary(&channel, &rpc.path, message, Some(&token)).await;
+                figures.count(&rpc.path, &mutation, &answer);
+            }
+        }
+        let backend = if database.is_some() {
+            "postgres"
+        } else {
+            "sqlite"
+        };
+        eprintln!("poison ({backend}): {figures}");
+        figures.assert_none();
+        assert!(figures.recorded > 0 && figures.refused > 0, "{figures}");
+        let count = check_feed(&channel, &token).await;
+        let admin = server.token(&["admin"], &["*"]);
+        check_projections(&channel, &admin, count as u64).await;
+        mutate::dump_feed(&channel, &token, backend).await;
+        server.stop().await;
+    }
+}
+
+mod mutate {
+    //! Hostile and boundary values for every field of a request, on `prost_reflect` messages.
+
+    use std::fmt;
+
+    use proptest::prelude::*;
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    use prost::Message;
+    use prost_reflect::{DynamicMessage, FieldDescriptor, Kind, ReflectMessage, Value};
+    use tonic::Code;
+    use tonic_types::StatusExt;
+
+    use crate::common::{authed, request_id};
+    use crate::descriptor::field_limits;
+
+    /// Characters no recorded text may hold (line feed and tab are allowed in some fields).
+    const POISON: &[char] = &[
+        '\u{0}', '\u{7}', '\u{1b}', '\r', '\u{7f}', '\u{85}', '\u{9f}', '\u{202a}', '\u{202e}',
+        '\u{2066}', '\u{2069}', '\u{fdd0}', '\u{fffe}', '\u{ffff}',
+    ];
+    /// Business dates outside 1900-01-01..2199-12-31, or no dates at all.
+    const BAD_DATES: &[&str] = &[
+        "0000-01-01",
+        "0001-01-01",
+        "1899-12-31",
+        "2200-01-01",
+        "9999-12-31",
+        "2024-02-30",
+        "+12024-01-01",
+    ];
+    /// Repeated fields without a stated maximum get this many entries.
+    const HUGE: usize = 5_000;
+
+    #[derive(Debug, Clone)]
+    enum Step {
+        Field(FieldDescriptor),
+        Index(usize),
+    }
+
+    /// What the oracle demands of a mutation.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub(super) enum Expect {
+        /// INVALID_ARGUMENT naming the field.
+        Refused,
+        /// Anything but a refusal naming the field.
+        NotRefusedForTheField,
+        /// Anything honest: recorded, or refused with `ErrorInfo`.
+        Any,
+    }
+
+    /// One field of a request set to one value.
+    #[derive(Debug, Clone)]
+    pub(super) struct Mutation {
+        steps: Vec<Step>,
+        path: String,
+        value: Value,
+        expect: Expect,
+        what: &'static str,
+    }
+
+    impl Mutation {
+        /// The base with this mutation and (unless the mutation is of it) a fresh request id.
+        pub(super) fn apply(&self, base: &DynamicMessage) -> Vec<u8> {
+            let mut message = base.clone();
+            if self.path != "request_id" {
+                message.set_field_by_name("request_id", Value::String(request_id()));
+            }
+            set_at(&mut message, &self.steps, self.value.clone());
+            message.encode_to_vec()
+        }
+    }
+
+    fn set_at(message: &mut DynamicMessage, steps: &[Step], value: Value) {
+        let Some(Step::Field(field)) = steps.first() else {
+            panic!("a mutation path starts with a field");
+        };
+        match steps.get(1) {
+            None => message.set_field(field, value),
+            Some(Step::Index(i)) => {
+                let list = message.get_field_mut(field).as_list_mut().expect("a list");
+                if steps.len() == 2 {
+                    list[*i] = value;
+                } else {
+                    let inner = list[*i].as_message_mut().expect("a message");
+                    set_at(inner, &steps[2..], value);
+                }
+            }
+            Some(Step::Field(_)) => {
+                let inner = message
+                    .get_field_mut(field)
+                    .as_message_mut()
+                    .expect("a message");
+                set_at(inner, &steps[1..], value);
+            }
+        }
+    }
+
+    /// The base with a valid `RecordContext`, so its fields are mutated on every write too.
+    pub(super) fn with_context(mut base: DynamicMessage) -> DynamicMessage {
+        let context = api::medaid::v1::RecordContext {
+            correlation_id: "upload-2024-09".into(),
+            causation_id: String::new(),
+            source: api::medaid::v1::RecordSource::Platform.into(),
+            evidence: vec![api::medaid::v1::Evidence {
+                uri: "https://wsjkw.gansu.gov.cn/notice/2024/1.html".into(),
+                sha256: vec![7; 32],
+                description: "2024年卒中中心认证公示".into(),
+            }],
+        };
+        let descriptor = crate::descriptor::pool()
+            .get_message_by_name("medaid.v1.RecordContext")
+            .expect("RecordContext");
+        let context = DynamicMessage::decode(descriptor, context.encode_to_vec().as_slice())
+            .expect("a RecordContext");
+        base.set_field_by_name("context", Value::Message(context));
+        base
+    }
+
+    fn pick<T: Clone + fmt::Debug + 'static>(runner: &mut TestRunner, from: &[T]) -> T {
+        prop::sample::select(from.to_vec())
+            .new_tree(runner)
+            .expect("a value")
+            .current()
+    }
+
+    /// `seed`'s characters repeated to exactly `n` characters ("医" when it is empty).
+    fn cycled(seed: &str, n: usize) -> String {
+        let seed = if seed.is_empty() { "医" } else { seed };
+        seed.chars().cycle().take(n).collect()
+    }
+
+    fn is_date(text: &str) -> bool {
+        let b = text.as_bytes();
+        b.len() == 10
+            && b[4] == b'-'
+            && b[7] == b'-'
+            && b.iter()
+                .enumerate()
+                .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+    }
+
+    /// Every mutation of every field of `base`.
+    pub(super) fn mutations(base: &DynamicMessage, runner: &mut TestRunner) -> Vec<Mutation> {
+        let mut out = Vec::new();
+        walk(base, &[], "", runner, &mut out);
+        out
+    }
+
+    fn walk(
+        message: &DynamicMessage,
+        steps: &[Step],
+        prefix: &str,
+        runner: &mut TestRunner,
+        out: &mut Vec<Mutation>,
+    ) {
+        for field in message.descriptor().fields() {
+            if field.containing_oneof().is_some() && !message.has_field(&field) {
+                continue;
+            }
+            let mut here = steps.to_vec();
+            here.push(Step::Field(field.clone()));
+            let path = format!("{prefix}{}", field.name());
+            let limits = field_limits(&field);
+            let value = message.get_field(&field);
+            match (field.kind(), field.is_list()) {
+                (Kind::String, false) => {
+                    let current = value.as_str().unwrap_or_default().to_owned();
+                    text(&here, &path, &current, limits.characters, runner, out);
+                }
+                (Kind::String, true) => {
+                    let list = value.as_list().unwrap_or_default().to_vec();
+                    let first = list
+                        .first()
+                        .and_then(|v| v.as_str())
+                        .unwrap_or_default()
+                        .to_owned();
+                    let mut element = here.clone();
+                    element.push(Step::Index(0));
+                    if !list.is_empty() {
+                        let at = format!("{path}[0]");
+                        text(&element, &at, &first, limits.characters, runner, out);
+                    }
+                    entries(
+                        &here,
+                        &path,
+                        Value::String(cycled(&first, 4)),
+                        limits.entries,
+                        out,
+                    );
+                }
+                (Kind::Message(_), false) if message.has_field(&field) => {
+                    let inner = value.as_message().expect("a message").clone();
+                    walk(&inner, &here, &format!("{path}."), runner, out);
+                }
+                (Kind::Message(_), true) => {
+                    let list = value.as_list().unwrap_or_default().to_vec();
+                    if let Some(first) = list.first() {
+                        let mut element = here.clone();
+                        element.push(Step::Index(0));
+                        let inner = first.as_message().expect("a message").clone();
+                        walk(&inner, &element, &format!("{path}[0]."), runner, out);
+                        entries(&here, &path, first.clone(), limits.entries, out);
+                    }
+                }
+                (Kind::Enum(_), false) => out.push(Mutation {
+                    steps: here,
+                    path,
+                    value: Value::EnumNumber(9_999),
+                    expect: Expect::Refused,
+                    what: "an unknown enum value",
+                }),
+                _ => {}
+            }
+        }
+    }
+
+    fn text(
+        steps: &[Step],
+        path: &str,
+        current: &str,
+        max: Option<usize>,
+        runner: &mut TestRunner,
+        out: &mut Vec<Mutation>,
+    ) {
+        let mut push = |value: String, expect, what| {
+            out.push(Mutation {
+                steps: steps.to_vec(),
+                path: path.to_owned(),
+                value: Value::String(value),
+                expect,
+                what,
+            });
+        };
+        let poison = pick(runner, POISON);
+        let len = current.chars().count();
+        let at = (0..=len).new_tree(runner).expect("an index").current();
+        let mut chars: Vec<char> = current.chars().collect();
+        chars.insert(at, poison);
+        push(
+            chars.into_iter().collect(),
+            Expect::Refused,
+            "a control, bidi or noncharacter",
+        );
+        // A code made only of digits (a division) is not free text: its length is its own rule.
+        if let Some(max) = max.filter(|_| !current.chars().all(|c| c.is_ascii_digit())) {
+            push(
+                cycled(current, max),
+                Expect::NotRefusedForTheField,
+                "the maximum length",
+            );
+            push(
+                cycled(current, max + 1),
+                Expect::Refused,
+                "one past the maximum length",
+            );
+        }
+        if is_date(current) {
+            push(
+                pick(runner, BAD_DATES).to_owned(),
+                Expect::Refused,
+                "a date outside 1900..2199",
+            );
+            push(
+                pick(runner, &["1900-01-01", "2199-12-31"]).to_owned(),
+                Expect::Any,
+                "a date at the ends of 1900..2199",
+            );
+        }
+    }
+
+    fn entries(
+        steps: &[Step],
+        path: &str,
+        element: Value,
+        max: Option<usize>,
+        out: &mut Vec<Mutation>,
+    ) {
+        let (count, expect, what) = match max {
+            Some(max) => (max + 1, Expect::Refused, "one entry past the maximum"),
+            None => (HUGE, Expect::Any, "thousands of entries"),
+        };
+        out.push(Mutation {
+            steps: steps.to_vec(),
+            path: path.to_owned(),
+            value: Value::List(vec![element; count]),
+            expect,
+            what,
+        });
+    }
+
+    /// A field path without its indices, so `trainers[3]` and `trainers` compare equal.
+    fn unindexed(path: &str) -> String {
+        let mut out = String::new();
+        let mut skipping = false;
+        for c in path.chars() {
+            match c {
+                '[' => skipping = true,
+                ']' => skipping = false,
+                _ if !skipping => out.push(c),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// What the mutations met.
+    #[derive(Debug, Default)]
+    pub(super) struct Figures {
+        pub(super) sent: usize,
+        pub(super) recorded: usize,
+        pub(super) refused: usize,
+        violations: Vec<String>,
+    }
+
+    impl fmt::Display for Figures {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(
+                f,
+                "{} requests, {} recorded, {} refused",
+                self.sent, self.recorded, self.refused
+            )
+        }
+    }
+
+    impl Figures {
+        /// Checks one answer against the oracle and counts it; a violation is kept, so that one run
+        /// lists them all.
+        pub(super) fn count(
+            &mut self,
+            rpc: &str,
+            m: &Mutation,
+            answer: &Result<Vec<u8>, tonic::Status>,
+        ) {
+            self.sent += 1;
+            let status = match answer {
+                Ok(_) => {
+                    if m.expect == Expect::Refused {
+                        self.violations
+                            .push(format!("{rpc} recorded {} in {}", m.what, m.path));
+                    }
+                    self.recorded += 1;
+                    return;
+                }
+                Err(status) => status,
+            };
+            self.refused += 1;
+            let context = format!(
+                "{rpc} with {} in {}: {:?} {:?} {:?}",
+                m.what,
+                m.path,
+                status.code(),
+                status.get_details_error_info().map(|i| i.reason),
+                status.message()
+            );
+            let mut fail = |why: &str| self.violations.push(format!("{why}: {context}"));
+            if matches!(
+                status.code(),
+                Code::Internal | Code::Unknown | Code::DataLoss | Code::Unimplemented
+            ) {
+                fail("dishonest code");
+            }
+            if status.get_details_error_info().is_none() {
+                fail("no ErrorInfo");
+            }
+            if status.message().chars().any(char::is_control) || status.message().len() > 2048 {
+                fail("unbounded message or control characters");
+            }
+            let named = status
+                .get_error_details()
+                .bad_request()
+                .and_then(|b| b.field_violations.first().map(|v| v.field.clone()));
+            let names_field = status.code() == Code::InvalidArgument
+                && named.as_deref().map(unindexed) == Some(unindexed(&m.path));
+            match m.expect {
+                Expect::Refused if !names_field => fail("not refused naming the field"),
+                Expect::NotRefusedForTheField if names_field => fail("refused at its limit"),
+                _ => {}
+            }
+        }
+
+        /// Fails with every violation found.
+        pub(super) fn assert_none(&self) {
+            assert!(
+                self.violations.is_empty(),
+                "{} violations:\n{}",
+                self.violations.len(),
+                self.violations.join("\n")
+            );
+        }
+    }
+
+    /// Writes every event of the feed, length-delimited, and the descriptor set into
+    /// `$MEDAID_POISON_FEED_DIR`, for the Python `json_format` check of the conformance step.
+    pub(super) async fn dump_feed(channel: &tonic::transport::Channel, token: &str, backend: &str) {
+        use api::medaid::v1 as pb;
+        use api::medaid::v1::event_service_client::EventServiceClient;
+        let Some(dir) = std::env::var_os("MEDAID_POISON_FEED_DIR") else {
+            return;
+        };
+        let dir = std::path::PathBuf::from(dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut events = EventServiceClient::new(channel.clone());
+        let mut out = Vec::new();
+        let mut page_token = String::new();
+        loop {
+            let page = events
+                .list_events(authed(
+                    token,
+                    pb::ListEventsRequest {
+                        page_size: 1000,
+                        page_token: page_token.clone(),
+                        ..Default::default()
+                    },
+                ))
+                .await
+                .unwrap()
+                .into_inner();
+            for event in &page.events {
+                event.encode_length_delimited(&mut out).unwrap();
+            }
+            if page.next_page_token.is_empty() {
+                break;
+            }
+            page_token = page.next_page_token;
+        }
+        std::fs::write(dir.join(format!("{backend}.events")), out).unwrap();
+        std::fs::write(dir.join("descriptor.binpb"), api::FILE_DESCRIPTOR_SET).unwrap();
+    }
+}

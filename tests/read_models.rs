@@ -42,6 +42,15 @@ fn practitioners(reply: &pb::ListOnSiteMembersResponse) -> Vec<&str> {
         .collect()
 }
 
+/// The scenario and every read-model query over it, through `channel`; `tests/recorder.rs` records
+/// it for the authorization matrix.
+pub(crate) async fn read_tour(channel: Channel, token: &str) {
+    let recorded = record(channel.clone(), token).await;
+    people::check_people(&channel, token, &recorded).await;
+    work::check_work(&channel, token, &recorded).await;
+    hospital::check_hospital(&channel, token, &recorded).await;
+}
+
 #[tokio::test]
 async fn every_read_model_answers_the_recorded_scenario() {
     for database in backends() {

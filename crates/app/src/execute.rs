@@ -69,6 +69,9 @@ impl App {
             if let Some(outcome) =
                 replay(&loaded, &request.request_id, &stream_id, &request.command)?
             {
+                // A repeat answers only a caller who may write what the original wrote.
+                let scopes: Vec<_> = outcome.events.iter().map(Event::scope).collect();
+                check_write_scope(principal, &scopes)?;
                 return Ok(outcome);
             }
             let version = loaded.version();

@@ -122,6 +122,9 @@ impl App {
     }
 
     /// A stream's events from `from_version` (1 is the first), at most `limit`, that the caller may see.
+    ///
+    /// A stream that does not exist, or whose first event the caller may not see, is `NotFound`
+    /// with reason STREAM_NOT_FOUND (as `event_service.proto` states), not an empty page.
     pub async fn list_stream_events(
         &self,
         principal: &Principal,
@@ -130,6 +133,17 @@ impl App {
         limit: usize,
     ) -> Result<Vec<FeedEvent>, Error> {
         require_reader(principal)?;
+        let first = self.store.read_stream(stream_id, 1, 1).await?;
+        let seen = first.first().map(to_feed);
+        if !seen.is_some_and(|(event, orgs)| visible(principal, &event, &orgs)) {
+            return Err(Error::NotFound {
+                reason: "STREAM_NOT_FOUND",
+                what: format!(
+                    "stream {:?}",
+                    stream_id.chars().take(80).collect::<String>()
+                ),
+            });
+        }
         let stored = self
             .store
             .read_stream(stream_id, from_version, limit)

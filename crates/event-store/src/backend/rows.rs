@@ -85,3 +85,7 @@ pub(crate) fn placeholders(first: usize, count: usize) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+#[cfg(test)]
+#[path = "rows_fuzz.rs"]
+mod fuzz;

@@ -40,6 +40,37 @@ pub fn text(field: &str, value: &str) -> Result<String, ValidationError> {
     Ok(value.to_owned())
 }
 
+/// A required free-text field of at most `max` characters, the limit its proto comment states.
+pub fn text_at_most(field: &str, value: &str, max: usize) -> Result<String, ValidationError> {
+    check_text(field, value, max)?;
+    Ok(value.to_owned())
+}
+
+/// An optional multi-line text (a reason): empty means absent; otherwise recordable text of at
+/// most `max` characters, line feeds and tabs allowed.
+pub fn optional_lines(
+    field: &str,
+    value: &str,
+    max: usize,
+) -> Result<Option<String>, ValidationError> {
+    if value.is_empty() {
+        return Ok(None);
+    }
+    domain::values::check_multiline_text(field, value, max)?;
+    Ok(Some(value.to_owned()))
+}
+
+/// Refuses a repeated field with more than `max` entries, the limit its proto comment states.
+pub fn at_most_entries<T>(field: &str, entries: &[T], max: usize) -> Result<(), ValidationError> {
+    if entries.len() > max {
+        return Err(ValueProblem::OutOfRange {
+            detail: format!("at most {max} entries, got {}", entries.len()),
+        }
+        .at(field));
+    }
+    Ok(())
+}
+
 /// A required enum field: the unspecified (zero) or an unknown value is refused.
 pub fn required_enum<T, E>(field: &str, value: i32) -> Result<T, ValidationError>
 where

@@ -6,6 +6,7 @@ use domain::aggregates::{activity, pairing};
 
 use super::write::{Ids, plain_rpcs, write_service};
 use crate::convert::fields::count;
+use crate::convert::fields::{at_most_entries, text_at_most};
 use api::medaid::v1::activity_service_server::ActivityService;
 use domain::StreamCommand;
 use domain::aggregates::activity::{ActivityCommand, TrainingMode};
@@ -49,6 +50,7 @@ pub fn training(
         pb::TrainingMode::Remote => TrainingMode::Remote,
         pb::TrainingMode::Hybrid => TrainingMode::Hybrid,
     };
+    at_most_entries("trainers", &req.trainers, 50)?;
     let trainers = req
         .trainers
         .iter()
@@ -126,7 +128,7 @@ pub fn funding(
         recipient_org,
         amount_fen: MoneyFen(amount),
         source,
-        purpose: text("purpose", &req.purpose)?,
+        purpose: text_at_most("purpose", &req.purpose, 500)?,
         date: date("date", &req.date)?,
     };
     pairing(&req.pairing_id, PairingCommand::CommitFunding(event))
@@ -149,6 +151,8 @@ pub fn short_visit(
     req: &pb::RecordShortVisitRequest,
     ids: &Ids<'_>,
 ) -> Result<AggregateCommand, ValidationError> {
+    at_most_entries("delegation", &req.delegation, 200)?;
+    at_most_entries("activities", &req.activities, 20)?;
     let delegation = req
         .delegation
         .iter()
@@ -159,7 +163,7 @@ pub fn short_visit(
         .activities
         .iter()
         .enumerate()
-        .map(|(i, a)| text(&format!("activities[{i}]"), a))
+        .map(|(i, a)| text_at_most(&format!("activities[{i}]"), a, 50))
         .collect::<Result<Vec<_>, _>>()?;
     let event = pairing::RecordShortVisit {
         pairing_id: pairing_id("pairing_id", &req.pairing_id)?,

@@ -15,6 +15,7 @@ use domain::values::{
     AgreementId, AssessmentId, BatchId, DeploymentId, IndicatorCode, ValidationError, ValueProblem,
 };
 
+use crate::convert::fields::at_most_entries;
 use crate::convert::fields::count;
 use crate::convert::fields::{
     credit_code, date, optional_date, required, required_enum, text, uuid,
@@ -39,6 +40,7 @@ pub fn sign(
         pb::AgreementKind::AidAgreement => AgreementKind::AidAgreement,
         pb::AgreementKind::TargetResponsibility => AgreementKind::TargetResponsibility,
     };
+    at_most_entries("targets", &req.targets, 200)?;
     let targets = req
         .targets
         .iter()
@@ -104,6 +106,7 @@ pub fn record(
         pb::AssessmentResult::Pass | pb::AssessmentResult::Unspecified => AssessmentResult::Pass,
         pb::AssessmentResult::Fail => AssessmentResult::Fail,
     };
+    at_most_entries("indicator_results", &req.indicator_results, 200)?;
     let indicator_results = req
         .indicator_results
         .iter()

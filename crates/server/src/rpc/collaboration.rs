@@ -11,9 +11,10 @@ use domain::aggregates::alliance::{
 };
 use domain::aggregates::platform::{PlatformCommand, PlatformEstablished, PlatformKind};
 use domain::aggregates::study::{AdvancedStudyStarted, StudyCommand};
-use domain::values::{AllianceId, PlatformId, StudyId, ValidationError};
+use domain::values::{AllianceId, PlatformId, StudyId, ValidationError, ValueProblem};
 
-use crate::convert::fields::{credit_code, date, required, required_enum, text, uuid};
+use crate::convert::fields::{at_most_entries, text_at_most};
+use crate::convert::fields::{credit_code, date, required, required_enum, uuid};
 use crate::convert::fields::{credit_codes, pairing_id};
 use crate::convert::fields::{department, practitioner};
 
@@ -23,12 +24,48 @@ fn member(field: &str, m: &pb::AllianceMember) -> Result<AllianceMember, Validat
         Ok(pb::AllianceTier::County) => Some(Tier::County),
         Ok(pb::AllianceTier::Township) => Some(Tier::Township),
         Ok(pb::AllianceTier::Village) => Some(Tier::Village),
-        Ok(pb::AllianceTier::Unspecified) | Err(_) => None,
+        Ok(pb::AllianceTier::Unspecified) => None,
+        Err(_) => {
+            return Err(ValueProblem::OutOfRange {
+                detail: format!("{} is not a known tier", m.tier),
+            }
+            .at(format!("{field}.tier")));
+        }
     };
     Ok(AllianceMember {
         org: credit_code(&format!("{field}.org"), &m.org)?,
         tier,
     })
+}
+
+/// `StartAdvancedStudyRequest.cohort`: optional, at most 64 characters from `[A-Za-z0-9_.:@-]`.
+fn cohort(value: &str) -> Result<Option<String>, ValidationError> {
+    if value.is_empty() {
+        return Ok(None);
+    }
+    let length = value.chars().count();
+    if length > 64 {
+        return Err(ValueProblem::TooLong {
+            max: 64,
+            actual: length,
+        }
+        .at("cohort"));
+    }
+    if let Some((at, c)) = value
+        .chars()
+        .enumerate()
+        .find(|(_, c)| !(c.is_ascii_alphanumeric() || "_.:@-".contains(*c)))
+    {
+        return Err(ValueProblem::OutOfRange {
+            detail: format!(
+                "character {} (U+{:04X}) is not one of [A-Za-z0-9_.:@-]",
+                at + 1,
+                u32::from(c)
+            ),
+        }
+        .at("cohort"));
+    }
+    Ok(Some(value.to_owned()))
 }
 
 /// `FormAlliance`: the server assigns the alliance id.
@@ -37,6 +74,7 @@ pub fn form_alliance(
     ids: &Ids<'_>,
 ) -> Result<AggregateCommand, ValidationError> {
     let id = AllianceId(ids.derive("alliance"));
+    at_most_entries("members", &req.members, 500)?;
     let members = req
         .members
         .iter()
@@ -107,7 +145,7 @@ pub fn establish_platform(
         platform_id: id,
         pairing_id: pairing_id("pairing_id", &req.pairing_id)?,
         kind,
-        name: text("name", &req.name)?,
+        name: text_at_most("name", &req.name, 100)?,
         host_org: credit_code("host_org", &req.host_org)?,
         partners: credit_codes("partners", &req.partners)?,
         specialty,
@@ -133,7 +171,7 @@ pub fn start_study(
         department: department("department", &req.department)?,
         start: date("start", &req.start)?,
         planned_end: date("planned_end", &req.planned_end)?,
-        cohort: (!req.cohort.trim().is_empty()).then(|| req.cohort.clone()),
+        cohort: cohort(&req.cohort)?,
     };
     Ok(AggregateCommand::Study {
         id,

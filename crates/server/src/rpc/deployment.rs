@@ -4,6 +4,7 @@ use api::medaid::v1 as pb;
 use domain::AggregateCommand;
 
 use super::write::{Ids, WriteRpc, plain_rpcs, write_service};
+use crate::convert::fields::optional_lines;
 use crate::convert::fields::{department, practitioner, title};
 use api::medaid::v1::deployment_service_server::DeploymentService;
 use app::CommandOutcome;
@@ -133,8 +134,9 @@ pub fn appoint(
     ))
 }
 
-fn optional_text(value: &str) -> Option<String> {
-    (!value.trim().is_empty()).then(|| value.to_owned())
+/// The optional reason of a term change or departure: at most 500 characters (the proto's limit).
+fn reason(value: &str) -> Result<Option<String>, ValidationError> {
+    optional_lines("reason", value, 500)
 }
 
 /// `ChangeMemberTerm`.
@@ -147,7 +149,7 @@ pub fn change_term(
         id,
         DeploymentCommand::ChangeTerm {
             new_end: date("new_end", &req.new_end)?,
-            reason: optional_text(&req.reason),
+            reason: reason(&req.reason)?,
             decided_on: date("decided_on", &req.decided_on)?,
         },
     ))
@@ -163,7 +165,7 @@ pub fn depart(
         id,
         DeploymentCommand::Depart {
             departed_on: date("departed_on", &req.departed_on)?,
-            reason: optional_text(&req.reason),
+            reason: reason(&req.reason)?,
         },
     ))
 }

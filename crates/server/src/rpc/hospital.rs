@@ -13,6 +13,7 @@ use domain::values::{
     GradeClass, GradeLevel, HospitalGrade, HospitalId, ReviewKind, ValidationError, ValueProblem,
 };
 
+use crate::convert::fields::text_at_most;
 use crate::convert::fields::{
     credit_code, date, division, optional_date, required, required_enum, text,
 };
@@ -32,7 +33,7 @@ pub fn register(
     let hospital = credit_code("hospital", &req.hospital)?;
     let event = HospitalRegistered {
         hospital: hospital.clone(),
-        name: text("name", &req.name)?,
+        name: text_at_most("name", &req.name, 100)?,
         division: division("division", &req.division)?,
         category: text("category", &req.category)?,
         registered_on: date("registered_on", &req.registered_on)?,

@@ -11,7 +11,8 @@ use domain::StreamCommand;
 use domain::aggregates::pairing::PairingCommand;
 use domain::values::{PairingId, ProgramId, ValidationError};
 
-use crate::convert::fields::{credit_code, date, text, uuid};
+use crate::convert::fields::text_at_most;
+use crate::convert::fields::{credit_code, date, uuid};
 
 fn act(id: PairingId, command: PairingCommand) -> AggregateCommand {
     AggregateCommand::Pairing {
@@ -57,7 +58,7 @@ pub fn restructure(
         id,
         PairingCommand::Restructure {
             successor_pairing_id: pairing_id("successor_pairing_id", &req.successor_pairing_id)?,
-            reason: text("reason", &req.reason)?,
+            reason: text_at_most("reason", &req.reason, 500)?,
             date: date("date", &req.date)?,
         },
     ))
@@ -69,7 +70,7 @@ pub fn end(req: &pb::EndPairingRequest, _: &Ids<'_>) -> Result<AggregateCommand,
     Ok(act(
         id,
         PairingCommand::End {
-            reason: text("reason", &req.reason)?,
+            reason: text_at_most("reason", &req.reason, 500)?,
             date: date("date", &req.date)?,
         },
     ))

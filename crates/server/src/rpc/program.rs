@@ -11,6 +11,7 @@ use domain::aggregates::program::{
 };
 use domain::values::{IndicatorCode, ProgramId, ValidationError};
 
+use crate::convert::fields::{at_most_entries, text_at_most};
 use crate::convert::fields::{date, division, required, required_enum, text, uuid};
 
 fn act(id: ProgramId, command: ProgramCommand) -> AggregateCommand {
@@ -77,6 +78,7 @@ pub fn define(
         pb::ProgramKind::CounterpartAid => ProgramKind::CounterpartAid,
     };
     let id = ProgramId(ids.derive("program"));
+    at_most_entries("policy_refs", &req.policy_refs, 20)?;
     let policy_refs = req
         .policy_refs
         .iter()
@@ -86,7 +88,7 @@ pub fn define(
     let event = ProgramDefined {
         program_id: id,
         kind,
-        name: text("name", &req.name)?,
+        name: text_at_most("name", &req.name, 100)?,
         policy_refs,
         parameters: parameters(
             "parameters",

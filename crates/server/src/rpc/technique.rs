@@ -15,6 +15,7 @@ use domain::aggregates::technique::{
 };
 use domain::values::{HospitalId, RegionKey, TechniqueAtHospitalId, ValidationError, ValueProblem};
 
+use crate::convert::fields::{at_most_entries, text_at_most};
 use crate::convert::fields::{credit_code, date, division, required, required_enum, text};
 use crate::convert::fields::{department, practitioner};
 
@@ -47,7 +48,9 @@ pub fn introduce(
         hospital: hospital.clone(),
         technique: technique.clone(),
         name: text("name", &req.name)?,
-        procedure_code: (!req.procedure_code.is_empty()).then(|| req.procedure_code.clone()),
+        procedure_code: (!req.procedure_code.is_empty())
+            .then(|| text("procedure_code", &req.procedure_code))
+            .transpose()?,
         department: department("department", &req.department)?,
         first_performed_on: date("first_performed_on", &req.first_performed_on)?,
         performer,
@@ -95,11 +98,12 @@ pub fn fill_gap(
     _: &Ids<'_>,
 ) -> Result<AggregateCommand, ValidationError> {
     let key = gap_key(required("gap", req.gap.as_ref())?)?;
+    at_most_entries("evidence", &req.evidence, 20)?;
     let evidence = req
         .evidence
         .iter()
         .enumerate()
-        .map(|(i, e)| text(&format!("evidence[{i}]"), e))
+        .map(|(i, e)| text_at_most(&format!("evidence[{i}]"), e, 500))
         .collect::<Result<Vec<_>, _>>()?;
     let claimed_on = date("claimed_on", &req.claimed_on)?;
     let event = gap::FillGap {
@@ -122,7 +126,7 @@ pub fn open_service_line(
     let hospital = credit_code("hospital", &req.hospital)?;
     let event = ServiceLineOpened {
         hospital: hospital.clone(),
-        name: text("name", &req.name)?,
+        name: text_at_most("name", &req.name, 100)?,
         department: department("department", &req.department)?,
         opened_on: date("opened_on", &req.opened_on)?,
     };

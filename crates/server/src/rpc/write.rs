@@ -122,27 +122,54 @@ struct Correction {
     reason: String,
 }
 
-/// `RecordContext.evidence` and `Correction.reason` limits, as `common.proto` states them.
+/// `RecordContext` and `Correction.reason` limits, as `common.proto` states them.
 const MAX_EVIDENCE: usize = 20;
 const MAX_URI: usize = 2048;
 const MAX_REASON: usize = 500;
+const MAX_CORRELATION_ID: usize = 128;
+/// Room for any request id form (a UUID has 36 characters); not stated by the proto.
+const MAX_REQUEST_ID: usize = 128;
 
 impl Shared {
     fn read(header: pb::WriteHeader<'_>) -> Result<Shared, ValidationError> {
-        if header.request_id.trim().is_empty() {
-            return Err(ValueProblem::Empty.at("request_id"));
-        }
+        // The request id is stored with every event (idempotency, metadata), so it must be text
+        // every store and client can hold, like any recorded text.
+        domain::values::check_text("request_id", header.request_id, MAX_REQUEST_ID)?;
         let context = header.context;
-        let non_empty = |value: &str| (!value.is_empty()).then(|| value.to_owned());
         Ok(Shared {
             request_id: header.request_id.to_owned(),
             expected_version: expected_version(header.expected_version),
-            correlation_id: context.and_then(|c| non_empty(&c.correlation_id)),
-            causation_id: context.and_then(|c| non_empty(&c.causation_id)),
+            correlation_id: context.map(correlation_id).transpose()?.flatten(),
+            causation_id: context.map(causation_id).transpose()?.flatten(),
             provenance: context.map(provenance).transpose()?.unwrap_or_default(),
             correction: header.correction.map(correction).transpose()?,
         })
     }
+}
+
+/// `RecordContext.correlation_id`: optional, recordable text of at most 128 characters.
+fn correlation_id(context: &pb::RecordContext) -> Result<Option<String>, ValidationError> {
+    let value = &context.correlation_id;
+    if value.is_empty() {
+        return Ok(None);
+    }
+    domain::values::check_text("context.correlation_id", value, MAX_CORRELATION_ID)?;
+    Ok(Some(value.clone()))
+}
+
+/// `RecordContext.causation_id`: optional, the event_id (a UUID) of the event that caused the write.
+fn causation_id(context: &pb::RecordContext) -> Result<Option<String>, ValidationError> {
+    let value = &context.causation_id;
+    if value.is_empty() {
+        return Ok(None);
+    }
+    let id = uuid::Uuid::try_parse(value).map_err(|_| {
+        ValueProblem::OutOfRange {
+            detail: "not a UUID".to_owned(),
+        }
+        .at("context.causation_id")
+    })?;
+    Ok(Some(id.hyphenated().to_string()))
 }
 
 fn expected_version(value: Option<&pb::ExpectedVersion>) -> Option<u64> {

@@ -280,7 +280,7 @@ fn pair(
         }
         .into());
     }
-    check_multiline_text("plan", &p.plan, 1000)?;
+    check_multiline_text("plan", &p.plan, 2000)?;
     if p.mentor == p.apprentice {
         return Err(MentorshipError::MentorIsApprentice.into());
     }
