@@ -32,7 +32,7 @@ fi
 poison_feed="${CARGO_TARGET_DIR:-target}/poison-feed"
 rm -rf "${poison_feed}"
 export MEDAID_POISON_FEED_DIR="$(pwd)/${poison_feed}"
-export MEDAID_FUZZ_CASES="${MEDAID_FUZZ_CASES:-1024}"
+export MEDAID_FUZZ_CASES="${MEDAID_FUZZ_CASES:-4096}"
 
 if cargo nextest --version >/dev/null 2>&1; then
     cargo nextest run --workspace --no-fail-fast
