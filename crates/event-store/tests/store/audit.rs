@@ -36,7 +36,7 @@ async fn fill(store: &event_store::EventStore, first: usize, appends: usize) {
 }
 
 async fn append_results_carry_the_leaf_hashes_stored_with_the_events(backend: Backend) {
-    let db = TestDb::new(&backend).await;
+    let db = TestDatabase::new(&backend).await;
     let store = db.open().await;
     // Concurrent appends of different sizes, so several share a group commit.
     let appends: Vec<_> = (0..12)
