@@ -76,7 +76,8 @@ domain_errors! {
 /// Everything `decide` can refuse. `reason()` gives the stable code for clients and logs.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DomainError {
-    #[error("invalid value: {0}")]
+    /// Shown as the value error itself (`field: problem`), so that the field is named once.
+    #[error(transparent)]
     Invalid(#[from] ValidationError),
     #[error(transparent)]
     Common(#[from] CommonError),

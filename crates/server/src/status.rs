@@ -102,8 +102,13 @@ pub fn from_app_error(error: app::Error) -> Status {
     let message = error.to_string();
     match &error {
         app::Error::InvalidArgument { field, .. } => {
+            // The violation names the field already; its description says only what is wrong.
+            let problem = message
+                .strip_prefix(field.as_str())
+                .and_then(|rest| rest.strip_prefix(": "))
+                .unwrap_or(&message);
+            let description = bounded(problem.to_owned(), MAX_MESSAGE_CHARS);
             let field = bounded(field.clone(), MAX_METADATA_VALUE_CHARS);
-            let description = bounded(message.clone(), MAX_MESSAGE_CHARS);
             status(Code::InvalidArgument, message, reason, metadata, |d| {
                 d.add_bad_request_violation(field, description);
             })

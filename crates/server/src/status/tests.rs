@@ -35,6 +35,8 @@ fn invalid_argument_names_the_field() {
         .unwrap_or_default();
     assert_eq!(violations.len(), 1);
     assert_eq!(violations[0].field, "supporting_orgs[1]");
+    // The field is named once, by the violation; the description says what is wrong.
+    assert_eq!(violations[0].description, "check character must be 'X'");
 }
 
 #[test]
