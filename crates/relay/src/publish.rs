@@ -1,5 +1,6 @@
 //! The relay task: resume from what the stream and the checkpoint say, then publish batch after
-//! batch, each pipelined and each acknowledged in full before the checkpoint moves.
+//! batch, each pipelined and each acknowledged in full before the checkpoint moves (the checkpoint
+//! is written beside the publishing, never ahead of what JetStream acknowledged).
 
 use std::pin::pin;
 use std::time::Duration;
@@ -196,13 +197,42 @@ impl Relay {
     }
 
     /// One run: resume, then publish until something fails.
+    ///
+    /// The checkpoint is written beside the publishing, not in its path: it is only the fallback
+    /// for a stream whose messages were removed (the resume point is the later of it and the
+    /// stream's last message), so a checkpoint a few batches behind after a crash republishes
+    /// nothing, while waiting for its commit (one fsync) after every batch would halve the rate.
     async fn attempt(&self) -> Result<std::convert::Infallible, RelayError> {
-        let (mut position, mut last_sequence) = self.resume_point().await?;
+        let (position, last_sequence) = self.resume_point().await?;
         self.status.send_modify(|s| {
             s.position = position;
             s.connected = true;
         });
         tracing::info!(stream = %self.config.stream, position, "relaying the log");
+        let (acknowledged, mut to_save) = watch::channel(position);
+        let saving = async {
+            while to_save.changed().await.is_ok() {
+                let position = *to_save.borrow_and_update();
+                checkpoint::save(&self.pool, &self.config.stream, position).await?;
+            }
+            // The sender lives as long as the publishing, which ends the attempt first.
+            std::future::pending::<Result<std::convert::Infallible, RelayError>>().await
+        };
+        let publishing = self.publish_from(position, last_sequence, &acknowledged);
+        tokio::select! {
+            result = publishing => result,
+            result = saving => result,
+        }
+    }
+
+    /// Publishes from `position` on, batch after batch, telling `acknowledged` where the stream
+    /// stands after each one.
+    async fn publish_from(
+        &self,
+        mut position: u64,
+        mut last_sequence: u64,
+        acknowledged: &watch::Sender<u64>,
+    ) -> Result<std::convert::Infallible, RelayError> {
         let batch_size = self.config.batch_size.clamp(1, event_store::MAX_READ_LIMIT);
         let mut subscription = self.store.subscribe(position, EventFilter::default());
         loop {
@@ -215,7 +245,7 @@ impl Relay {
             }
             last_sequence = self.publish(&batch, last_sequence).await?;
             position = batch.last().map_or(position, |e| e.position + 1);
-            checkpoint::save(&self.pool, &self.config.stream, position).await?;
+            acknowledged.send_replace(position);
             let count = batch.len() as u64;
             self.status.send_modify(|s| {
                 s.position = position;
