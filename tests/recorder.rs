@@ -200,3 +200,69 @@ fn with_token(message: Vec<u8>, token: Option<&str>) -> tonic::Request<Vec<u8>> 
         None => tonic::Request::new(message),
     }
 }
+
+/// The last request each RPC got in the seed 000 flow (on `writes`) and the read-model tour (on
+/// `reads`), by path, with whether it was sent to `writes`. The two tours register the same
+/// hospitals, so a write is replayed on the server that ran the flow and a read on the other.
+pub(crate) async fn tour_requests(
+    writes: &crate::common::TestServer,
+    reads: &crate::common::TestServer,
+) -> std::collections::BTreeMap<String, (Vec<u8>, bool)> {
+    let mut recorded = std::collections::BTreeMap::new();
+    for (server, on_writes) in [(writes, true), (reads, false)] {
+        let recorder = Recorder::start(server.channel().await).await;
+        let token = server.admin_token();
+        if on_writes {
+            crate::flow::command_flow(recorder.channel().await, &token).await;
+        } else {
+            crate::read_models::read_tour(recorder.channel().await, &token).await;
+        }
+        for call in recorder.calls() {
+            recorded
+                .entry(call.path)
+                .or_insert((call.message, on_writes));
+        }
+    }
+    recorded
+}
+
+/// A valid request for the RPCs that no recorded tour calls: each names something that exists (the
+/// first event, the first tree sizes) or, for a rebuild, a projection that does not, so the admin's
+/// cell shows the role check passed without starting a rebuild that would disturb later reads.
+pub(crate) fn handmade_request(path: &str) -> Option<Vec<u8>> {
+    use api::medaid::v1 as pb;
+    use prost::Message;
+    let message = match path.rsplit('/').next()? {
+        "GetEvent" => pb::GetEventRequest { position: 0 }.encode_to_vec(),
+        "ListStreamEvents" => pb::ListStreamEventsRequest {
+            stream_id: format!("hospital-{}", crate::common::huining()),
+            ..Default::default()
+        }
+        .encode_to_vec(),
+        "RebuildProjection" => pb::RebuildProjectionRequest {
+            name: "no_such_projection".to_owned(),
+        }
+        .encode_to_vec(),
+        "RetryProjection" => pb::RetryProjectionRequest {
+            name: "no_such_projection".to_owned(),
+        }
+        .encode_to_vec(),
+        "GetInclusionProof" => pb::GetInclusionProofRequest {
+            leaf: Some(pb::get_inclusion_proof_request::Leaf::Position(0)),
+            ..Default::default()
+        }
+        .encode_to_vec(),
+        "GetEventWithProof" => pb::GetEventWithProofRequest {
+            event: Some(pb::get_event_with_proof_request::Event::Position(0)),
+            ..Default::default()
+        }
+        .encode_to_vec(),
+        "GetConsistencyProof" => pb::GetConsistencyProofRequest {
+            first_size: 1,
+            second_size: Some(2),
+        }
+        .encode_to_vec(),
+        _ => return None,
+    };
+    Some(message)
+}

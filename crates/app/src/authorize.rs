@@ -23,6 +23,33 @@ use domain::values::CreditCode;
 use crate::error::Error;
 use crate::principal::{Principal, Role};
 
+/// What a whole service needs of its caller. The server checks it from the request path before the
+/// request is decoded (see `server::auth::access`), so a caller without the role learns nothing
+/// from validation; each use case checks it again, so no path around the server skips it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// The write services: `recorder`.
+    Record,
+    /// The event feed and the read models: `reader`, `auditor` or `admin`.
+    Read,
+    /// Proofs, checkpoints and exports: `auditor` or `admin`.
+    Audit,
+    /// Operating the projections: `admin`.
+    Admin,
+}
+
+impl Access {
+    /// Whether `principal` may call a service that needs this access; the refusal names the role.
+    pub fn check(self, principal: &Principal) -> Result<(), Error> {
+        match self {
+            Access::Record => require_recorder(principal),
+            Access::Read => require_reader(principal),
+            Access::Audit => require_auditor(principal),
+            Access::Admin => require_admin(principal),
+        }
+    }
+}
+
 pub(crate) fn require_recorder(principal: &Principal) -> Result<(), Error> {
     if principal.has_role(Role::Recorder) {
         Ok(())

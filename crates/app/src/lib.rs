@@ -37,6 +37,7 @@ mod load;
 pub mod principal;
 mod reads;
 
+pub use authorize::Access;
 pub use command::{CommandOutcome, CommandRequest, Provenance, into_correction};
 pub use error::Error;
 pub use event_store::{EventMetadata, Evidence, TimePrecision};

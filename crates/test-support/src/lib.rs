@@ -6,6 +6,7 @@
 //! behaviour: each suite states its own expectations.
 
 pub mod database;
+pub mod errors_proto;
 #[cfg(feature = "server")]
 mod server_harness;
 pub mod world;

@@ -233,4 +233,34 @@ pub fn assert_refused(status: &Status, code: Code, reason: &str) {
         .unwrap_or_else(|| panic!("no ErrorInfo in {status:?}"));
     assert_eq!(info.domain, "medaid.v1");
     assert_eq!(info.reason, reason, "{status:?}");
+    // The reason is one errors.proto lists, with the code it documents for it.
+    let documented = crate::errors_proto::documented_codes().get(reason);
+    assert_eq!(
+        documented.map(String::as_str),
+        Some(code_name(code)),
+        "errors.proto documents {reason} with another code (or not at all) than the server answered"
+    );
+}
+
+/// The code as `errors.proto` and the gRPC spec spell it.
+fn code_name(code: Code) -> &'static str {
+    match code {
+        Code::Ok => "OK",
+        Code::Cancelled => "CANCELLED",
+        Code::Unknown => "UNKNOWN",
+        Code::InvalidArgument => "INVALID_ARGUMENT",
+        Code::DeadlineExceeded => "DEADLINE_EXCEEDED",
+        Code::NotFound => "NOT_FOUND",
+        Code::AlreadyExists => "ALREADY_EXISTS",
+        Code::PermissionDenied => "PERMISSION_DENIED",
+        Code::ResourceExhausted => "RESOURCE_EXHAUSTED",
+        Code::FailedPrecondition => "FAILED_PRECONDITION",
+        Code::Aborted => "ABORTED",
+        Code::OutOfRange => "OUT_OF_RANGE",
+        Code::Unimplemented => "UNIMPLEMENTED",
+        Code::Internal => "INTERNAL",
+        Code::Unavailable => "UNAVAILABLE",
+        Code::DataLoss => "DATA_LOSS",
+        Code::Unauthenticated => "UNAUTHENTICATED",
+    }
 }

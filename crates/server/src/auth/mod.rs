@@ -6,6 +6,7 @@
 //! needs credentials like any other call (any role will do): it describes every service this server
 //! runs, which is for integrators, not for anyone who can reach the port.
 
+pub mod access;
 pub mod dev_keys;
 pub mod jwt;
 pub mod mtls;
@@ -173,6 +174,13 @@ where
         match self.authenticator.authenticate(&request) {
             Ok(principal) => {
                 tracing::debug!(subject = %principal.subject, "authenticated");
+                if let Some(refused) =
+                    access::for_path(path).and_then(|a| a.check(&principal).err())
+                {
+                    tracing::info!(subject = %principal.subject, %path, "request refused: role");
+                    let status = crate::status::from_app_error(refused);
+                    return Either::Right(ready(Ok(status.into_http())));
+                }
                 request.extensions_mut().insert(principal);
                 Either::Left(self.inner.call(request))
             }
