@@ -34,18 +34,23 @@ pub fn corpus_dir(target: &str) -> PathBuf {
 /// Every file of the target's corpus, sorted by name.
 pub fn corpus(target: &str) -> Vec<(String, Vec<u8>)> {
     let dir = corpus_dir(target);
-    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .filter(|e| e.path().is_file())
-                .map(|e| {
-                    let name = e.file_name().to_string_lossy().into_owned();
-                    (name, std::fs::read(e.path()).expect("a corpus file"))
-                })
-                .collect()
+    // Every target has a committed corpus: a missing or empty one would make the target run only
+    // generated inputs without anyone noticing, so it fails instead.
+    let entries = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("the fuzz corpus {} must be committed: {e}", dir.display()));
+    let mut out: Vec<(String, Vec<u8>)> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.path().is_file())
+        .map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            (name, std::fs::read(e.path()).expect("a corpus file"))
         })
-        .unwrap_or_default();
+        .collect();
+    assert!(
+        !out.is_empty(),
+        "the fuzz corpus {} is empty",
+        dir.display()
+    );
     out.sort();
     out
 }

@@ -63,6 +63,10 @@ CONF
     export MEDAID_CHAOS_PG_START="${start} >/dev/null"
     export MEDAID_CHAOS_PG_STOP="${stop} >/dev/null"
     echo "chaos: private PostgreSQL on 127.0.0.1:${port} (${pg_bin})"
+elif [[ "${MEDAID_CHAOS_REQUIRE_PG:-}" == 1 ]]; then
+    # CI sets this: a silently skipped outage phase would pass without testing anything.
+    echo "chaos: error: no initdb under /usr/lib/postgresql/*/bin and MEDAID_CHAOS_REQUIRE_PG=1" >&2
+    exit 1
 else
     echo "chaos: note: no initdb under /usr/lib/postgresql/*/bin; the PostgreSQL parts are skipped" >&2
 fi

@@ -42,4 +42,11 @@ fi
 
 if [[ -x .tools/venv/bin/python && -d "${poison_feed}" ]]; then
     .tools/venv/bin/python scripts/conformance/check_feed_json.py "${poison_feed}"
+elif [[ "${MEDAID_REQUIRE_FEED_CHECK:-}" == 1 ]]; then
+    # CI sets this: without the venv (scripts/install-tools.sh) or the poison test's dump the
+    # independent JSON decoding of the hostile feed would be skipped without a word.
+    echo "error: the feed JSON check needs .tools/venv and ${poison_feed} (MEDAID_REQUIRE_FEED_CHECK=1)" >&2
+    exit 1
+else
+    echo "note: .tools/venv or ${poison_feed} is missing; the feed JSON check did not run" >&2
 fi

@@ -36,6 +36,9 @@ use crate::common::{authed, org, request_id};
 const WRITERS: u32 = 8;
 const KILLS: u32 = 3;
 const OUTAGE: Duration = Duration::from_secs(3);
+/// How long a write may take to fail while the database is down (the target is 1 s; the bound
+/// leaves room for a loaded 2-core machine).
+const FAIL_FAST_BOUND: Duration = Duration::from_millis(1500);
 
 fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
@@ -421,6 +424,9 @@ struct Attempt {
     stream_id: String,
     /// The client's deadline, as wall-clock microseconds since the epoch.
     deadline_us: i64,
+    /// The client's timeout: the fail-fast figures count only writes whose client waits longer
+    /// than the server's fail-fast bound.
+    timeout: Duration,
 }
 
 /// The wall clock in microseconds, read as the server reads it (`server::clock`), to compare a
@@ -443,6 +449,12 @@ struct OutageFigures {
     during_unavailable: usize,
     slowest_failure: Duration,
     committed_late: usize,
+    /// Answers other than OK, UNAVAILABLE with RetryInfo or DEADLINE_EXCEEDED, over the whole
+    /// phase (writes in flight when the database stopped included): INTERNAL would tell clients
+    /// never to retry a transient fault.
+    dishonest: Vec<String>,
+    /// Reads (ListEvents, GetEvent) attempted while the database was down.
+    reads_during: usize,
     health_back: Duration,
     writes_back: Duration,
     sub_gaps: u64,
@@ -462,7 +474,7 @@ async fn outage_phase(bin: &Path, url: String, stop_pg: &str, start_pg: &str) ->
     let head = Arc::new(AtomicU64::new(u64::MAX));
     let subscriber = subscribe(served.channel(), token.clone(), head.clone());
     let mut writers = Vec::new();
-    for _ in 0..WRITERS / 2 {
+    for writer in 0..WRITERS / 2 {
         let (channel, token, stop, next, attempts) = (
             served.channel(),
             token.clone(),
@@ -474,9 +486,14 @@ async fn outage_phase(bin: &Path, url: String, stop_pg: &str, start_pg: &str) ->
             while !stop.load(Ordering::SeqCst) {
                 let n = next.fetch_add(1, Ordering::SeqCst);
                 let hospital = org("620422", 70_000 + n);
-                // A short client deadline: the write must fail fast (UNAVAILABLE) before it, and
-                // must never commit after it.
-                let timeout = Duration::from_millis(2000);
+                // Client deadlines: 2 s, longer than the server's fail-fast, and 300 ms, shorter
+                // than it, so that some clients give up first. Either way a write must never
+                // commit after its deadline.
+                let timeout = if writer % 2 == 0 {
+                    Duration::from_millis(2000)
+                } else {
+                    Duration::from_millis(300)
+                };
                 let mut request = authed(&token, register(&hospital, &request_id()));
                 request.set_timeout(timeout);
                 let deadline_us = now_us() + i64::try_from(timeout.as_micros()).unwrap();
@@ -495,6 +512,7 @@ async fn outage_phase(bin: &Path, url: String, stop_pg: &str, start_pg: &str) ->
                     retry_info,
                     stream_id: format!("hospital-{hospital}"),
                     deadline_us,
+                    timeout,
                 });
                 if answer.is_err() {
                     tokio::time::sleep(Duration::from_millis(100)).await;
@@ -502,6 +520,11 @@ async fn outage_phase(bin: &Path, url: String, stop_pg: &str, start_pg: &str) ->
             }
         }));
     }
+    let reads = tokio::spawn(read_during_outage(
+        served.channel(),
+        token.clone(),
+        stop.clone(),
+    ));
     tokio::time::sleep(Duration::from_secs(2)).await;
     run_shell(stop_pg);
     let stopped = Instant::now();
@@ -543,6 +566,7 @@ async fn outage_phase(bin: &Path, url: String, stop_pg: &str, start_pg: &str) ->
     for writer in writers {
         writer.await.unwrap();
     }
+    let read_attempts = reads.await.unwrap();
     let log = read_log(&channel, &token).await;
     let head_position = log.len() as u64;
     head.store(head_position, Ordering::SeqCst);
@@ -554,7 +578,9 @@ async fn outage_phase(bin: &Path, url: String, stop_pg: &str, start_pg: &str) ->
     let attempts = attempts.lock().unwrap().clone();
     // Writes sent while the database was surely down (from just after the stop until the start).
     let down = |a: &Attempt| {
-        a.started > stopped + Duration::from_millis(100) && a.started + a.took < started_pg
+        a.timeout > FAIL_FAST_BOUND
+            && a.started > stopped + Duration::from_millis(100)
+            && a.started + a.took < started_pg
     };
     let during: Vec<&Attempt> = attempts.iter().filter(|a| down(a)).collect();
     let during_unavailable = during
@@ -575,6 +601,28 @@ async fn outage_phase(bin: &Path, url: String, stop_pg: &str, start_pg: &str) ->
                 .is_some_and(|at| *at > a.deadline_us)
         })
         .count();
+    // A client whose deadline passed sees DEADLINE_EXCEEDED (or CANCELLED, as tonic reports its
+    // own timer); a fault of the database must be UNAVAILABLE with RetryInfo, never INTERNAL.
+    let honest = |code: Code, retry_info: bool| match code {
+        Code::Ok | Code::DeadlineExceeded | Code::Cancelled => true,
+        Code::Unavailable => retry_info,
+        _ => false,
+    };
+    let mut dishonest: Vec<String> = attempts
+        .iter()
+        .filter(|a| !honest(a.code, a.retry_info))
+        .map(|a| format!("write {:?} retry_info={}", a.code, a.retry_info))
+        .collect();
+    dishonest.extend(
+        read_attempts
+            .iter()
+            .filter(|r| !honest(r.code, r.retry_info))
+            .map(|r| format!("{} {:?} retry_info={}", r.rpc, r.code, r.retry_info)),
+    );
+    let reads_during = read_attempts
+        .iter()
+        .filter(|r| r.started > stopped + Duration::from_millis(100) && r.started < started_pg)
+        .count();
     let (sub_gaps, sub_repeats) = gaps_and_repeats(&seen.positions, head);
     OutageFigures {
         health_lost,
@@ -582,6 +630,8 @@ async fn outage_phase(bin: &Path, url: String, stop_pg: &str, start_pg: &str) ->
         during_unavailable,
         slowest_failure,
         committed_late,
+        dishonest,
+        reads_during,
         health_back,
         writes_back,
         sub_gaps,
@@ -589,6 +639,89 @@ async fn outage_phase(bin: &Path, url: String, stop_pg: &str, start_pg: &str) ->
         resumes: seen.resumes,
         attempts: attempts.len(),
     }
+}
+
+/// One read made during the outage phase.
+struct ReadAttempt {
+    rpc: &'static str,
+    started: Instant,
+    code: Code,
+    retry_info: bool,
+}
+
+/// Reads the feed (ListEvents, GetEvent) every 50 ms with a 2 s deadline until `stop`.
+async fn read_during_outage(
+    channel: Channel,
+    token: String,
+    stop: Arc<AtomicBool>,
+) -> Vec<ReadAttempt> {
+    let mut client = EventServiceClient::new(channel);
+    let mut out = Vec::new();
+    while !stop.load(Ordering::SeqCst) {
+        for rpc in ["ListEvents", "GetEvent"] {
+            let started = Instant::now();
+            let answer = if rpc == "ListEvents" {
+                let mut request = authed(
+                    &token,
+                    pb::ListEventsRequest {
+                        page_size: 10,
+                        ..Default::default()
+                    },
+                );
+                request.set_timeout(Duration::from_secs(2));
+                client.list_events(request).await.map(drop)
+            } else {
+                let mut request = authed(&token, pb::GetEventRequest { position: 0 });
+                request.set_timeout(Duration::from_secs(2));
+                client.get_event(request).await.map(drop)
+            };
+            let (code, retry_info) = match &answer {
+                Ok(()) => (Code::Ok, false),
+                Err(s) => (s.code(), s.get_details_retry_info().is_some()),
+            };
+            out.push(ReadAttempt {
+                rpc,
+                started,
+                code,
+                retry_info,
+            });
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    out
+}
+
+/// `serve` started while PostgreSQL is down keeps its port and answers health NOT_SERVING, then
+/// serves once the database is up. Answers how long SERVING took after the database started.
+async fn startup_phase(bin: &Path, url: String, stop_pg: &str, start_pg: &str) -> Duration {
+    run_shell(stop_pg);
+    let dir = tempfile::tempdir().unwrap();
+    let served = Served::start(bin, dir.path(), Some(url));
+    let channel = served.channel();
+    let start = Instant::now();
+    // Health answers NOT_SERVING while the store cannot be opened: for a full two seconds, so
+    // the process neither exited nor served without its database.
+    let mut not_serving_since = None;
+    loop {
+        match health(&channel).await {
+            Some(false) => {
+                let since = *not_serving_since.get_or_insert_with(Instant::now);
+                if since.elapsed() >= Duration::from_secs(2) {
+                    break;
+                }
+            }
+            Some(true) => panic!("SERVING while PostgreSQL is down"),
+            None => not_serving_since = None,
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "health never answered NOT_SERVING with PostgreSQL down (see {})",
+            dir.path().join("server.log").display()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    run_shell(start_pg);
+    served.wait_serving(Duration::from_secs(60)).await
 }
 
 #[tokio::test]
@@ -637,12 +770,13 @@ async fn chaos_kill_9_and_database_outage() {
         env("MEDAID_CHAOS_PG_STOP"),
         env("MEDAID_CHAOS_PG_START"),
     ) {
-        let f = outage_phase(&bin, url, &stop_pg, &start_pg).await;
+        let f = outage_phase(&bin, url.clone(), &stop_pg, &start_pg).await;
         let line = format!(
             "outage (postgres, {OUTAGE:?} down): health NOT_SERVING after {:?}; {} writes during \
              the outage, {} UNAVAILABLE with RetryInfo, slowest answer {:?}; {} committed after \
              their deadline; health SERVING {:?} and writes succeeding {:?} after the restart; \
-             subscriber {} gaps, {} repeats over {} resumes; {} attempts",
+             subscriber {} gaps, {} repeats over {} resumes; {} attempts, {} reads during the \
+             outage, {} dishonest answers {:?}",
             f.health_lost,
             f.during,
             f.during_unavailable,
@@ -653,7 +787,10 @@ async fn chaos_kill_9_and_database_outage() {
             f.sub_gaps,
             f.sub_repeats,
             f.resumes,
-            f.attempts
+            f.attempts,
+            f.reads_during,
+            f.dishonest.len(),
+            f.dishonest.iter().take(5).collect::<Vec<_>>()
         );
         eprintln!("chaos: {line}");
         report.push_str(&line);
@@ -661,9 +798,20 @@ async fn chaos_kill_9_and_database_outage() {
         assert!(f.health_lost <= Duration::from_millis(1000), "{line}");
         assert!(f.during > 0, "{line}");
         assert_eq!(f.during_unavailable, f.during, "{line}");
-        assert!(f.slowest_failure <= Duration::from_millis(1500), "{line}");
+        assert!(f.slowest_failure <= FAIL_FAST_BOUND, "{line}");
         assert_eq!(f.committed_late, 0, "{line}");
         assert_eq!((f.sub_gaps, f.sub_repeats), (0, 0), "{line}");
+        assert!(f.reads_during > 0, "{line}");
+        assert!(f.dishonest.is_empty(), "{line}");
+
+        let serving_after = startup_phase(&bin, url, &stop_pg, &start_pg).await;
+        let line = format!(
+            "start-up (postgres down): health NOT_SERVING while down, SERVING {serving_after:?} \
+             after the database started"
+        );
+        eprintln!("chaos: {line}");
+        report.push_str(&line);
+        report.push('\n');
     }
     if let Some(out) = env("MEDAID_CHAOS_OUT") {
         std::fs::write(out, report).unwrap();

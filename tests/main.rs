@@ -5,6 +5,7 @@
 mod audit;
 mod audit_contract;
 mod authorization;
+mod big_numbers;
 mod chaos;
 mod common;
 mod corrections;

@@ -69,6 +69,17 @@ pub enum Error {
         reached: u64,
         wanted: u64,
     },
+    /// A read model stopped at an event it could not apply and will not reach the position the
+    /// caller asked for until an operator retries or rebuilds it (FAILED_PRECONDITION, never
+    /// retryable: a client retrying PROJECTION_BEHIND for ever is what this prevents).
+    #[error(
+        "read model {projection} stopped at position {failed_position} and needs an operator \
+         (RetryProjection or RebuildProjection)"
+    )]
+    ProjectionFailed {
+        projection: String,
+        failed_position: u64,
+    },
     /// This server runs no projector, so it has no read models to answer from (UNAVAILABLE).
     #[error("the read models are not available on this server")]
     ReadModelsUnavailable,
@@ -97,6 +108,7 @@ impl Error {
             Error::RequestIdReused { .. } => "REQUEST_ID_REUSED",
             Error::NotFound { reason, .. } => reason,
             Error::ProjectionBehind { .. } => "PROJECTION_BEHIND",
+            Error::ProjectionFailed { .. } => "PROJECTION_FAILED",
             Error::ReadModelsUnavailable => "READ_MODELS_UNAVAILABLE",
             Error::OutOfRange { .. } => "POSITION_OUT_OF_RANGE",
             Error::Unauthenticated => "UNAUTHENTICATED",
@@ -135,6 +147,13 @@ impl Error {
                 pair("projection", projection.clone()),
                 pair("reached", reached.to_string()),
                 pair("wanted", wanted.to_string()),
+            ],
+            Error::ProjectionFailed {
+                projection,
+                failed_position,
+            } => vec![
+                pair("projection", projection.clone()),
+                pair("failed_position", failed_position.to_string()),
             ],
             Error::OutOfRange { position, head } => vec![
                 pair("position", position.to_string()),

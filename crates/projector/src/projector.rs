@@ -16,7 +16,7 @@ use crate::error::{ProjectorError, WaitError};
 use crate::leader::{self, Conductor, Request};
 use crate::projection::{Projection, is_valid_name};
 use crate::slot::{Context, ProjectorOptions, Slot};
-use crate::status::{ProjectionStatus, Snapshot, shown_state};
+use crate::status::{Phase, ProjectionFailure, ProjectionStatus, Snapshot, shown_state};
 use crate::write::{self, Backend};
 use crate::{open, rebuild, wait};
 
@@ -161,6 +161,21 @@ impl Projector {
             generation: key.generation,
             table_prefix: key.prefix(),
             position: view.position,
+        })
+    }
+
+    /// Where the active generation of `name` stopped, when this replica runs it and it failed:
+    /// until a retry or rebuild it will not move, so waiting for a later position is pointless.
+    /// `None` while it runs, for an unknown name, and on a replica that does not run it.
+    pub fn active_failure(&self, name: &str) -> Option<ProjectionFailure> {
+        let slot = self.slot(name)?;
+        let key = slot.active.borrow().key?;
+        slot.with_runners(|runners| {
+            let snapshot = runners.iter().find(|r| r.key == key)?.status.get();
+            match snapshot.phase {
+                Phase::Failed => snapshot.failure,
+                Phase::CatchingUp | Phase::Live | Phase::Stopped => None,
+            }
         })
     }
 

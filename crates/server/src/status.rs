@@ -160,6 +160,12 @@ pub fn from_app_error(error: app::Error) -> Status {
                 d.set_retry_info(Some(PROJECTION_RETRY_DELAY));
             })
         }
+        app::Error::ProjectionFailed { .. } => {
+            let description = bounded(message.clone(), MAX_MESSAGE_CHARS);
+            status(Code::FailedPrecondition, message, reason, metadata, |d| {
+                d.add_precondition_failure_violation(reason, "projection", description);
+            })
+        }
         app::Error::ReadModelsUnavailable => {
             status(Code::Unavailable, message, reason, metadata, |d| {
                 d.set_retry_info(Some(STORE_RETRY_DELAY));

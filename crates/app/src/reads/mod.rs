@@ -120,16 +120,32 @@ impl App {
                     head: head.saturating_sub(1),
                 });
             }
+            // A failed model will not get there: say so now instead of after the wait, and never
+            // as the retryable PROJECTION_BEHIND.
+            let failed = |projection: &str| {
+                projector
+                    .active_failure(projection)
+                    .filter(|failure| failure.position <= wanted)
+                    .map(|failure| Error::ProjectionFailed {
+                        projection: projection.to_owned(),
+                        failed_position: failure.position,
+                    })
+            };
+            if let Some(error) = failed(projection) {
+                return Err(error);
+            }
             let deadline = tokio::time::Instant::now() + fresh.wait;
             projector
                 .wait_for(projection, wanted.saturating_add(1), deadline)
                 .await
                 .map_err(|error| match error {
-                    WaitError::Timeout { reached } => Error::ProjectionBehind {
-                        projection: projection.to_owned(),
-                        reached,
-                        wanted,
-                    },
+                    WaitError::Timeout { reached } => {
+                        failed(projection).unwrap_or(Error::ProjectionBehind {
+                            projection: projection.to_owned(),
+                            reached,
+                            wanted,
+                        })
+                    }
                     WaitError::Unknown(name) => unknown_projection(&name),
                 })?;
         }

@@ -290,3 +290,60 @@ async fn only_admins_operate_projections_and_a_rebuild_switches_over() {
         .unwrap();
     assert_eq!(card.value.name.as_deref(), Some("会宁县人民医院"));
 }
+
+/// A read model stopped at an event it cannot apply will not reach a later position by waiting:
+/// the caller is told it needs an operator (FAILED_PRECONDITION, PROJECTION_FAILED), not the
+/// retryable PROJECTION_BEHIND it would retry for ever.
+#[tokio::test]
+async fn waiting_on_a_failed_read_model_is_projection_failed_not_behind() {
+    use event_store::{AppendMetadata, BusinessTime, ExpectedVersion, NewEvent, TimePrecision};
+
+    let t = test_app_with_read_models().await;
+    let bad = t
+        .app
+        .store()
+        .append(
+            "hospital-bogus",
+            ExpectedVersion::Any,
+            vec![NewEvent {
+                event_type: "HospitalRegistered".into(),
+                schema_version: 1,
+                payload: serde_json::json!({"not": "a hospital"}),
+                occurred: BusinessTime {
+                    from_us: 0,
+                    to_us: 0,
+                    precision: TimePrecision::Day,
+                },
+            }],
+            &uuid::Uuid::new_v4().to_string(),
+            AppendMetadata {
+                actor: "recorder:test".into(),
+                ..AppendMetadata::default()
+            },
+        )
+        .await
+        .unwrap()
+        .first_position;
+    let reader = principal("reader", &[Role::Reader], &["*"]);
+    let error = t
+        .app
+        .query(
+            &reader,
+            fresh_after(bad),
+            &card_of(recipient().as_str(), date!(2024 - 09 - 01)),
+        )
+        .await
+        .unwrap_err();
+    match &error {
+        Error::ProjectionFailed {
+            projection,
+            failed_position,
+        } => {
+            assert_eq!(projection, "hospital_capability");
+            assert_eq!(*failed_position, bad);
+        }
+        other => panic!("expected PROJECTION_FAILED, got {other:?}"),
+    }
+    assert_eq!(error.reason(), "PROJECTION_FAILED");
+    assert!(!error.is_retryable(), "an operator must act first");
+}

@@ -120,8 +120,11 @@ impl Readers {
         &self,
         size: u64,
     ) -> Result<Option<StoredCheckpoint>, StoreError> {
-        self.one_checkpoint("WHERE tree_size = $1", to_db(size)?)
-            .await
+        // A size past BIGINT's range names no stored checkpoint: none, not an error.
+        let Ok(size) = i64::try_from(size) else {
+            return Ok(None);
+        };
+        self.one_checkpoint("WHERE tree_size = $1", size).await
     }
 
     /// The last checkpoint signed at or before a time (microseconds since the Unix epoch).

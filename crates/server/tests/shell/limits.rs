@@ -143,3 +143,34 @@ async fn requests_beyond_the_queue_budget_are_shed_with_retry_info() {
     }
     server.shut_down().await.unwrap();
 }
+
+/// The server advertises `limits.max_concurrent_streams` in its HTTP/2 SETTINGS, so a client
+/// multiplexing on one connection queues its own calls instead of having them refused.
+#[tokio::test]
+async fn the_stream_limit_is_advertised_in_the_http2_settings() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let server = start(|config| config.limits.max_concurrent_streams = 77).await;
+    let mut socket = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    // The client preface and an empty SETTINGS frame (RFC 9113 §3.4, §6.5).
+    socket
+        .write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x00\x04\x00\x00\x00\x00\x00")
+        .await
+        .unwrap();
+    // The server's preface is a SETTINGS frame: 9-byte header, then 6-byte (id, value) pairs.
+    let mut header = [0u8; 9];
+    socket.read_exact(&mut header).await.unwrap();
+    assert_eq!(header[3], 0x4, "the first frame is SETTINGS: {header:?}");
+    let length =
+        usize::from(header[0]) << 16 | usize::from(header[1]) << 8 | usize::from(header[2]);
+    let mut payload = vec![0u8; length];
+    socket.read_exact(&mut payload).await.unwrap();
+    let advertised = payload.chunks_exact(6).find_map(|setting| {
+        let id = u16::from_be_bytes([setting[0], setting[1]]);
+        // SETTINGS_MAX_CONCURRENT_STREAMS
+        (id == 0x3).then(|| u32::from_be_bytes([setting[2], setting[3], setting[4], setting[5]]))
+    });
+    assert_eq!(advertised, Some(77));
+    drop(socket);
+    server.stop().await;
+}
