@@ -11,6 +11,18 @@ use tonic::Code;
 use crate::common::{TestServer, assert_refused, authed, backends, huining};
 use crate::flow::register_request;
 
+/// A `RecordContext` with one evidence item whose SHA-256 has `bytes` bytes (32 is the documented size).
+fn evidence(bytes: usize) -> pb::RecordContext {
+    pb::RecordContext {
+        evidence: vec![pb::Evidence {
+            uri: "https://wsjkw.gansu.gov.cn/notice/2024/1.html".into(),
+            sha256: vec![7; bytes],
+            description: String::new(),
+        }],
+        ..Default::default()
+    }
+}
+
 #[tokio::test]
 async fn unknown_streams_are_stream_not_found_and_context_limits_hold() {
     for database in backends() {
@@ -43,6 +55,8 @@ async fn unknown_streams_are_stream_not_found_and_context_limits_hold() {
                 "context.correlation_id",
             ),
             (context(String::new(), "not-a-uuid"), "context.causation_id"),
+            (evidence(31), "context.evidence[0].sha256"),
+            (evidence(33), "context.evidence[0].sha256"),
         ] {
             let mut request = register_request(&huining(), "会宁县人民医院", "620422");
             request.context = Some(bad);
@@ -57,10 +71,10 @@ async fn unknown_streams_are_stream_not_found_and_context_limits_hold() {
             assert_eq!(named.as_deref(), Some(field), "{refused:?}");
         }
         let mut request = register_request(&huining(), "会宁县人民医院", "620422");
-        request.context = Some(context(
-            "c".repeat(128),
-            "0192f1c4-7a2b-7c3d-8e4f-5a6b7c8d9e0f",
-        ));
+        request.context = Some(pb::RecordContext {
+            evidence: evidence(32).evidence,
+            ..context("c".repeat(128), "0192f1c4-7a2b-7c3d-8e4f-5a6b7c8d9e0f")
+        });
         hospitals
             .register_hospital(authed(&token, request))
             .await
@@ -78,6 +92,28 @@ async fn unknown_streams_are_stream_not_found_and_context_limits_hold() {
             .unwrap()
             .into_inner();
         assert_eq!(listed.events.len(), 1);
+        // page_size: larger than the maximum is lowered to it, negative is refused.
+        events
+            .list_events(authed(
+                &token,
+                pb::ListEventsRequest {
+                    page_size: 1001,
+                    ..Default::default()
+                },
+            ))
+            .await
+            .unwrap();
+        let negative = events
+            .list_events(authed(
+                &token,
+                pb::ListEventsRequest {
+                    page_size: -1,
+                    ..Default::default()
+                },
+            ))
+            .await
+            .unwrap_err();
+        assert_refused(&negative, Code::InvalidArgument, "INVALID_FIELD");
         // A reader of another province may not learn that the stream exists.
         let guizhou = server.token(&["reader"], &["52"]);
         let hidden = events
@@ -127,4 +163,39 @@ fn the_readme_documents_every_limit_key() {
         missing.is_empty(),
         "README's configure section does not describe {missing:?}"
     );
+}
+
+/// Every RPC with a `filter` field (from the descriptor) refuses what it cannot evaluate, and a
+/// filter one character past the documented 2048, with INVALID_FILTER: one parser behind them all.
+#[tokio::test]
+async fn every_filtered_rpc_refuses_what_it_cannot_evaluate() {
+    use prost::Message;
+    use prost_reflect::{DynamicMessage, Value};
+
+    use crate::descriptor::rpcs;
+    use crate::recorder::unary;
+
+    let server = TestServer::start(None).await;
+    let token = server.admin_token();
+    let channel = server.channel().await;
+    let filtered: Vec<_> = rpcs()
+        .into_iter()
+        .filter(|rpc| rpc.input.get_field_by_name("filter").is_some())
+        .collect();
+    assert!(filtered.len() >= 4, "{} filtered RPCs", filtered.len());
+    for rpc in &filtered {
+        for filter in [
+            "no_such_field = 1".to_owned(),
+            format!("a = \"{}\"", "x".repeat(2048)),
+            "(".to_owned(),
+        ] {
+            let mut request = DynamicMessage::new(rpc.input.clone());
+            request.set_field_by_name("filter", Value::String(filter.clone()));
+            let refused = unary(&channel, &rpc.path, request.encode_to_vec(), Some(&token))
+                .await
+                .expect_err(&format!("{} accepted filter {filter:.40}", rpc.path));
+            assert_refused(&refused, Code::InvalidArgument, "INVALID_FILTER");
+        }
+    }
+    server.stop().await;
 }

@@ -147,3 +147,21 @@ fn read_model_equalities_refuse_what_they_cannot_evaluate() {
         assert!(equalities(bad, KEYS).is_err(), "{bad:?}");
     }
 }
+
+/// The documented bounds hold exactly: at the limit accepted, one past it refused.
+#[test]
+fn the_bounds_hold_at_the_limit_and_one_past() {
+    // `a = "…"` padded to exactly MAX_FILTER_CHARS characters (multi-byte ones count once).
+    let at = |n: usize| format!("a = \"{}\"", "医".repeat(n - 6));
+    assert_eq!(at(MAX_FILTER_CHARS).chars().count(), MAX_FILTER_CHARS);
+    assert!(parse(&at(MAX_FILTER_CHARS)).is_ok());
+    assert!(parse(&at(MAX_FILTER_CHARS + 1)).is_err());
+    let nested = |n: usize| format!("{}a = 1{}", "(".repeat(n), ")".repeat(n));
+    assert!(parse(&nested(MAX_DEPTH)).is_ok());
+    assert!(
+        parse(&nested(MAX_DEPTH + 1))
+            .unwrap_err()
+            .message
+            .contains("nesting")
+    );
+}
