@@ -281,12 +281,47 @@ async fn the_event_feed_filter_is_aip160_and_refuses_what_it_cannot_evaluate() {
                 },
                 "VALUE_TOO_LONG",
             ),
+            // One past the documented 64 values, in each list.
+            (
+                pb::SubscribeEventsRequest {
+                    event_types: vec!["HospitalRegistered".into(); 65],
+                    ..Default::default()
+                },
+                "VALUE_TOO_LONG",
+            ),
+            (
+                pb::SubscribeEventsRequest {
+                    stream_categories: vec!["hospital".into(); 65],
+                    ..Default::default()
+                },
+                "VALUE_TOO_LONG",
+            ),
+            (
+                pb::SubscribeEventsRequest {
+                    province_codes: vec!["62".into(); 65],
+                    ..Default::default()
+                },
+                "VALUE_TOO_LONG",
+            ),
         ] {
             let Err(refused) = events.subscribe_events(authed(&token, request)).await else {
                 panic!("the subscription was accepted");
             };
             assert_refused(&refused, Code::InvalidArgument, reason);
         }
+        // At the limit, every list at once is accepted.
+        events
+            .subscribe_events(authed(
+                &token,
+                pb::SubscribeEventsRequest {
+                    event_types: vec!["HospitalRegistered".into(); 64],
+                    stream_categories: vec!["hospital".into(); 64],
+                    province_codes: vec!["62".into(); 64],
+                    ..Default::default()
+                },
+            ))
+            .await
+            .expect("64 values in each list are accepted");
         server.stop().await;
     }
 }

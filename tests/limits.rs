@@ -199,3 +199,71 @@ async fn every_filtered_rpc_refuses_what_it_cannot_evaluate() {
     }
     server.stop().await;
 }
+
+/// Every numeric limit a request field's comment states is pinned by a test: "at most N
+/// characters/entries" generically by `tests/poison.rs` (through `descriptor::limits`), anything
+/// else ("exactly 32 bytes", "at most 64 values") by a test named here. A new limit in a comment
+/// that neither reads fails this test until it is pinned.
+#[test]
+fn every_limit_a_comment_states_is_pinned() {
+    use crate::descriptor::{comment, limits};
+
+    /// Limits in other words than the generic reader understands, with the test that pins each.
+    const PINNED_ELSEWHERE: &[(&str, &str)] = &[
+        (
+            "medaid.v1.Evidence.sha256",
+            "limits::unknown_streams_are_stream_not_found_and_context_limits_hold",
+        ),
+        (
+            "medaid.v1.SubscribeEventsRequest.stream_categories",
+            "feed_filters::the_event_feed_filter_is_aip160_and_refuses_what_it_cannot_evaluate",
+        ),
+    ];
+    let units = [
+        "characters",
+        "entries",
+        "values",
+        "bytes",
+        "items",
+        "comparisons",
+        "levels",
+    ];
+    // The request messages and every message reachable from them: what callers send.
+    let mut sent: Vec<prost_reflect::MessageDescriptor> = crate::descriptor::rpcs()
+        .into_iter()
+        .map(|rpc| rpc.input)
+        .collect();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut unpinned = Vec::new();
+    while let Some(message) = sent.pop() {
+        if message.package_name() != "medaid.v1" || !seen.insert(message.full_name().to_owned()) {
+            continue;
+        }
+        for field in message.fields() {
+            if let prost_reflect::Kind::Message(inner) = field.kind() {
+                sent.push(inner);
+            }
+            let text = comment(&field);
+            let words: Vec<&str> = text.split_whitespace().collect();
+            let states_a_limit = words.windows(2).any(|pair| {
+                pair[0].replace(',', "").parse::<usize>().is_ok()
+                    && units.contains(&pair[1].trim_end_matches(['.', ',', ';', ')']))
+            });
+            let read = limits(&text);
+            let generic = read.characters.is_some() || read.entries.is_some();
+            let name = field.full_name().to_owned();
+            let listed = PINNED_ELSEWHERE.iter().any(|(f, _)| *f == name);
+            if states_a_limit && !generic && !listed {
+                unpinned.push(format!("{name}: {text}"));
+            }
+            if listed && (!states_a_limit || generic) {
+                unpinned.push(format!("{name} is listed but needs no entry: {text}"));
+            }
+        }
+    }
+    assert!(
+        unpinned.is_empty(),
+        "limits no test pins (pin them and list them in PINNED_ELSEWHERE):\n{}",
+        unpinned.join("\n")
+    );
+}
