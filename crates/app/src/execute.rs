@@ -86,8 +86,14 @@ impl App {
             }
             let context =
                 A::load_context(&self.store, &loaded.stream, command, request.today).await?;
-            let events = domain::decide(&loaded.stream, command, &context)
-                .map_err(|e| Error::from_domain(&e, &stream_id))?;
+            let events = match domain::decide(&loaded.stream, command, &context) {
+                Ok(events) => events,
+                Err(refusal) => {
+                    // A refusal describes the stream; only a caller who may write to it learns it.
+                    check_stream_scope(principal, &loaded.stored)?;
+                    return Err(Error::from_domain(&refusal, &stream_id));
+                }
+            };
             check_target(&events, &stream_id)?;
             check_recordable(&events)?;
             let scopes: Vec<_> = events.iter().map(Event::scope).collect();
@@ -244,6 +250,16 @@ fn replay<A: domain::Aggregate>(
         events: mine.iter().map(|e| decode(e)).collect::<Result<_, _>>()?,
         warnings: loaded.stream.state().warnings(),
     }))
+}
+
+/// Whether the caller may write to the stream as it stands: every event already on it lies within
+/// the caller's scope. Checked before a domain refusal is answered, so that a recorder of another
+/// province gets PERMISSION_DENIED, not the state of a stream it may not touch (a new stream has no
+/// events and tells nothing). `load` has decoded every event already, so decoding cannot fail here.
+fn check_stream_scope(principal: &Principal, stored: &[StoredEvent]) -> Result<(), Error> {
+    let events: Vec<Event> = stored.iter().map(decode).collect::<Result<_, _>>()?;
+    let scopes: Vec<_> = events.iter().map(Event::scope).collect();
+    check_write_scope(principal, &scopes)
 }
 
 /// Every event must land on the stream the request targets; a payload naming another id is a bad
