@@ -65,7 +65,11 @@ fn read_leaf(mut bytes: &[u8]) -> Vec<Vec<u8>> {
             fields.push(take(width));
         }
     }
-    assert!(take(0).is_empty());
+    assert!(
+        bytes.is_empty(),
+        "{} bytes after the last field",
+        bytes.len()
+    );
     fields
 }
 
@@ -74,6 +78,8 @@ fn fuzz_leaf_encoding() {
     harness::fuzz("leaf", Vec::new(), |input| {
         let mut input = Input(input);
         let (stream_id, event_type, actor) = (input.text(), input.text(), input.text());
+        // The payload and the metadata both come from the input, so both commitments are fuzzed.
+        let payload = input.text().into_bytes();
         let leaf = LeafV1 {
             position: input.u64(),
             event_id: input.bytes(),
@@ -86,7 +92,7 @@ fn fuzz_leaf_encoding() {
             occurred_to_us: input.i64(),
             time_precision: input.bytes::<1>()[0],
             actor: &actor,
-            payload: b"{}",
+            payload: &payload,
             metadata: input.rest(),
         };
         let encoded = leaf.encode();
@@ -95,10 +101,16 @@ fn fuzz_leaf_encoding() {
         assert_eq!(fields[0], LEAF_FORMAT_V1.as_bytes());
         assert_eq!(fields[1], leaf.position.to_be_bytes());
         assert_eq!(fields[2], leaf.event_id);
+        assert_eq!(fields[3], leaf.recorded_at_us.to_be_bytes());
         assert_eq!(fields[4], stream_id.as_bytes());
+        assert_eq!(fields[5], leaf.stream_version.to_be_bytes());
         assert_eq!(fields[6], event_type.as_bytes());
+        assert_eq!(fields[7], leaf.schema_version.to_be_bytes());
+        assert_eq!(fields[8], leaf.occurred_from_us.to_be_bytes());
+        assert_eq!(fields[9], leaf.occurred_to_us.to_be_bytes());
         assert_eq!(fields[10], [leaf.time_precision]);
         assert_eq!(fields[11], actor.as_bytes());
+        assert_eq!(fields[12], sha256(&payload));
         assert_eq!(fields[13], sha256(leaf.metadata));
         assert_eq!(leaf.hash(), leaf_hash(&encoded));
     });
