@@ -64,10 +64,13 @@ fn write_requests(fds: &prost_types::FileDescriptorSet) -> String {
          \x20   pub correction: Option<&'a Correction>,\n\
          }\n\n\
          /// A write request: a message with `request_id` and `context`.\n\
-         pub trait WriteRequest: prost::Message + Default + Send + Sync + 'static {\n\
+         pub trait WriteRequest: prost::Message + Clone + Default + Send + Sync + 'static {\n\
          \x20   /// The proto name of the message.\n\
          \x20   const NAME: &'static str;\n\
          \x20   fn header(&self) -> WriteHeader<'_>;\n\
+         \x20   /// The request without `request_id` and `expected_version`: what a repeat of the same\n\
+         \x20   /// write must carry unchanged (its content, AIP-155).\n\
+         \x20   fn content(&self) -> Self;\n\
          }\n\n",
     );
     let mut names = Vec::new();
@@ -100,9 +103,20 @@ fn write_requests(fds: &prost_types::FileDescriptorSet) -> String {
                  \x20           correction: {},\n\
                  \x20       }}\n\
                  \x20   }}\n\
+                 \x20   fn content(&self) -> Self {{\n\
+                 \x20       let mut content = self.clone();\n\
+                 \x20       content.request_id.clear();\n\
+                 {}\
+                 \x20       content\n\
+                 \x20   }}\n\
                  }}\n\n",
                 optional(SHARED[2].0, SHARED[2].1),
                 optional(SHARED[3].0, SHARED[3].1),
+                if has(SHARED[2].0, SHARED[2].1) {
+                    "\x20       content.expected_version = None;\n"
+                } else {
+                    ""
+                },
             ));
             names.push(format!("\"medaid.v1.{rust}\""));
         }

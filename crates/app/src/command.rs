@@ -28,6 +28,11 @@ pub struct CommandRequest {
     pub command: AggregateCommand,
     /// The caller's idempotency key (AIP-155); a repeat returns the original outcome.
     pub request_id: String,
+    /// The SHA-256 (64 lower-case hex characters) of the request's content: what a repeat of the
+    /// same write carries unchanged (for the API, every field but `request_id` and
+    /// `expected_version`). Stored with the events; a later request with the same id on the same
+    /// stream and another digest is `RequestIdReused`. `None` compares nothing.
+    pub content_digest: Option<String>,
     /// The stream version the caller read (number of events, 0 = no stream); `None` = decide on
     /// whatever is current, retrying a few times if another write lands in between.
     pub expected_version: Option<u64>,

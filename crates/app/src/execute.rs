@@ -6,7 +6,10 @@
 //! repeat carries the same events; a repeat is decided again first, and by then the state may have
 //! changed, so `decide` could refuse it or produce other events. So before deciding, `execute`
 //! looks for the request id in the metadata of the target stream's events (read anyway to fold the
-//! state) and, when found, answers with the original outcome without deciding or writing. A request
+//! state) and, when found, answers with the original outcome without deciding or writing, provided
+//! the request's content digest (`CommandRequest::content_digest`, stored in the events' metadata)
+//! is the one the original recorded: the same id with other content is `RequestIdReused`, so a new
+//! fact sent under an old id is refused rather than silently answered with the old one. A request
 //! id already used on another stream is caught by the store and reported as `RequestIdReused`.
 
 use domain::{AggregateCommand, CorrectionError, Event, StreamCommand};
@@ -62,13 +65,12 @@ impl App {
             actor_org: principal.organisation().map(str::to_owned),
             source: request.provenance.source.clone(),
             evidence: request.provenance.evidence.clone(),
+            request_digest: request.content_digest.clone(),
         };
         let mut attempt = 1;
         loop {
             let loaded: Loaded<A> = load(&self.store, &stream_id).await?;
-            if let Some(outcome) =
-                replay(&loaded, &request.request_id, &stream_id, &request.command)?
-            {
+            if let Some(outcome) = replay(&loaded, request, &stream_id)? {
                 // A repeat answers only a caller who may write what the original wrote.
                 let scopes: Vec<_> = outcome.events.iter().map(Event::scope).collect();
                 check_write_scope(principal, &scopes)?;
@@ -220,24 +222,39 @@ struct Written {
     warnings: Vec<domain::RuleWarning>,
 }
 
-/// The original outcome of `request_id` if the stream already holds its events.
+/// The original outcome of the request's id if the stream already holds its events; the same id
+/// with other content is `RequestIdReused`.
 fn replay<A: domain::Aggregate>(
     loaded: &Loaded<A>,
-    request_id: &str,
+    request: &CommandRequest,
     stream_id: &str,
-    command: &AggregateCommand,
 ) -> Result<Option<CommandOutcome>, Error> {
+    let request_id = request.request_id.as_str();
+    let command = &request.command;
+    let mut recorded_digest = None;
     let mine: Vec<&StoredEvent> = loaded
         .stored
         .iter()
-        .filter(|e| {
-            e.parsed_metadata()
-                .is_ok_and(|m| m.request_id == request_id)
+        .filter(|e| match e.parsed_metadata() {
+            Ok(m) if m.request_id == request_id => {
+                recorded_digest = recorded_digest.take().or(m.request_digest);
+                true
+            }
+            _ => false,
         })
         .collect();
     let (Some(first), Some(last)) = (mine.first(), mine.last()) else {
         return Ok(None);
     };
+    // Events recorded before the digest was stored carry none: for them a repeat is told by its
+    // request id alone, as it was then (a changed repeat on the same stream replays the original).
+    if let (Some(recorded), Some(given)) = (&recorded_digest, &request.content_digest)
+        && recorded != given
+    {
+        return Err(Error::RequestIdReused {
+            request_id: request_id.to_owned(),
+        });
+    }
     Ok(Some(CommandOutcome {
         stream_id: stream_id.to_owned(),
         stream_version: last.stream_version,

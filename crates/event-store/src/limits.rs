@@ -185,6 +185,7 @@ impl ValidatedAppend {
             actor_org: metadata.actor_org,
             source: metadata.source,
             evidence: metadata.evidence,
+            request_digest: metadata.request_digest,
         };
         let metadata_json = serde_json::to_string(&stored_metadata).unwrap_or_default();
         let content_hash = content_hash(stream_id, expected, &validated);
@@ -208,6 +209,7 @@ fn check_metadata(metadata: &AppendMetadata) -> Result<(), AppendError> {
         ("trace_id", metadata.trace_id.as_ref()),
         ("actor_org", metadata.actor_org.as_ref()),
         ("source", metadata.source.as_ref()),
+        ("request_digest", metadata.request_digest.as_ref()),
     ];
     if metadata.actor.is_empty() {
         return Err(AppendError::InvalidMetadata {

@@ -119,6 +119,11 @@ pub struct AppendMetadata {
     /// Documents that support the fact: addresses and digests, never the documents.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<Evidence>,
+    /// The SHA-256 (64 lower-case hex characters) of the request's content, as the caller's side
+    /// defines it, so that a repeated request id can be told from a reused one before deciding
+    /// again. Opaque to the store. Events appended before it existed have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_digest: Option<String>,
 }
 
 /// A document that supports a recorded fact: where to fetch it and, optionally, its SHA-256.
@@ -149,6 +154,8 @@ pub struct EventMetadata {
     pub source: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<Evidence>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_digest: Option<String>,
 }
 
 /// The answer to a successful append, and the answer repeated for a retried request id.

@@ -22,6 +22,7 @@ fn request(command: AggregateCommand, request_id: &str) -> CommandRequest {
     CommandRequest {
         command,
         request_id: request_id.to_owned(),
+        content_digest: None,
         expected_version: None,
         correlation_id: None,
         causation_id: None,
@@ -144,6 +145,40 @@ async fn a_repeated_request_id_returns_the_original_outcome() {
     );
     assert_eq!(again.recorded_at_us, first.recorded_at_us);
     assert_eq!(head(&t.app).await, 1);
+}
+
+#[tokio::test]
+async fn a_request_id_repeated_with_another_content_digest_is_reused() {
+    let t = test_app().await;
+    let p = gansu_recorder();
+    let with_digest = |digest: Option<&str>| CommandRequest {
+        content_digest: digest.map(str::to_owned),
+        ..request(register(recipient(), "620422"), "r-1")
+    };
+    let a = "a".repeat(64);
+    let b = "b".repeat(64);
+    t.app.execute(&p, with_digest(Some(&a))).await.unwrap();
+    let again = t.app.execute(&p, with_digest(Some(&a))).await.unwrap();
+    assert!(again.replayed);
+    let error = t.app.execute(&p, with_digest(Some(&b))).await.unwrap_err();
+    assert!(
+        matches!(&error, Error::RequestIdReused { request_id } if request_id == "r-1"),
+        "{error:?}"
+    );
+    // A caller that states no digest compares none.
+    assert!(t.app.execute(&p, with_digest(None)).await.unwrap().replayed);
+    // Events recorded without a digest (before it existed) replay by request id alone.
+    let other = test_support::world::org("620422", 77);
+    t.app
+        .execute(&p, request(register(other.clone(), "620422"), "r-2"))
+        .await
+        .unwrap();
+    let old = CommandRequest {
+        content_digest: Some(b.clone()),
+        ..request(register(other, "620422"), "r-2")
+    };
+    assert!(t.app.execute(&p, old).await.unwrap().replayed);
+    assert_eq!(head(&t.app).await, 2);
 }
 
 #[tokio::test]

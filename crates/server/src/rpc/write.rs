@@ -19,6 +19,7 @@ use api::medaid::v1::{self as pb, WriteRequest};
 use app::{CommandOutcome, CommandRequest, Provenance};
 use domain::AggregateCommand;
 use domain::values::{ValidationError, ValueProblem};
+use prost::Message;
 use tonic::{Request, Response, Status};
 
 use crate::clock::today_in_china;
@@ -92,6 +93,7 @@ impl Writer {
                 CommandRequest {
                     command,
                     request_id: shared.request_id,
+                    content_digest: Some(content_digest(req)),
                     expected_version: shared.expected_version,
                     correlation_id: shared.correlation_id,
                     causation_id: shared.causation_id,
@@ -104,6 +106,24 @@ impl Writer {
             .map_err(from_app_error)?;
         Ok(Response::new(R::respond(write_result(&outcome), &outcome)))
     }
+}
+
+/// The SHA-256 of what makes two requests with one request id the same write (AIP-155): the RPC's
+/// request type and the message as the caller sent it, every field but `request_id` and
+/// `expected_version` (a retry after reloading the stream may name the newer version). So the
+/// command's fields, the target (the ids the request names, or the correction's stream and
+/// version) and the provenance (`context`) all count; nothing the server fills (the recording
+/// date, the caller, the trace id) does. prost encodes fields in tag order and the API has no map
+/// fields, so the same message always encodes to the same bytes, and a field added later encodes to
+/// nothing while unset.
+fn content_digest<R: WriteRequest>(req: &R) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    hasher.update(b"medaid-request-content-v1\0");
+    hasher.update(R::NAME.as_bytes());
+    hasher.update(b"\0");
+    hasher.update(req.content().encode_to_vec());
+    hex::encode(hasher.finalize())
 }
 
 /// The shared fields of one write request, validated.
@@ -127,23 +147,41 @@ const MAX_EVIDENCE: usize = 20;
 const MAX_URI: usize = 2048;
 const MAX_REASON: usize = 500;
 const MAX_CORRELATION_ID: usize = 128;
-/// Room for any request id form (a UUID has 36 characters); not stated by the proto.
-const MAX_REQUEST_ID: usize = 128;
 
 impl Shared {
     fn read(header: pb::WriteHeader<'_>) -> Result<Shared, ValidationError> {
-        // The request id is stored with every event (idempotency, metadata), so it must be text
-        // every store and client can hold, like any recorded text.
-        domain::values::check_text("request_id", header.request_id, MAX_REQUEST_ID)?;
         let context = header.context;
         Ok(Shared {
-            request_id: header.request_id.to_owned(),
+            request_id: request_id(header.request_id)?,
             expected_version: expected_version(header.expected_version),
             correlation_id: context.map(correlation_id).transpose()?.flatten(),
             causation_id: context.map(causation_id).transpose()?.flatten(),
             provenance: context.map(provenance).transpose()?.unwrap_or_default(),
             correction: header.correction.map(correction).transpose()?,
         })
+    }
+}
+
+/// `request_id`: required, a UUIDv4 in canonical lower-case hyphenated form, as every write request
+/// documents it. This is the one place it is checked for every write RPC; the store only checks
+/// that an id is printable text.
+fn request_id(value: &str) -> Result<String, ValidationError> {
+    if value.is_empty() {
+        return Err(ValueProblem::Empty.at("request_id"));
+    }
+    let canonical = uuid::Uuid::try_parse(value).ok().filter(|id| {
+        id.get_version() == Some(uuid::Version::Random)
+            && id.get_variant() == uuid::Variant::RFC4122
+            && id.hyphenated().to_string() == value
+    });
+    match canonical {
+        Some(_) => Ok(value.to_owned()),
+        None => Err(ValueProblem::OutOfRange {
+            detail: "must be a UUIDv4 in canonical lower-case hyphenated form, such as \
+                     7b0c2f1e-2d4e-4c59-9f43-0a6f1b2c3d02"
+                .to_owned(),
+        }
+        .at("request_id")),
     }
 }
 
