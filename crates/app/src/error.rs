@@ -34,6 +34,18 @@ pub enum Error {
         /// The subject, such as `("stream_id", "hospital-…")`.
         facts: Vec<(String, String)>,
     },
+    /// The command addresses a stream, or names a program, pairing or agreement, that the log does
+    /// not hold (NOT_FOUND); `reason` is one of [`domain::NOT_FOUND`], `resource_type` its kind and
+    /// `resource_name` the missing stream id or entity id (`google.rpc.ResourceInfo`).
+    #[error("{message}")]
+    ReferenceNotFound {
+        reason: &'static str,
+        message: String,
+        resource_type: &'static str,
+        resource_name: String,
+        /// The stream the command addresses.
+        stream_id: String,
+    },
     /// The stream is not at the version the caller expected (ABORTED): reload and decide again.
     #[error("stream {stream_id} is at version {actual}, but the request expected {expected}")]
     Conflict {
@@ -41,7 +53,8 @@ pub enum Error {
         expected: u64,
         actual: u64,
     },
-    /// The request id was already used for a different write (INVALID_ARGUMENT).
+    /// The request id was already used for a write with different content, on this stream or
+    /// another (INVALID_ARGUMENT, as `errors.proto` documents REQUEST_ID_REUSED).
     #[error("request id {request_id} was already used for a different write")]
     RequestIdReused { request_id: String },
     /// Nothing there, or nothing the caller may see (NOT_FOUND). `reason` says what kind of thing,
@@ -103,7 +116,8 @@ impl Error {
         match self {
             Error::InvalidArgument { reason, .. }
             | Error::FailedPrecondition { reason, .. }
-            | Error::AlreadyExists { reason, .. } => reason,
+            | Error::AlreadyExists { reason, .. }
+            | Error::ReferenceNotFound { reason, .. } => reason,
             Error::Conflict { .. } => "STREAM_VERSION_CONFLICT",
             Error::RequestIdReused { .. } => "REQUEST_ID_REUSED",
             Error::NotFound { reason, .. } => reason,
@@ -128,6 +142,16 @@ impl Error {
             Error::FailedPrecondition { facts, .. } | Error::AlreadyExists { facts, .. } => {
                 facts.clone()
             }
+            Error::ReferenceNotFound {
+                resource_type,
+                resource_name,
+                stream_id,
+                ..
+            } => vec![
+                pair("stream_id", stream_id.clone()),
+                pair("resource_type", (*resource_type).to_owned()),
+                pair("resource_name", resource_name.clone()),
+            ],
             Error::Conflict {
                 stream_id,
                 expected,
@@ -183,22 +207,52 @@ impl Error {
         }
     }
 
-    /// A domain refusal on `stream_id`: value errors are bad arguments, a fact recorded already is
-    /// ALREADY_EXISTS, the rest broken rules.
+    /// A domain refusal on `stream_id`: value errors and rules about one field are bad arguments,
+    /// something named that does not exist NOT_FOUND, a fact recorded already ALREADY_EXISTS, the
+    /// rest broken rules.
     pub(crate) fn from_domain(error: &DomainError, stream_id: &str) -> Error {
-        match error.field() {
-            Some(field) => Error::InvalidArgument {
-                field: field.to_owned(),
+        match error {
+            DomainError::Invalid(invalid) => Error::InvalidArgument {
+                field: invalid.field.clone(),
                 reason: error.reason(),
                 message: error.to_string(),
             },
-            None => Error::refusal(error.reason(), error.to_string(), stream_id),
+            _ => Error::refusal(
+                error.reason(),
+                error.to_string(),
+                stream_id,
+                error.missing_id(),
+            ),
         }
     }
 
-    /// A rule's refusal by its reason: a fact recorded already is ALREADY_EXISTS
-    /// ([`domain::ALREADY_RECORDED`]), any other broken rule FAILED_PRECONDITION.
-    fn refusal(reason: &'static str, message: String, stream_id: &str) -> Error {
+    /// A rule's refusal by its reason, with the code `errors.proto` documents for it: a rule about
+    /// one field ([`domain::FIELD_RULES`]) INVALID_ARGUMENT naming the field, something named that
+    /// does not exist ([`domain::NOT_FOUND`]) NOT_FOUND, a fact recorded already
+    /// ([`domain::ALREADY_RECORDED`]) ALREADY_EXISTS, any other broken rule FAILED_PRECONDITION.
+    /// `missing_id` is the id of the missing entity (`None`: the stream the command addresses).
+    fn refusal(
+        reason: &'static str,
+        message: String,
+        stream_id: &str,
+        missing_id: Option<&str>,
+    ) -> Error {
+        if let Some(field) = domain::rule_field(reason) {
+            return Error::InvalidArgument {
+                field: field.to_owned(),
+                reason,
+                message,
+            };
+        }
+        if let Some((_, resource_type)) = domain::NOT_FOUND.iter().find(|(r, _)| *r == reason) {
+            return Error::ReferenceNotFound {
+                reason,
+                message,
+                resource_type,
+                resource_name: missing_id.unwrap_or(stream_id).to_owned(),
+                stream_id: stream_id.to_owned(),
+            };
+        }
         let facts = vec![("stream_id".to_owned(), stream_id.to_owned())];
         if domain::ALREADY_RECORDED.contains(&reason) {
             Error::AlreadyExists {
@@ -267,31 +321,6 @@ mod tests {
 
     use super::Error;
 
-    /// Reasons `errors.proto` documents with another code than the server returns today, each with
-    /// why. Empty it, never grow it: a reason that is not here must answer its documented code.
-    const KNOWN_MISMATCHES: &[(&str, &str)] = &[
-        (
-            "STREAM_NOT_FOUND",
-            "documented NOT_FOUND; a rule refusal (FAILED_PRECONDITION) today",
-        ),
-        (
-            "PROGRAM_NOT_FOUND",
-            "documented NOT_FOUND; a rule refusal (FAILED_PRECONDITION) today",
-        ),
-        (
-            "PAIRING_NOT_FOUND",
-            "documented NOT_FOUND; a rule refusal (FAILED_PRECONDITION) today",
-        ),
-        (
-            "AGREEMENT_NOT_FOUND",
-            "documented NOT_FOUND; a rule refusal (FAILED_PRECONDITION) today",
-        ),
-        (
-            "FUNDING_NOT_POSITIVE",
-            "documented INVALID_ARGUMENT on amount_fen; the domain raises it as a rule, naming no field",
-        ),
-    ];
-
     /// The code `errors.proto` documents for each reason: the word before the colon that opens
     /// the comment above the enum value (`// ALREADY_EXISTS: …`).
     fn documented_codes() -> BTreeMap<String, String> {
@@ -322,7 +351,9 @@ mod tests {
         let documented = documented_codes();
         let mut wrong = Vec::new();
         for reason in domain::all_reasons() {
-            let code = match Error::refusal(reason, String::new(), "hospital-x") {
+            let code = match Error::refusal(reason, String::new(), "hospital-x", None) {
+                Error::InvalidArgument { .. } => "INVALID_ARGUMENT",
+                Error::ReferenceNotFound { .. } => "NOT_FOUND",
                 Error::AlreadyExists { .. } => "ALREADY_EXISTS",
                 Error::FailedPrecondition { .. } => "FAILED_PRECONDITION",
                 other => panic!("a refusal became {other:?}"),
@@ -330,11 +361,30 @@ mod tests {
             let expected = documented
                 .get(reason)
                 .unwrap_or_else(|| panic!("{reason} is not in errors.proto"));
-            let excused = KNOWN_MISMATCHES.iter().any(|(r, _)| r == &reason);
-            if (expected != code) != excused {
+            if expected != code {
                 wrong.push(format!("{reason}: documented {expected}, answered {code}"));
             }
         }
         assert!(wrong.is_empty(), "{wrong:#?}");
+    }
+
+    #[test]
+    fn a_missing_program_names_it_and_a_missing_stream_names_the_stream() {
+        let missing = domain::DomainError::from(domain::CommonError::ProgramNotFound {
+            program: "p-1".to_owned(),
+        });
+        let error = Error::from_domain(&missing, "pairing-x");
+        assert!(
+            matches!(&error, Error::ReferenceNotFound { resource_type: "program", resource_name, .. } if resource_name == "p-1"),
+            "{error:?}"
+        );
+        let missing = domain::DomainError::from(domain::CommonError::NotFound {
+            stream: "pairing".to_owned(),
+        });
+        let error = Error::from_domain(&missing, "pairing-x");
+        assert!(
+            matches!(&error, Error::ReferenceNotFound { resource_type: "stream", resource_name, .. } if resource_name == "pairing-x"),
+            "{error:?}"
+        );
     }
 }

@@ -137,10 +137,22 @@ impl DomainError {
         }
     }
 
-    /// The field path for value errors, so the API can fill `BadRequest.field_violations`.
+    /// The field path for value errors and for the rules about one field ([`FIELD_RULES`]), so the
+    /// API can fill `BadRequest.field_violations`.
     pub fn field(&self) -> Option<&str> {
         match self {
             Self::Invalid(e) => Some(&e.field),
+            other => rule_field(other.reason()),
+        }
+    }
+
+    /// The id of the program, pairing or agreement a command names that does not exist (reasons
+    /// [`NOT_FOUND`] but `STREAM_NOT_FOUND`, whose subject is the stream the command addresses).
+    pub fn missing_id(&self) -> Option<&str> {
+        match self {
+            Self::Common(CommonError::ProgramNotFound { program }) => Some(program),
+            Self::Common(CommonError::PairingNotFound { pairing }) => Some(pairing),
+            Self::Assessment(AssessmentError::AgreementNotFound { agreement }) => Some(agreement),
             _ => None,
         }
     }
@@ -165,6 +177,27 @@ pub const ALREADY_RECORDED: &[&str] = &[
     "GAP_ALREADY_FILLED",
     "SERVICE_LINE_ALREADY_OPEN",
 ];
+
+/// The reasons of a command naming something the log does not hold: `errors.proto` documents each as
+/// NOT_FOUND. With each, the kind of thing that is missing (`ResourceInfo.resource_type`).
+pub const NOT_FOUND: &[(&str, &str)] = &[
+    ("STREAM_NOT_FOUND", "stream"),
+    ("PROGRAM_NOT_FOUND", "program"),
+    ("PAIRING_NOT_FOUND", "pairing"),
+    ("AGREEMENT_NOT_FOUND", "agreement"),
+];
+
+/// Rules about the value of one request field that only the aggregate checks: `errors.proto`
+/// documents each as INVALID_ARGUMENT on that field.
+pub const FIELD_RULES: &[(&str, &str)] = &[("FUNDING_NOT_POSITIVE", "amount_fen")];
+
+/// The field a rule of [`FIELD_RULES`] is about.
+pub fn rule_field(reason: &str) -> Option<&'static str> {
+    FIELD_RULES
+        .iter()
+        .find(|(r, _)| *r == reason)
+        .map(|(_, field)| *field)
+}
 
 /// Every rule reason code (value-problem codes excluded), sorted and deduplicated, for documentation
 /// and API error catalogs. A code may be shared by two aggregates when the rule is the same

@@ -64,6 +64,9 @@ mod stream;
 pub mod values;
 
 pub use aggregates::registry::AggregateCommand;
-pub use errors::{ALREADY_RECORDED, CommonError, CorrectionError, DomainError, all_reasons};
+pub use errors::{
+    ALREADY_RECORDED, CommonError, CorrectionError, DomainError, FIELD_RULES, NOT_FOUND,
+    all_reasons, rule_field,
+};
 pub use events::{Event, EventScope, StoredEvent};
 pub use stream::{Aggregate, RuleWarning, Stream, StreamCommand, decide, evolve};

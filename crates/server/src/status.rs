@@ -143,6 +143,18 @@ pub fn from_app_error(error: app::Error) -> Status {
                 d.set_resource_info("stream", stream, "", description);
             })
         }
+        app::Error::ReferenceNotFound {
+            resource_type,
+            resource_name,
+            ..
+        } => {
+            // AIP-193: NOT_FOUND names the resource that is missing.
+            let name = bounded(resource_name.clone(), MAX_METADATA_VALUE_CHARS);
+            let description = bounded(message.clone(), MAX_MESSAGE_CHARS);
+            status(Code::NotFound, message, reason, metadata, |d| {
+                d.set_resource_info(*resource_type, name, "", description);
+            })
+        }
         app::Error::Conflict { .. } => status(Code::Aborted, message, reason, metadata, |_| {}),
         app::Error::NotFound { .. } => status(Code::NotFound, message, reason, metadata, |_| {}),
         app::Error::OutOfRange { .. } => {

@@ -12,8 +12,7 @@ use domain::aggregates::technique::{
     Performer, TechniqueCommand, TechniqueContext, TechniqueState,
 };
 use domain::values::{
-    AllianceId, CreditCode, HospitalId, MentorshipId, PractitionerId, StudyId,
-    TechniqueAtHospitalId,
+    AllianceId, CreditCode, HospitalId, MentorshipId, StudyId, TechniqueAtHospitalId,
 };
 use domain::{Stream, StreamCommand};
 use event_store::EventStore;
@@ -207,31 +206,16 @@ impl LoadContext for ActivityState {
         command: &StreamCommand<ActivityCommand>,
         _today: Date,
     ) -> Result<ActivityContext, Error> {
-        let (pairing, named): (_, Vec<PractitionerId>) = match command.action() {
-            Some(ActivityCommand::DeliverTraining(t)) => {
-                (Some(t.ledger.pairing), t.trainers.clone())
-            }
-            Some(ActivityCommand::ReportClinicalActivity(r)) => {
-                (Some(r.ledger.pairing), Vec::new())
-            }
-            _ => (None, Vec::new()),
+        let pairing = match command.action() {
+            Some(ActivityCommand::DeliverTraining(t)) => Some(t.ledger.pairing),
+            Some(ActivityCommand::ReportClinicalActivity(r)) => Some(r.ledger.pairing),
+            _ => None,
         };
         let pairing = match pairing {
             Some(id) => pairing_facts(store, &id).await?,
             None => None,
         };
-        // The catalog's rule is that trainers are in the personnel registry (WS/T 790.8), which is
-        // not integrated, and the log cannot stand in for it: it never says that someone is not a
-        // registered practitioner, and many real trainers are absent from it. Short-visit experts
-        // are delegates without a practitioner id (seed 001's four trainings match its short-visit
-        // experts' specialties), and remote trainings are given by home-hospital staff who were never
-        // dispatched. Refusing a trainer the log does not know would refuse real facts for lack of
-        // a registry, so the recording hospital's word that its named trainers are registered
-        // stands, and the roster is not scanned for a set that could not change the decision.
-        let registered_trainers: BTreeSet<PractitionerId> = named.into_iter().collect();
-        Ok(ActivityContext {
-            pairing,
-            registered_trainers,
-        })
+        // Trainers are recorded as named: see `ActivityContext` for why nothing checks them.
+        Ok(ActivityContext { pairing })
     }
 }

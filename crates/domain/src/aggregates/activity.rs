@@ -1,7 +1,5 @@
 //! Activity ledger of one pairing and reporting period: trainings and clinical activity reports.
 
-use std::collections::BTreeSet;
-
 use serde::{Deserialize, Serialize};
 use time::Date;
 use uuid::Uuid;
@@ -86,8 +84,6 @@ impl EventPayload for ClinicalActivityReported {
 
 domain_errors! {
     pub enum ActivityError {
-        #[error("trainer {trainer} ({field}) is not registered")]
-        TrainerNotRegistered { trainer: String, field: String } => "TRAINER_NOT_REGISTERED",
         #[error("{reporter} already reported {start}..{end}; correct that report instead")]
         OverlappingReport { reporter: String, start: Date, end: Date } => "OVERLAPPING_REPORT_PERIOD",
     }
@@ -128,12 +124,15 @@ command_for! {
     } + { recipient_org: CreditCode }
 }
 
-/// Load: `pairing` from `pairing-<ledger.pairing>`; `registered_trainers` from the personnel registry
-/// (WS/T 790.8) or the `deployment-*` roster for on-site members.
+/// Load: `pairing` from `pairing-<ledger.pairing>`.
+///
+/// Trainers are not checked against anything: the personnel registry (WS/T 790.8) is not
+/// integrated, and the log cannot stand in for it (short-visit experts are delegates without a
+/// practitioner id, remote trainings are given by home-hospital staff never dispatched), so the
+/// trainers are recorded as the recording hospital names them, and may be left out.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ActivityContext {
     pub pairing: Option<PairingFacts>,
-    pub registered_trainers: BTreeSet<PractitionerId>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -185,19 +184,6 @@ impl Aggregate for ActivityState {
         match command {
             ActivityCommand::DeliverTraining(t) => {
                 check_text("topic", &t.topic, 200)?;
-                if t.trainers.is_empty() {
-                    return Err(ValueProblem::Empty.at("trainers").into());
-                }
-                for (i, trainer) in t.trainers.iter().enumerate() {
-                    if !context.registered_trainers.contains(trainer) {
-                        let field = format!("trainers[{i}]");
-                        return Err(ActivityError::TrainerNotRegistered {
-                            trainer: trainer.to_string(),
-                            field,
-                        }
-                        .into());
-                    }
-                }
                 Ok(vec![t.record(recipient_org).into()])
             }
             ActivityCommand::ReportClinicalActivity(r) => {

@@ -15,7 +15,7 @@ const TEST_SOURCES: &[&str] = &[
 #[test]
 fn reasons_are_upper_snake() {
     let reasons = domain::all_reasons();
-    assert!(reasons.len() > 80, "only {} reasons listed", reasons.len());
+    assert!(reasons.len() >= 80, "only {} reasons listed", reasons.len());
     for reason in reasons {
         assert!(
             reason.chars().all(|c| c.is_ascii_uppercase() || c == '_'),

@@ -108,15 +108,9 @@ pub fn funding(
         pb::FundingSource::Social => FundingSource::Social,
         pb::FundingSource::EastWestCooperationFund => FundingSource::EastWestCooperationFund,
     };
-    let amount = u64::try_from(req.amount_fen).map_err(|_| {
-        ValueProblem::Negative {
-            value: req.amount_fen,
-        }
-        .at("amount_fen")
-    })?;
-    if amount == 0 {
-        return Err(ValueProblem::NotPositive.at("amount_fen"));
-    }
+    // Zero or negative is the aggregate's FUNDING_NOT_POSITIVE, INVALID_ARGUMENT on amount_fen as
+    // errors.proto documents it: a negative amount reaches it as zero.
+    let amount = u64::try_from(req.amount_fen).unwrap_or(0);
     let recipient_org = if req.recipient_org.is_empty() {
         None
     } else {

@@ -280,7 +280,10 @@ fn pair(
         }
         .into());
     }
-    check_multiline_text("plan", &p.plan, 2000)?;
+    // The plan is optional (mentorship_service.proto): empty means none was given.
+    if !p.plan.is_empty() {
+        check_multiline_text("plan", &p.plan, 2000)?;
+    }
     if p.mentor == p.apprentice {
         return Err(MentorshipError::MentorIsApprentice.into());
     }

@@ -166,7 +166,6 @@ fn seed_001_eleventh_batch_to_maqu() {
         };
         let context = ActivityContext {
             pairing: Some(w.pairing(pairing_id)),
-            registered_trainers: [person("gs2-member-0")].into_iter().collect(),
         };
         w.run::<ActivityState>(
             &ledger.stream_id(),
