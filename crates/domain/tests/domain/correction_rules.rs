@@ -12,7 +12,6 @@ use crate::study_activity_rules::report;
 fn ctx() -> ActivityContext {
     ActivityContext {
         pairing: Some(pairing_facts()),
-        ..ActivityContext::default()
     }
 }
 

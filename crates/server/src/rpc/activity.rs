@@ -11,7 +11,7 @@ use api::medaid::v1::activity_service_server::ActivityService;
 use domain::StreamCommand;
 use domain::aggregates::activity::{ActivityCommand, TrainingMode};
 use domain::aggregates::pairing::{Delegate, FundingSource, PairingCommand};
-use domain::values::{ActivityLedgerId, Count, MoneyFen, PeriodKey, ValidationError, ValueProblem};
+use domain::values::{ActivityLedgerId, Count, MoneyFen, PeriodKey, ValidationError};
 
 use crate::convert::fields::pairing_id;
 use crate::convert::fields::{credit_code, date, required, required_enum, text};

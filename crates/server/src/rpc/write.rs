@@ -19,7 +19,6 @@ use api::medaid::v1::{self as pb, WriteRequest};
 use app::{CommandOutcome, CommandRequest, Provenance};
 use domain::AggregateCommand;
 use domain::values::{ValidationError, ValueProblem};
-use prost::Message;
 use tonic::{Request, Response, Status};
 
 use crate::clock::today_in_china;

@@ -382,7 +382,6 @@ fn seed_002_dongguan_supports_tongren() {
         ActivityCommand::ReportClinicalActivity(report.into()),
         ActivityContext {
             pairing: Some(w.pairing(city)),
-            ..Default::default()
         },
     );
 

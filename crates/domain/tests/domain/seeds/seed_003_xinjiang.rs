@@ -274,7 +274,6 @@ fn seed_003_first_year_of_group_aid_to_xinjiang() {
     };
     let context = ActivityContext {
         pairing: Some(w.pairing(pairing_id)),
-        ..Default::default()
     };
     w.run::<ActivityState>(
         &ledger.stream_id(),
