@@ -107,12 +107,8 @@ async fn measure_target(
         args.events as f64 / built.as_secs_f64()
     );
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let address = format!("http://{}", listener.local_addr()?);
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(server::run(config.clone(), listener, async {
-        let _ = stopped.await;
-    }));
+    // The token is minted first, which creates the development key pair: the server started next
+    // loads that key instead of racing this process to create it.
     let token = dev_token(
         &config,
         &DevTokenArgs {
@@ -123,6 +119,12 @@ async fn measure_target(
             data_dir: None,
         },
     )?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let address = format!("http://{}", listener.local_addr()?);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(server::run(config.clone(), listener, async {
+        let _ = stopped.await;
+    }));
     let outcome = measure_server(args, target, &address, &token).await;
     let _ = stop.send(());
     server.await??;

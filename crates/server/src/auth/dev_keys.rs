@@ -40,27 +40,54 @@ pub enum DevKeyError {
 /// Loads the Ed25519 key `file` from the development key directory of `data_dir`, generating and
 /// saving it (PKCS#8 PEM, readable by the owner only) first if it does not exist yet. Used for the
 /// token key and the development checkpoint key.
+///
+/// Safe to race: `medaid serve` and `medaid dev-token` (or two servers) started together on a new
+/// data folder all end up with the one key that was saved first. A new key is written to a file of
+/// its own and then linked to its name, which fails if the name exists, so the key file is never
+/// seen half-written and never replaced; the loser of the link reads the winner's key.
 pub fn load_or_create_key(
     data_dir: &Path,
     file: &str,
 ) -> Result<(SigningKey, PathBuf), DevKeyError> {
     let dir = data_dir.join(DIR);
     let path = dir.join(file);
-    match std::fs::read_to_string(&path) {
-        Ok(pem) => {
-            let signing = SigningKey::from_pkcs8_pem(&pem)
-                .map_err(|_| DevKeyError::Corrupt { path: path.clone() })?;
+    if let Some(signing) = read_key(&path)? {
+        return Ok((signing, path));
+    }
+    let signing = SigningKey::generate(&mut rand_core::OsRng);
+    let pem = signing
+        .to_pkcs8_pem(LineEnding::LF)
+        .map_err(|_| DevKeyError::Encode)?;
+    std::fs::create_dir_all(&dir).map_err(|source| DevKeyError::Io {
+        path: dir.clone(),
+        source,
+    })?;
+    let draft = dir.join(format!(
+        ".{file}.{}-{:016x}.new",
+        std::process::id(),
+        rand_core::RngCore::next_u64(&mut rand_core::OsRng)
+    ));
+    write_private(&draft, pem.as_bytes()).map_err(|source| DevKeyError::Io {
+        path: draft.clone(),
+        source,
+    })?;
+    let linked = std::fs::hard_link(&draft, &path);
+    let _ = std::fs::remove_file(&draft);
+    match linked {
+        Ok(()) => {
+            tracing::info!(path = %path.display(), "created development key");
             Ok((signing, path))
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let signing = SigningKey::generate(&mut rand_core::OsRng);
-            let pem = signing
-                .to_pkcs8_pem(LineEnding::LF)
-                .map_err(|_| DevKeyError::Encode)?;
-            std::fs::create_dir_all(&dir).map_err(|source| DevKeyError::Io {
-                path: dir.clone(),
-                source,
-            })?;
+        // Another process saved its key first: that one is the key.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => match read_key(&path)? {
+            Some(winner) => Ok((winner, path)),
+            None => Err(DevKeyError::Io {
+                path,
+                source: std::io::Error::from(std::io::ErrorKind::NotFound),
+            }),
+        },
+        // A file system without hard links: save it in place, refusing to replace a key.
+        Err(_) => {
             write_private(&path, pem.as_bytes()).map_err(|source| DevKeyError::Io {
                 path: path.clone(),
                 source,
@@ -68,7 +95,22 @@ pub fn load_or_create_key(
             tracing::info!(path = %path.display(), "created development key");
             Ok((signing, path))
         }
-        Err(source) => Err(DevKeyError::Io { path, source }),
+    }
+}
+
+/// The key saved at `path`, or `None` if there is no such file.
+fn read_key(path: &Path) -> Result<Option<SigningKey>, DevKeyError> {
+    match std::fs::read_to_string(path) {
+        Ok(pem) => SigningKey::from_pkcs8_pem(&pem)
+            .map(Some)
+            .map_err(|_| DevKeyError::Corrupt {
+                path: path.to_owned(),
+            }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(DevKeyError::Io {
+            path: path.to_owned(),
+            source,
+        }),
     }
 }
 
@@ -160,4 +202,31 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         options.mode(0o600);
     }
     options.open(path)?.write_all(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Many creators racing on a fresh data folder agree on one key, and none fails.
+    #[test]
+    fn racing_creators_share_the_first_saved_key() {
+        for _ in 0..20 {
+            let dir = tempfile::tempdir().unwrap();
+            let keys: Vec<_> = std::thread::scope(|scope| {
+                let racers: Vec<_> = (0..8)
+                    .map(|_| scope.spawn(|| load_or_create_key(dir.path(), PRIVATE_FILE)))
+                    .collect();
+                racers
+                    .into_iter()
+                    .map(|racer| racer.join().unwrap().unwrap().0.to_bytes())
+                    .collect()
+            });
+            assert!(keys.windows(2).all(|pair| pair[0] == pair[1]));
+            let saved = load_or_create_key(dir.path(), PRIVATE_FILE).unwrap().0;
+            assert_eq!(saved.to_bytes(), keys[0]);
+            let files = std::fs::read_dir(dir.path().join(DIR)).unwrap().count();
+            assert_eq!(files, 1, "no draft is left behind");
+        }
+    }
 }
