@@ -124,7 +124,7 @@ impl Audit {
     }
 
     async fn current_checkpoint(&self) -> Result<StoredCheckpoint, Error> {
-        self.checkpointer.sign_head().await.map_err(from_signing)
+        self.checkpointer.current().await.map_err(from_signing)
     }
 
     /// A checkpoint by selector; NOT_FOUND (`CHECKPOINT_NOT_FOUND`) when none matches.
@@ -202,19 +202,14 @@ impl Audit {
                 .to_string(),
             ));
         }
-        let proof = self
+        let (proof, leaf_hash) = self
             .store
-            .inclusion_proof(position, tree_size)
+            .inclusion_proof_with_leaf(position, tree_size)
             .await
             .map_err(|e| from_audit(e, "tree_size"))?;
-        let event = self.store.get_event(position).await?.ok_or_else(|| {
-            Error::internal(event_store::StoreError::Corrupt(format!(
-                "no event at committed position {position}"
-            )))
-        })?;
         Ok(InclusionAnswer {
             position,
-            leaf_hash: event.leaf_hash,
+            leaf_hash,
             tree_size,
             proof,
             checkpoint,

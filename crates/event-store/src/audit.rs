@@ -3,11 +3,22 @@
 //!
 //! Proofs are generated here and never verified here: the store hands out hashes, and whoever relies
 //! on them checks them against a signed checkpoint (`ledger`, `medaid-verify`). Every read is bounded
-//! by the committed head read first, so a proof is always over committed, immutable nodes, and costs
-//! a few point reads whatever the log's size.
+//! by the committed head, so a proof is always over committed, immutable nodes, and costs one query
+//! of O(log n) primary-key probes whatever the log's size.
+//!
+//! Two things are answered from memory, both sound because what they hold never changes:
+//! - the committed head, as this handle last heard it (its own commits, other processes' by
+//!   notification): it never exceeds the database's head, so a size within it is committed; only a
+//!   size beyond it asks the database;
+//! - checkpoints by tree size, once read: a stored checkpoint is never updated or deleted, and
+//!   there is at most one per size.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
 
 use ledger::{
-    Hash, ProofError, TreeHead, assemble, consistency_ranges, inclusion_ranges, nodes_needed,
+    Hash, NodeCoordinate, ProofError, TreeHead, assemble, consistency_ranges, inclusion_ranges,
+    nodes_needed,
 };
 use tokio::sync::oneshot;
 
@@ -41,8 +52,49 @@ pub enum AuditError {
     Store(#[from] StoreError),
 }
 
+/// How many checkpoints [`CheckpointCache`] keeps before it starts afresh.
+const CACHED_CHECKPOINTS: usize = 4_096;
+
+/// Checkpoints by tree size, as read from the table. Rows of that table are never changed or
+/// deleted and there is one per size, so an entry never goes stale; sizes without a checkpoint are
+/// not remembered (one may be signed later).
+#[derive(Default)]
+pub(crate) struct CheckpointCache {
+    by_size: Mutex<HashMap<u64, StoredCheckpoint>>,
+}
+
+impl CheckpointCache {
+    fn get(&self, size: u64) -> Option<StoredCheckpoint> {
+        let by_size = self.by_size.lock().unwrap_or_else(|p| p.into_inner());
+        by_size.get(&size).cloned()
+    }
+
+    fn keep(&self, checkpoint: &StoredCheckpoint) {
+        let mut by_size = self.by_size.lock().unwrap_or_else(|p| p.into_inner());
+        if by_size.len() >= CACHED_CHECKPOINTS {
+            by_size.clear();
+        }
+        by_size.insert(checkpoint.tree_size, checkpoint.clone());
+    }
+}
+
+fn missing_is_corrupt(error: ProofError) -> AuditError {
+    match error {
+        // A committed node that is not there is corruption, not a bad request.
+        ProofError::MissingNode { level, index } => AuditError::Store(StoreError::Corrupt(
+            format!("merkle node at level {level} index {index} is missing"),
+        )),
+        other => AuditError::Proof(other),
+    }
+}
+
 impl EventStore {
+    /// Checks that `size` leaves are committed: from the head in memory when it is that far, else
+    /// from the database (another process may have committed more than this one has heard).
     async fn within_head(&self, size: u64) -> Result<(), AuditError> {
+        if size <= self.committed_size() {
+            return Ok(());
+        }
         let head = self.head().await?.size;
         if size > head {
             return Err(AuditError::BeyondHead { size, head });
@@ -52,13 +104,7 @@ impl EventStore {
 
     async fn hashes_of(&self, ranges: &[std::ops::Range<u64>]) -> Result<Vec<Hash>, AuditError> {
         let nodes = self.readers().nodes(&nodes_needed(ranges)).await?;
-        assemble(ranges, |c| nodes.get(&c).copied()).map_err(|error| match error {
-            // A committed node that is not there is corruption, not a bad request.
-            ProofError::MissingNode { level, index } => AuditError::Store(StoreError::Corrupt(
-                format!("merkle node at level {level} index {index} is missing"),
-            )),
-            other => AuditError::Proof(other),
-        })
+        assemble(ranges, |c| nodes.get(&c).copied()).map_err(missing_is_corrupt)
     }
 
     /// The root of the first `size` leaves of the log; `size` must not exceed the committed head.
@@ -73,6 +119,29 @@ impl EventStore {
         let ranges = inclusion_ranges(index, size)?;
         self.within_head(size).await?;
         self.hashes_of(&ranges).await
+    }
+
+    /// The inclusion proof of the leaf at `index` in the tree of `size` leaves, and that leaf's hash,
+    /// read together in one query.
+    pub async fn inclusion_proof_with_leaf(
+        &self,
+        index: u64,
+        size: u64,
+    ) -> Result<(Vec<Hash>, Hash), AuditError> {
+        let ranges = inclusion_ranges(index, size)?;
+        self.within_head(size).await?;
+        let leaf = NodeCoordinate { level: 0, index };
+        let mut needed = nodes_needed(&ranges);
+        needed.push(leaf);
+        let nodes = self.readers().nodes(&needed).await?;
+        let proof = assemble(&ranges, |c| nodes.get(&c).copied()).map_err(missing_is_corrupt)?;
+        let leaf_hash = nodes.get(&leaf).copied().ok_or_else(|| {
+            missing_is_corrupt(ProofError::MissingNode {
+                level: 0,
+                index: leaf.index,
+            })
+        })?;
+        Ok((proof, leaf_hash))
     }
 
     /// The consistency proof from the tree of `first` leaves to the tree of `second` (RFC 9162 §2.1.4).
@@ -121,15 +190,26 @@ impl EventStore {
 
     /// The checkpoint of the largest signed tree.
     pub async fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>, StoreError> {
-        self.readers().latest_checkpoint().await
+        let latest = self.readers().latest_checkpoint().await?;
+        if let Some(latest) = &latest {
+            self.checkpoint_cache().keep(latest);
+        }
+        Ok(latest)
     }
 
-    /// The checkpoint signed for exactly `size` leaves.
+    /// The checkpoint signed for exactly `size` leaves (from memory once read: it never changes).
     pub async fn checkpoint_of_size(
         &self,
         size: u64,
     ) -> Result<Option<StoredCheckpoint>, StoreError> {
-        self.readers().checkpoint_of_size(size).await
+        if let Some(cached) = self.checkpoint_cache().get(size) {
+            return Ok(Some(cached));
+        }
+        let stored = self.readers().checkpoint_of_size(size).await?;
+        if let Some(stored) = &stored {
+            self.checkpoint_cache().keep(stored);
+        }
+        Ok(stored)
     }
 
     /// The last checkpoint signed at or before `time_us`.

@@ -68,6 +68,8 @@ pub struct Checkpointer {
     signer: NoteSigner,
     /// One signing at a time, so two callers never race for the same size.
     signing: Mutex<()>,
+    /// The checkpoint [`Checkpointer::sign_head`] last returned, for [`Checkpointer::current`].
+    last: std::sync::Mutex<Option<StoredCheckpoint>>,
 }
 
 impl Checkpointer {
@@ -77,6 +79,7 @@ impl Checkpointer {
             origin: origin.to_owned(),
             signer,
             signing: Mutex::new(()),
+            last: std::sync::Mutex::new(None),
         }
     }
 
@@ -88,10 +91,38 @@ impl Checkpointer {
         &self.signer
     }
 
+    /// The checkpoint of the committed head as this process knows it ([`EventStore::committed_size`]:
+    /// its own commits, and on PostgreSQL other processes' as their notifications arrive): the one
+    /// signed last, from memory, while the head has not moved since; otherwise [`Checkpointer::sign_head`].
+    ///
+    /// This is what answers auditors who name no tree size, so that asking for proofs against the
+    /// signed head costs no query for the head or the checkpoint.
+    pub async fn current(&self) -> Result<StoredCheckpoint, CheckpointerError> {
+        let size = self.store.committed_size();
+        let last = self.last.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        match last {
+            Some(last) if last.tree_size == size => Ok(last),
+            _ => self.sign_head().await,
+        }
+    }
+
     /// Signs the committed head if no checkpoint of its size exists yet, and returns the checkpoint
-    /// of the head (new or already stored).
+    /// of the head (new or already stored). The head and the last checkpoint are read from the
+    /// database.
     pub async fn sign_head(&self) -> Result<StoredCheckpoint, CheckpointerError> {
         let _one_at_a_time = self.signing.lock().await;
+        let signed = self.sign_head_locked().await?;
+        let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
+        if last
+            .as_ref()
+            .is_none_or(|l| l.tree_size <= signed.tree_size)
+        {
+            *last = Some(signed.clone());
+        }
+        Ok(signed)
+    }
+
+    async fn sign_head_locked(&self) -> Result<StoredCheckpoint, CheckpointerError> {
         let size = self.store.head().await?.size;
         let previous = self.store.latest_checkpoint().await?;
         if let Some(previous) = &previous {

@@ -7,6 +7,7 @@ use ledger::Hash;
 use tokio::sync::{Mutex, mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
+use crate::audit::CheckpointCache;
 use crate::backend::{self, BackendKind, Readers, WriterConn};
 use crate::error::{AppendError, StoreError};
 use crate::limits::{Limits, ValidatedAppend};
@@ -85,6 +86,7 @@ struct Inner {
     listener: Option<JoinHandle<()>>,
     poll_interval: Duration,
     metrics: Arc<StoreMetrics>,
+    checkpoints: CheckpointCache,
 }
 
 impl Drop for Inner {
@@ -149,6 +151,7 @@ impl EventStore {
                 listener,
                 poll_interval: options.poll_interval,
                 metrics,
+                checkpoints: CheckpointCache::default(),
             }),
         })
     }
@@ -262,6 +265,11 @@ impl EventStore {
     /// The readers' pool, for the audit reads (`audit`).
     pub(crate) fn readers(&self) -> &Readers {
         &self.inner.readers
+    }
+
+    /// The checkpoints read so far, by size (`audit`).
+    pub(crate) fn checkpoint_cache(&self) -> &CheckpointCache {
+        &self.inner.checkpoints
     }
 
     /// Queues a command for the writer task.

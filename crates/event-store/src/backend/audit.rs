@@ -30,56 +30,39 @@ fn into_checkpoint(row: CheckpointRow) -> Result<StoredCheckpoint, StoreError> {
 }
 
 impl Readers {
-    /// The stored hashes at these coordinates: leaves from the events, inner nodes from their table.
+    /// The stored hashes at these coordinates: leaves from the events, inner nodes from their table,
+    /// in one query (two index lookups per coordinate: the events' and the nodes' primary keys).
     /// Coordinates with nothing stored are absent from the map.
     pub(crate) async fn nodes(
         &self,
         coordinates: &[NodeCoordinate],
     ) -> Result<HashMap<NodeCoordinate, Hash>, StoreError> {
-        let mut found = HashMap::with_capacity(coordinates.len());
         let (leaves, inner): (Vec<&NodeCoordinate>, Vec<&NodeCoordinate>) =
             coordinates.iter().partition(|c| c.level == 0);
-        // Both lists are O(log n) long, so each is one small query.
-        if !leaves.is_empty() {
-            let sql = format!(
-                "SELECT position, leaf_hash FROM events WHERE position IN ({})",
-                placeholders(1, leaves.len())
-            );
-            let rows: Vec<(i64, Vec<u8>)> = on_pool!(self, pool => {
-                let mut query = sqlx::query_as(AssertSqlSafe(sql));
-                for leaf in &leaves {
-                    query = query.bind(to_db(leaf.index)?);
-                }
-                query.fetch_all(pool).await?
-            });
-            for (position, hash) in rows {
-                let index = from_db(position)?;
-                let hash = Hash::from_slice(&hash)
-                    .map_err(|_| corrupt(format!("leaf hash at {index} is malformed")))?;
-                found.insert(NodeCoordinate { level: 0, index }, hash);
-            }
+        if leaves.is_empty() && inner.is_empty() {
+            return Ok(HashMap::new());
         }
-        if !inner.is_empty() {
-            let terms = (0..inner.len())
-                .map(|i| format!("(level = ${} AND idx = ${})", 2 * i + 1, 2 * i + 2))
-                .collect::<Vec<_>>()
-                .join(" OR ");
-            let sql = format!("SELECT level, idx, hash FROM merkle_nodes WHERE {terms}");
-            let rows: Vec<(i32, i64, Vec<u8>)> = on_pool!(self, pool => {
-                let mut query = sqlx::query_as(AssertSqlSafe(sql));
-                for node in &inner {
-                    query = query.bind(i32::from(node.level)).bind(to_db(node.index)?);
-                }
-                query.fetch_all(pool).await?
-            });
-            for (level, idx, hash) in rows {
-                let level = u8::try_from(level).map_err(|_| corrupt("node level out of range"))?;
-                let index = from_db(idx)?;
-                let hash = Hash::from_slice(&hash).map_err(|_| {
-                    corrupt(format!("node at level {level} index {index} is malformed"))
-                })?;
-                found.insert(NodeCoordinate { level, index }, hash);
+        // Both lists are O(log n) long, so the query is small; its text depends only on the two
+        // lengths, so the prepared statements are few and cached.
+        let sql = nodes_sql(leaves.len(), inner.len());
+        let rows: Vec<(i64, i64, Vec<u8>)> = on_pool!(self, pool => {
+            let mut query = sqlx::query_as(AssertSqlSafe(sql));
+            for leaf in &leaves {
+                query = query.bind(to_db(leaf.index)?);
             }
+            for node in &inner {
+                query = query.bind(i32::from(node.level)).bind(to_db(node.index)?);
+            }
+            query.fetch_all(pool).await?
+        });
+        let mut found = HashMap::with_capacity(rows.len());
+        for (level, index, hash) in rows {
+            let level = u8::try_from(level).map_err(|_| corrupt("node level out of range"))?;
+            let index = from_db(index)?;
+            let hash = Hash::from_slice(&hash).map_err(|_| {
+                corrupt(format!("node at level {level} index {index} is malformed"))
+            })?;
+            found.insert(NodeCoordinate { level, index }, hash);
         }
         Ok(found)
     }
@@ -161,6 +144,39 @@ impl Readers {
         });
         rows.into_iter().map(into_checkpoint).collect()
     }
+}
+
+/// The query of [`Readers::nodes`] for `leaves` leaf positions and `inner` inner coordinates:
+/// `(level, index, hash)` rows, leaves by the events' primary key, inner nodes by the node table's.
+///
+/// The inner coordinates are a disjunction of `(level, idx)` equalities rather than a row-value
+/// `IN`, because both planners turn that into one primary-key probe per term (a bitmap OR on
+/// PostgreSQL, a multi-index OR on SQLite); the test `proof_reads_use_the_primary_keys` checks it.
+pub(crate) fn nodes_sql(leaves: usize, inner: usize) -> String {
+    let mut parts = Vec::with_capacity(2);
+    if leaves > 0 {
+        parts.push(format!(
+            "SELECT CAST(0 AS BIGINT) AS level, position AS idx, leaf_hash AS hash FROM events \
+             WHERE position IN ({})",
+            placeholders(1, leaves)
+        ));
+    }
+    if inner > 0 {
+        let terms = (0..inner)
+            .map(|i| {
+                format!(
+                    "(level = ${} AND idx = ${})",
+                    leaves + 2 * i + 1,
+                    leaves + 2 * i + 2
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" OR ");
+        parts.push(format!(
+            "SELECT CAST(level AS BIGINT) AS level, idx, hash FROM merkle_nodes WHERE {terms}"
+        ));
+    }
+    parts.join(" UNION ALL ")
 }
 
 /// Inserts a checkpoint unless one of the same size exists, on any executor; returns whether it did.
