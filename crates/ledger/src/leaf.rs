@@ -68,6 +68,66 @@ impl LeafV1<'_> {
         Hash(hasher.finalize().into())
     }
 
+    /// The encoding with the payload and metadata commitments computed: hands it to `out`.
+    fn write(&self, out: impl FnMut(&[u8])) {
+        self.committed(sha256(self.payload), sha256(self.metadata))
+            .write(out);
+    }
+
+    fn committed(
+        &self,
+        payload_sha256: [u8; 32],
+        metadata_sha256: [u8; 32],
+    ) -> CommittedLeafV1<'_> {
+        CommittedLeafV1 {
+            position: self.position,
+            event_id: self.event_id,
+            recorded_at_us: self.recorded_at_us,
+            stream_id: self.stream_id,
+            stream_version: self.stream_version,
+            event_type: self.event_type,
+            schema_version: self.schema_version,
+            occurred_from_us: self.occurred_from_us,
+            occurred_to_us: self.occurred_to_us,
+            time_precision: self.time_precision,
+            actor: self.actor,
+            payload_sha256,
+            metadata_sha256,
+        }
+    }
+}
+
+/// A [`LeafV1`] whose payload and metadata are given by their SHA-256 commitments, already
+/// computed: for a reader that hashes those texts while it parses them (the bundle verifier). The
+/// encoding is the same; this is where its layout is defined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommittedLeafV1<'a> {
+    pub position: u64,
+    pub event_id: [u8; 16],
+    pub recorded_at_us: i64,
+    pub stream_id: &'a str,
+    pub stream_version: u64,
+    pub event_type: &'a str,
+    pub schema_version: u32,
+    pub occurred_from_us: i64,
+    pub occurred_to_us: i64,
+    pub time_precision: u8,
+    pub actor: &'a str,
+    /// SHA-256 of the payload bytes exactly as stored.
+    pub payload_sha256: [u8; 32],
+    /// SHA-256 of the metadata bytes exactly as stored.
+    pub metadata_sha256: [u8; 32],
+}
+
+impl CommittedLeafV1<'_> {
+    /// The RFC 9162 leaf hash of the encoding, hashed as the bytes are produced.
+    pub fn hash(&self) -> Hash {
+        let mut hasher = Sha256::new();
+        hasher.update([LEAF_PREFIX]);
+        self.write(|bytes| hasher.update(bytes));
+        Hash(hasher.finalize().into())
+    }
+
     /// The one definition of the layout: hands the encoding to `out` piece by piece, in order.
     fn write(&self, mut out: impl FnMut(&[u8])) {
         put_lp(&mut out, LEAF_FORMAT_V1.as_bytes());
@@ -82,8 +142,8 @@ impl LeafV1<'_> {
         out(&self.occurred_to_us.to_be_bytes());
         out(&[self.time_precision]);
         put_lp(&mut out, self.actor.as_bytes());
-        out(&sha256(self.payload));
-        out(&sha256(self.metadata));
+        out(&self.payload_sha256);
+        out(&self.metadata_sha256);
     }
 }
 
@@ -131,6 +191,13 @@ mod tests {
     #[test]
     fn the_streamed_hash_is_the_hash_of_the_encoding() {
         assert_eq!(sample().hash(), crate::hash::leaf_hash(&sample().encode()));
+    }
+
+    #[test]
+    fn the_committed_leaf_is_the_same_leaf() {
+        let leaf = sample();
+        let committed = leaf.committed(sha256(leaf.payload), sha256(leaf.metadata));
+        assert_eq!(committed.hash(), leaf.hash());
     }
 
     #[test]

@@ -35,7 +35,7 @@ mod reference;
 pub use checkpoint::{Checkpoint, CheckpointError, VerifiedCheckpoint, open_checkpoint};
 pub use frontier::{CompletedNode, Frontier, FrontierError, NodeCoordinate};
 pub use hash::{Hash, HashParseError, leaf_hash, node_hash};
-pub use leaf::{LEAF_FORMAT_V1, LeafV1, sha256};
+pub use leaf::{CommittedLeafV1, LEAF_FORMAT_V1, LeafV1, sha256};
 pub use proof::{
     ProofError, TreeHead, assemble, consistency_ranges, inclusion_proof_len, inclusion_ranges,
     nodes_needed, perfect_parts, range_hash, verify_consistency, verify_inclusion,

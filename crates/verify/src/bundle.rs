@@ -136,6 +136,7 @@ impl Verifier<'_> {
             sha256,
             bytes,
             leaves,
+            stream_ids,
             stop,
             ..
         } = checked;
@@ -158,7 +159,8 @@ impl Verifier<'_> {
             return Err(failure);
         }
         for leaf in leaves {
-            self.event(leaf)?;
+            let stream_id = stream_ids.get(leaf.stream_id.clone()).unwrap_or_default();
+            self.event(&leaf, stream_id)?;
         }
         match stop {
             Some(Stop::Line { position, failure }) => {
@@ -186,17 +188,13 @@ impl Verifier<'_> {
     }
 
     /// One event whose leaf verified: its position, its stream's next version, the frontier.
-    fn event(&mut self, leaf: Leaf) -> Result<(), Failure> {
+    fn event(&mut self, leaf: &Leaf, stream_id: &str) -> Result<(), Failure> {
         self.check_position(leaf.position)?;
         let expected = self.frontier.size();
-        let version = self
-            .versions
-            .get(leaf.stream_id.as_str())
-            .copied()
-            .unwrap_or(0);
+        let version = self.versions.get(stream_id).copied().unwrap_or(0);
         if leaf.stream_version != version + 1 {
             return Err(Failure::new(
-                Location::Stream(leaf.stream_id),
+                Location::Stream(stream_id.to_owned()),
                 format!(
                     "at position {expected} the stream jumps from version {version} to {}",
                     leaf.stream_version
@@ -204,10 +202,10 @@ impl Verifier<'_> {
             ));
         }
         // The stream's id is copied once, when the stream is first seen.
-        match self.versions.get_mut(leaf.stream_id.as_str()) {
+        match self.versions.get_mut(stream_id) {
             Some(version) => *version += 1,
             None => {
-                self.versions.insert(leaf.stream_id, 1);
+                self.versions.insert(stream_id.to_owned(), 1);
             }
         }
         self.frontier.append(leaf.hash);
