@@ -22,7 +22,7 @@ fi
 
 # The conformance check needs the binary; it runs first so the test runner's summary closes the output.
 if [[ -x scripts/conformance/run.sh ]]; then
-    cargo build --quiet -p server --bin medaid
+    cargo build --quiet -p server --bin medaid -p verify --bin medaid-verify
     scripts/conformance/run.sh "${CARGO_TARGET_DIR:-target}/debug/medaid"
 fi
 

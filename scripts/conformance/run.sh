@@ -63,3 +63,11 @@ if [[ -x "$root/.tools/buf" ]]; then
 else
   echo "conformance: buf is not installed (scripts/install-tools.sh); walk-through not run" >&2
 fi
+
+# The README's auditor section, every command as written, against a fresh server of its own.
+verify_binary="$(dirname "$binary")/medaid-verify"
+if [[ -x "$root/.tools/buf" ]] && command -v jq >/dev/null && [[ -x "$verify_binary" ]]; then
+  "$root/scripts/readme-audit.sh" "$binary" "$verify_binary"
+else
+  echo "conformance: buf, jq or $verify_binary missing; the README's auditor section not run" >&2
+fi
