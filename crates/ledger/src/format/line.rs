@@ -160,7 +160,7 @@ impl<'a> Cursor<'a> {
         let mut value: u16 = 0;
         for &d in digits {
             let nibble = char::from(d).to_digit(16)?;
-            value = value << 4 | u16::try_from(nibble).ok()?;
+            value = (value << 4) | u16::try_from(nibble).ok()?;
         }
         self.at = end;
         Some(value)
