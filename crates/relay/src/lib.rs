@@ -16,14 +16,15 @@
 //!
 //! # Guarantees
 //! - **Order and no gaps.** Each publish carries `Nats-Expected-Last-Sequence`: the stream accepts
-//!   event `n` only right after event `n - 1`, so a failed publish in the middle of a pipelined
-//!   batch can never let a later event in before it. The relay then starts over from what the
-//!   stream holds.
+//!   event `n` only right after event `n - 1`, so a failed publish in the middle of the pipelined
+//!   window (up to `max_pending_acks` publishes awaiting their acknowledgement) can never let a
+//!   later event in before it. The relay then starts over from what the stream holds.
 //! - **Exactly once.** On every (re)start the relay reads the position of the stream's last message
 //!   and resumes after the later of that and its checkpoint, so an event acknowledged just before a
 //!   crash is not republished, however long the relay was down. `Nats-Msg-Id` lets JetStream drop
 //!   a republish within its duplicate window as well (a second relay racing the first).
-//! - **Catch-up.** The relay reads the log from its checkpoint at full speed, then follows it live;
+//! - **Catch-up.** The relay reads the log from its checkpoint at full speed (a reader task reads
+//!   and prepares the next pages while the publisher sends the current one), then follows it live;
 //!   a relay stopped for an hour publishes the hour's events in order and carries on.
 //!
 //! # What it must not do

@@ -1,16 +1,28 @@
-//! The relay task: resume from what the stream and the checkpoint say, then publish batch after
-//! batch, each pipelined and each acknowledged in full before the checkpoint moves (the checkpoint
-//! is written beside the publishing, never ahead of what JetStream acknowledged).
+//! The relay task: resume from what the stream and the checkpoint say, then publish continuously.
+//!
+//! Three parts run side by side in one attempt, so that no part waits for another's round trip:
+//! - a **reader** (a task of its own, so it has a core of its own) reads the log in pages of
+//!   `batch_size` events bounded by the committed head, decodes each event's scope and builds its
+//!   message, and queues a few prepared pages ahead of the publisher;
+//! - the **publisher** sends every message as soon as it is prepared, each with
+//!   `Nats-Expected-Last-Sequence`, keeping at most `max_pending_acks` publishes whose
+//!   acknowledgement has not arrived, and checks the acknowledgements in the order sent;
+//! - the **checkpoint** is written beside the publishing, never ahead of what JetStream
+//!   acknowledged, and never waited for.
 
+use std::collections::VecDeque;
 use std::pin::pin;
 use std::time::Duration;
 
+use async_nats::jetstream::context::{ContextBuilder, PublishError};
+use async_nats::jetstream::publish::PublishAck;
 use async_nats::jetstream::{self, message::PublishMessage, stream};
 use event_store::{EventFilter, EventStore, StoredEvent};
-use futures_util::FutureExt;
+use futures_util::stream::FuturesOrdered;
+use futures_util::{FutureExt, StreamExt};
 use sqlx::AnyPool;
 use sqlx::any::AnyPoolOptions;
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 
 use crate::checkpoint;
 use crate::subject::{message, provinces_of, subject_for};
@@ -19,6 +31,12 @@ use crate::subject::{message, provinces_of, subject_for};
 pub const POSITION_HEADER: &str = "Medaid-Position";
 /// The header listing an event's provinces, comma-separated (empty for a national event).
 pub const PROVINCES_HEADER: &str = "Medaid-Provinces";
+
+/// Prepared pages the reader may hold ahead of the publisher.
+const PAGES_AHEAD: usize = 4;
+/// How long the reader waits for the head to move before it reads again anyway (a missed wake-up
+/// costs at most this much delay).
+const POLL_INTERVAL: Duration = Duration::from_millis(500);
 
 /// Where and how to publish.
 #[derive(Debug, Clone)]
@@ -29,8 +47,12 @@ pub struct RelayConfig {
     pub stream: String,
     /// The first subject tokens, such as `medaid.events`.
     pub subject_prefix: String,
-    /// Most events published before their acknowledgements are awaited.
+    /// Most events read from the log and prepared at once (one page, at most
+    /// [`event_store::MAX_READ_LIMIT`]).
     pub batch_size: usize,
+    /// Most publishes whose acknowledgement JetStream has not yet sent; the publisher waits for the
+    /// oldest before it sends more.
+    pub max_pending_acks: usize,
     /// The stream's duplicate window, when the relay creates it.
     pub duplicate_window: Duration,
     /// Longest pause between attempts after NATS or the database failed.
@@ -71,6 +93,8 @@ pub enum RelayError {
         expected: u64,
         got: u64,
     },
+    #[error("the relay's log reader stopped")]
+    ReaderGone,
 }
 
 fn jetstream_error(
@@ -88,6 +112,28 @@ pub struct Relay {
     status: watch::Sender<RelayStatus>,
 }
 
+/// An event's message, ready to send but for its expected last sequence.
+struct Outgoing {
+    position: u64,
+    subject: String,
+    message: PublishMessage,
+}
+
+/// An acknowledgement on its way, with the position of the event it acknowledges.
+type PendingAck = std::pin::Pin<
+    Box<dyn Future<Output = (u64, Result<PublishAck, PublishError>)> + Send + 'static>,
+>;
+
+/// Aborts the reader task when the attempt ends, however it ends (an error, shutdown, or the
+/// relay's own task aborted).
+struct AbortOnDrop(tokio::task::JoinHandle<Result<std::convert::Infallible, RelayError>>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 impl Relay {
     /// Connects to the checkpoint database (`database_url`, the store's own, migrated by the store)
     /// and to NATS, and makes sure the stream exists, so that a wrong address fails here, at start.
@@ -102,7 +148,12 @@ impl Relay {
             .connect(database_url)
             .await?;
         let client = async_nats::connect(&config.nats_url).await?;
-        let jetstream = jetstream::new(client);
+        // The client's own bound on unacknowledged publishes is the relay's, so the publisher's
+        // window decides and a publish never waits inside the client for an acknowledgement that
+        // only the publisher itself would collect.
+        let jetstream = ContextBuilder::new()
+            .max_ack_inflight(config.max_pending_acks.max(1))
+            .build(client);
         jetstream
             .get_or_create_stream(stream::Config {
                 name: config.stream.clone(),
@@ -196,12 +247,12 @@ impl Relay {
         Ok((position, last_sequence))
     }
 
-    /// One run: resume, then publish until something fails.
+    /// One run: resume, then read, publish and checkpoint until something fails.
     ///
     /// The checkpoint is written beside the publishing, not in its path: it is only the fallback
     /// for a stream whose messages were removed (the resume point is the later of it and the
     /// stream's last message), so a checkpoint a few batches behind after a crash republishes
-    /// nothing, while waiting for its commit (one fsync) after every batch would halve the rate.
+    /// nothing, while waiting for its commit (one fsync) would stall the publishing.
     async fn attempt(&self) -> Result<std::convert::Infallible, RelayError> {
         let (position, last_sequence) = self.resume_point().await?;
         self.status.send_modify(|s| {
@@ -209,6 +260,20 @@ impl Relay {
             s.connected = true;
         });
         tracing::info!(stream = %self.config.stream, position, "relaying the log");
+        let (pages, prepared) = mpsc::channel(PAGES_AHEAD);
+        let mut reader = AbortOnDrop(tokio::spawn(read_ahead(
+            self.store.clone(),
+            self.config.subject_prefix.clone(),
+            self.config.batch_size.clamp(1, event_store::MAX_READ_LIMIT),
+            position,
+            pages,
+        )));
+        let reading = async {
+            match (&mut reader.0).await {
+                Ok(result) => result,
+                Err(_) => Err(RelayError::ReaderGone),
+            }
+        };
         let (acknowledged, mut to_save) = watch::channel(position);
         let saving = async {
             while to_save.changed().await.is_ok() {
@@ -218,81 +283,143 @@ impl Relay {
             // The sender lives as long as the publishing, which ends the attempt first.
             std::future::pending::<Result<std::convert::Infallible, RelayError>>().await
         };
-        let publishing = self.publish_from(position, last_sequence, &acknowledged);
+        let publishing = self.publish_from(position, last_sequence, prepared, &acknowledged);
         tokio::select! {
             result = publishing => result,
             result = saving => result,
+            result = reading => result,
         }
     }
 
-    /// Publishes from `position` on, batch after batch, telling `acknowledged` where the stream
-    /// stands after each one.
+    /// Publishes the reader's messages from `position` on, at most `max_pending_acks`
+    /// unacknowledged at once, checking every acknowledgement in order and telling `acknowledged`
+    /// how far the stream holds the log.
     async fn publish_from(
         &self,
         mut position: u64,
-        mut last_sequence: u64,
+        last_sequence: u64,
+        mut prepared: mpsc::Receiver<Vec<Outgoing>>,
         acknowledged: &watch::Sender<u64>,
     ) -> Result<std::convert::Infallible, RelayError> {
-        let batch_size = self.config.batch_size.clamp(1, event_store::MAX_READ_LIMIT);
-        let mut subscription = self.store.subscribe(position, EventFilter::default());
+        let window = self.config.max_pending_acks.max(1);
+        let mut queue: VecDeque<Outgoing> = VecDeque::new();
+        let mut pending: FuturesOrdered<PendingAck> = FuturesOrdered::new();
+        // The stream's last sequence once everything sent so far is stored, and once everything
+        // acknowledged so far is.
+        let mut sent = last_sequence;
+        let mut stored = last_sequence;
         loop {
-            let mut batch = vec![subscription.next().await?];
-            while batch.len() < batch_size {
-                match subscription.next().now_or_never() {
-                    Some(event) => batch.push(event?),
-                    None => break,
+            while pending.len() < window {
+                let Some(next) = queue.pop_front() else {
+                    match prepared.try_recv() {
+                        Ok(page) => {
+                            queue.extend(page);
+                            continue;
+                        }
+                        Err(mpsc::error::TryRecvError::Empty) => break,
+                        Err(mpsc::error::TryRecvError::Disconnected) => {
+                            return Err(RelayError::ReaderGone);
+                        }
+                    }
+                };
+                let ack = self
+                    .jetstream
+                    .send_publish(next.subject, next.message.expected_last_sequence(sent))
+                    .await
+                    .map_err(|e| jetstream_error("take a message")(Box::new(e)))?;
+                sent += 1;
+                let at = next.position;
+                pending.push_back(Box::pin(ack.into_future().map(move |result| (at, result))));
+            }
+            if pending.is_empty() {
+                // Caught up with the log: wait for the reader.
+                queue.extend(prepared.recv().await.ok_or(RelayError::ReaderGone)?);
+                continue;
+            }
+            let can_send = queue.is_empty() && pending.len() < window;
+            tokio::select! {
+                biased;
+                Some(first) = pending.next() => {
+                    let mut count = 0;
+                    let mut next = Some(first);
+                    // Every acknowledgement already here, then one report for all of them.
+                    while let Some((at, result)) = next {
+                        let ack = result.map_err(|e| jetstream_error("store a message")(Box::new(e)))?;
+                        // A duplicate is already in the stream (another relay published it): start
+                        // over from what the stream holds rather than guess the sequence.
+                        if ack.duplicate || ack.sequence != stored + 1 {
+                            return Err(RelayError::OutOfOrder {
+                                position: at,
+                                expected: stored + 1,
+                                got: ack.sequence,
+                            });
+                        }
+                        stored = ack.sequence;
+                        position = at + 1;
+                        count += 1;
+                        next = pending.next().now_or_never().flatten();
+                    }
+                    acknowledged.send_replace(position);
+                    self.status.send_modify(|s| {
+                        s.position = position;
+                        s.published += count;
+                    });
+                }
+                page = prepared.recv(), if can_send => {
+                    queue.extend(page.ok_or(RelayError::ReaderGone)?);
                 }
             }
-            last_sequence = self.publish(&batch, last_sequence).await?;
-            position = batch.last().map_or(position, |e| e.position + 1);
-            acknowledged.send_replace(position);
-            let count = batch.len() as u64;
-            self.status.send_modify(|s| {
-                s.position = position;
-                s.published += count;
-            });
         }
     }
+}
 
-    /// Publishes a batch pipelined, then awaits every acknowledgement in order; returns the stream's
-    /// new last sequence.
-    async fn publish(&self, batch: &[StoredEvent], last_sequence: u64) -> Result<u64, RelayError> {
-        let mut acks = Vec::with_capacity(batch.len());
-        for (expected, event) in (last_sequence..).zip(batch) {
-            let provinces = provinces_of(event);
-            let subject = subject_for(&self.config.subject_prefix, event, provinces.as_deref());
-            let listed = provinces.as_deref().unwrap_or_default();
-            let publish = PublishMessage::build()
-                .payload(message(event, listed).into())
-                .message_id(event.event_id.to_string())
-                .expected_last_sequence(expected)
-                .header(POSITION_HEADER, event.position.to_string())
-                .header(PROVINCES_HEADER, listed.join(","))
-                .header("Content-Type", "application/json");
-            let ack = self
-                .jetstream
-                .send_publish(subject, publish)
-                .await
-                .map_err(|e| jetstream_error("take a message")(Box::new(e)))?;
-            acks.push((event.position, ack));
-        }
-        let mut sequence = last_sequence;
-        for (position, ack) in acks {
-            let ack = ack
-                .await
-                .map_err(|e| jetstream_error("store a message")(Box::new(e)))?;
-            // A duplicate is already in the stream (another relay published it): start over from
-            // what the stream holds rather than guess the sequence.
-            if ack.duplicate || ack.sequence != sequence + 1 {
-                return Err(RelayError::OutOfOrder {
-                    position,
-                    expected: sequence + 1,
-                    got: ack.sequence,
-                });
+/// Reads the log from `position` in pages of `page_size` events (live once caught up), and sends
+/// each page's messages, in position order, to the publisher.
+async fn read_ahead(
+    store: EventStore,
+    prefix: String,
+    page_size: usize,
+    mut position: u64,
+    pages: mpsc::Sender<Vec<Outgoing>>,
+) -> Result<std::convert::Infallible, RelayError> {
+    let mut head = store.watch_head();
+    let filter = EventFilter::default();
+    loop {
+        // Mark the head seen before reading, so a commit during the read still wakes the wait.
+        head.borrow_and_update();
+        let page = store.read_all(position, page_size, &filter).await?;
+        position = page.next_position;
+        if page.events.is_empty() {
+            match tokio::time::timeout(POLL_INTERVAL, head.changed()).await {
+                Ok(Ok(())) | Err(_) => {}
+                // The store is closing; keep polling at the interval rather than spinning.
+                Ok(Err(_)) => tokio::time::sleep(POLL_INTERVAL).await,
             }
-            sequence = ack.sequence;
+            continue;
         }
-        Ok(sequence)
+        let messages = page.events.iter().map(|e| outgoing(&prefix, e)).collect();
+        if pages.send(messages).await.is_err() {
+            // The publisher is gone; the attempt is ending.
+            return Err(RelayError::ReaderGone);
+        }
+    }
+}
+
+/// An event's message: subject, body and headers.
+fn outgoing(prefix: &str, event: &StoredEvent) -> Outgoing {
+    let provinces = provinces_of(event);
+    let subject = subject_for(prefix, event, provinces.as_deref());
+    let listed = provinces.as_deref().unwrap_or_default();
+    let message = PublishMessage::build()
+        .payload(message(event, listed).into())
+        .message_id(event.event_id.to_string())
+        .header(POSITION_HEADER, event.position.to_string())
+        .header(PROVINCES_HEADER, listed.join(","))
+        .header("Content-Type", "application/json");
+    Outgoing {
+        position: event.position,
+        subject,
+        message,
     }
 }
 

@@ -43,6 +43,7 @@ impl Env {
             stream: format!("MEDAID_TEST_{unique}"),
             subject_prefix: format!("medaid_test_{unique}.events"),
             batch_size,
+            max_pending_acks: 2 * batch_size,
             duplicate_window: Duration::from_secs(120),
             max_retry_backoff: Duration::from_secs(1),
         };

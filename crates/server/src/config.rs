@@ -187,6 +187,7 @@ pub struct RelayConfig {
     pub stream: String,
     pub subject_prefix: String,
     pub batch_size: usize,
+    pub max_pending_acks: usize,
     pub duplicate_window_secs: u64,
 }
 
@@ -198,6 +199,7 @@ impl RelayConfig {
             stream: self.stream.clone(),
             subject_prefix: self.subject_prefix.clone(),
             batch_size: self.batch_size,
+            max_pending_acks: self.max_pending_acks,
             duplicate_window: Duration::from_secs(self.duplicate_window_secs),
             max_retry_backoff: Duration::from_secs(5),
         }

@@ -38,6 +38,9 @@ pub(crate) struct DelayArgs {
     /// The relay's batch size.
     #[arg(long, default_value_t = 1_000)]
     relay_batch: usize,
+    /// Most publishes awaiting their acknowledgement.
+    #[arg(long, default_value_t = 4_000)]
+    max_pending_acks: usize,
     /// The NATS server with JetStream.
     #[arg(
         long,
@@ -117,7 +120,7 @@ async fn once(
 ) -> anyhow::Result<Measured> {
     let writer = EventStore::open(StoreOptions::new(url)).await?;
     let relay_store = EventStore::open(StoreOptions::new(url)).await?;
-    let config = super::config(&args.nats_url, args.relay_batch);
+    let config = super::config(&args.nats_url, args.relay_batch, args.max_pending_acks);
     let result = async {
         let relay = relay::Relay::connect(relay_store.clone(), url, config.clone()).await?;
         let mut status = relay.status();

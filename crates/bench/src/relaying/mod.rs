@@ -16,13 +16,14 @@ use async_nats::jetstream;
 use relay::RelayConfig;
 
 /// A relay configuration with a stream and subject prefix of its own.
-pub(crate) fn config(nats_url: &str, batch_size: usize) -> RelayConfig {
+pub(crate) fn config(nats_url: &str, batch_size: usize, max_pending_acks: usize) -> RelayConfig {
     let unique = uuid::Uuid::new_v4().simple().to_string();
     RelayConfig {
         nats_url: nats_url.to_owned(),
         stream: format!("MEDAID_BENCH_{unique}"),
         subject_prefix: format!("medaid_bench_{unique}.events"),
         batch_size,
+        max_pending_acks,
         duplicate_window: Duration::from_secs(120),
         max_retry_backoff: Duration::from_secs(1),
     }

@@ -19,9 +19,12 @@ pub(crate) struct ThroughputArgs {
     /// Relay runs over the same log; the median is reported.
     #[arg(long, default_value_t = 3)]
     runs: usize,
-    /// The relay's batch size (events published before their acknowledgements are awaited).
+    /// The relay's batch size (events read from the log and prepared at once).
     #[arg(long, value_delimiter = ',', default_values_t = [1_000usize])]
     batch_sizes: Vec<usize>,
+    /// Most publishes awaiting their acknowledgement.
+    #[arg(long, default_value_t = 4_000)]
+    max_pending_acks: usize,
     /// The NATS server with JetStream.
     #[arg(
         long,
@@ -91,7 +94,7 @@ async fn once(
     batch_size: usize,
     written: u64,
 ) -> anyhow::Result<(Duration, String)> {
-    let config = super::config(&args.nats_url, batch_size);
+    let config = super::config(&args.nats_url, batch_size, args.max_pending_acks);
     let store = EventStore::open(StoreOptions::new(url)).await?;
     let result = async {
         let started = Instant::now();

@@ -142,6 +142,12 @@ impl Config {
         if relay.batch_size == 0 || relay.batch_size > 10_000 {
             return Err(invalid("relay.batch_size", "must be between 1 and 10000"));
         }
+        if relay.max_pending_acks == 0 || relay.max_pending_acks > 100_000 {
+            return Err(invalid(
+                "relay.max_pending_acks",
+                "must be between 1 and 100000",
+            ));
+        }
         if relay.duplicate_window_secs == 0 {
             return Err(invalid(
                 "relay.duplicate_window_secs",
