@@ -119,11 +119,8 @@ async fn numbers_past_i64_max_are_answered_or_refused_honestly_in_every_field() 
                     let honest = !matches!(
                         status.code(),
                         Code::Internal | Code::Unknown | Code::DataLoss
-                    ) && documented.is_some_and(|code| {
-                        // INVALID_ARGUMENT as documented, InvalidArgument as tonic names it.
-                        code.replace('_', "")
-                            .eq_ignore_ascii_case(&format!("{:?}", status.code()))
-                    });
+                    ) && documented
+                        .is_some_and(|code| code == test_support::code_name(status.code()));
                     if !honest {
                         dishonest.push(format!(
                             "{} {name}={value:?}: {:?} {:?} {}",

@@ -317,38 +317,11 @@ impl From<AppendError> for Error {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
-
     use super::Error;
-
-    /// The code `errors.proto` documents for each reason: the word before the colon that opens
-    /// the comment above the enum value (`// ALREADY_EXISTS: …`).
-    fn documented_codes() -> BTreeMap<String, String> {
-        let proto = include_str!("../../../proto/medaid/v1/errors.proto");
-        let mut codes = BTreeMap::new();
-        let mut comment = String::new();
-        for line in proto.lines().map(str::trim) {
-            if let Some(text) = line.strip_prefix("//") {
-                comment.push_str(text.trim());
-                comment.push(' ');
-                continue;
-            }
-            if let Some((name, _)) = line.split_once(" = ")
-                && let Some((code, _)) = comment.split_once(':')
-                && name
-                    .chars()
-                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
-            {
-                codes.insert(name.to_owned(), code.trim().to_owned());
-            }
-            comment.clear();
-        }
-        codes
-    }
 
     #[test]
     fn every_rule_refusal_answers_the_code_errors_proto_documents() {
-        let documented = documented_codes();
+        let documented = test_support::errors_proto::documented_codes();
         let mut wrong = Vec::new();
         for reason in domain::all_reasons() {
             let code = match Error::refusal(reason, String::new(), "hospital-x", None) {
@@ -361,7 +334,7 @@ mod tests {
             let expected = documented
                 .get(reason)
                 .unwrap_or_else(|| panic!("{reason} is not in errors.proto"));
-            if expected != code {
+            if expected.as_str() != code {
                 wrong.push(format!("{reason}: documented {expected}, answered {code}"));
             }
         }

@@ -13,4 +13,4 @@ pub mod world;
 
 pub use database::{Backend, TestDatabase, backends};
 #[cfg(feature = "server")]
-pub use server_harness::{TestServer, assert_refused, authed, test_config, token_args};
+pub use server_harness::{TestServer, assert_refused, authed, code_name, test_config, token_args};

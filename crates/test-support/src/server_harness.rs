@@ -243,7 +243,7 @@ pub fn assert_refused(status: &Status, code: Code, reason: &str) {
 }
 
 /// The code as `errors.proto` and the gRPC spec spell it.
-fn code_name(code: Code) -> &'static str {
+pub fn code_name(code: Code) -> &'static str {
     match code {
         Code::Ok => "OK",
         Code::Cancelled => "CANCELLED",
