@@ -91,6 +91,7 @@ async fn once(url: &str, replicas: usize, workload: Workload) -> anyhow::Result<
                 schema_version: 1,
                 payload: store::payload(client, append, 0),
                 occurred: BusinessTime::instant(1_721_865_600_000_000),
+                tags: Vec::new(),
             }];
             let metadata = AppendMetadata {
                 actor: "bench".into(),

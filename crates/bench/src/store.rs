@@ -52,6 +52,7 @@ pub(crate) async fn run(store: EventStore, workload: Workload) -> anyhow::Result
                     schema_version: 1,
                     payload: payload(client, append, i),
                     occurred: BusinessTime::instant(1_721_865_600_000_000),
+                    tags: Vec::new(),
                 })
                 .collect();
             let metadata = AppendMetadata {

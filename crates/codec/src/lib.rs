@@ -40,6 +40,7 @@ pub fn encode(event: &Event) -> NewEvent {
         schema_version: stored.schema_version,
         payload: stored.data,
         occurred: business_time(&event.occurred_at()),
+        tags: Vec::new(),
     }
 }
 

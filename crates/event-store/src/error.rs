@@ -48,6 +48,25 @@ pub enum AppendError {
     },
     #[error("request id {request_id} was already used for a different append")]
     RequestIdReused { request_id: String },
+    #[error("event {index} has a malformed tag {tag:?}: {rule}")]
+    InvalidTag {
+        index: usize,
+        tag: String,
+        rule: &'static str,
+    },
+    #[error("event {index} has {count} tags, over the limit of {max}")]
+    TooManyTags {
+        index: usize,
+        count: usize,
+        max: usize,
+    },
+    #[error("condition {index} is malformed: {rule}")]
+    InvalidCondition { index: usize, rule: &'static str },
+    /// A concurrent decision: an event matching condition `index`'s query was written at
+    /// `position`, at or after the condition's `from_position`, so the facts the append was decided
+    /// on are stale. Like a stream conflict, deciding again on fresh facts may succeed.
+    #[error("condition {index} is violated: the event at position {position} matches its query")]
+    ConditionViolated { index: usize, position: u64 },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -65,6 +84,9 @@ pub enum StoreError {
     UnsupportedUrl(String),
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
+    /// A tag query that breaks the grammar (`limits::check_tag_query`): the caller's bug.
+    #[error("malformed tag query: {0}")]
+    InvalidQuery(&'static str),
     #[error("injected fault: {0}")]
     Injected(String),
     /// The database could not be reached for a group this request was part of.
@@ -78,9 +100,10 @@ impl StoreError {
         match self {
             StoreError::Database(error) => is_transient_database_error(error),
             StoreError::Closed | StoreError::Injected(_) | StoreError::Unreachable(_) => true,
-            StoreError::Migrate(_) | StoreError::UnsupportedUrl(_) | StoreError::Corrupt(_) => {
-                false
-            }
+            StoreError::Migrate(_)
+            | StoreError::UnsupportedUrl(_)
+            | StoreError::Corrupt(_)
+            | StoreError::InvalidQuery(_) => false,
         }
     }
 }

@@ -36,8 +36,9 @@ pub use checkpointer::{CheckpointPolicy, Checkpointer, CheckpointerError};
 pub use error::{AppendError, StoreError};
 pub use ledger::{Hash, TreeHead};
 pub use model::{
-    AppendMetadata, AppendResult, BusinessTime, EventFilter, EventMetadata, EventPage, Evidence,
-    ExpectedVersion, LogHead, NewEvent, StoredEvent, TimePrecision, category_of,
+    AppendCondition, AppendMetadata, AppendResult, BusinessTime, EventFilter, EventMetadata,
+    EventPage, Evidence, ExpectedVersion, LogHead, NewEvent, StoredEvent, TagQuery, TagQueryItem,
+    TaggedEvents, TimePrecision, category_of,
 };
 pub use store::{EventStore, MAX_READ_LIMIT, MerkleRoot, StoreOptions};
 pub use subscription::Subscription;

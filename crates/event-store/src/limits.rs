@@ -7,7 +7,10 @@ use ledger::sha256;
 use uuid::Uuid;
 
 use crate::error::AppendError;
-use crate::model::{AppendMetadata, EventMetadata, ExpectedVersion, NewEvent};
+use crate::model::{
+    AppendCondition, AppendMetadata, EventMetadata, ExpectedVersion, NewEvent, TagQuery,
+    TagQueryItem,
+};
 
 /// Bounds on what one append may carry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +40,82 @@ pub const MAX_METADATA_VALUE_LEN: usize = 256;
 pub const MAX_EVIDENCE: usize = 20;
 /// Longest evidence address or description, in bytes.
 pub const MAX_EVIDENCE_TEXT_LEN: usize = 2048;
+
+/// Most tags on one event.
+pub const MAX_TAGS_PER_EVENT: usize = 32;
+/// Longest tag key (the part before the first `:`).
+pub const MAX_TAG_KEY_LEN: usize = 32;
+/// Most conditions on one append.
+pub const MAX_CONDITIONS: usize = 16;
+/// Most alternatives in one tag query.
+pub const MAX_QUERY_ITEMS: usize = 16;
+/// Most tags, and most event types, in one alternative of a tag query.
+pub const MAX_ITEM_TERMS: usize = 8;
+
+/// Checks a tag: `key:value`, where the key is `[a-z][a-z0-9_]*` of at most 32 characters and the
+/// value is one or more characters, none of them whitespace or a control character; at most 128
+/// bytes in all.
+pub fn check_tag(tag: &str) -> Result<(), &'static str> {
+    if tag.is_empty() || tag.len() > MAX_NAME_LEN {
+        return Err("must be 1 to 128 bytes");
+    }
+    let Some((key, value)) = tag.split_once(':') else {
+        return Err("must be key:value");
+    };
+    let mut chars = key.chars();
+    if !chars.next().is_some_and(|c| c.is_ascii_lowercase()) {
+        return Err("the key must start with a lowercase ascii letter");
+    }
+    if key.len() > MAX_TAG_KEY_LEN {
+        return Err("the key must be at most 32 characters");
+    }
+    if !chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+        return Err("the key may hold only a-z, 0-9 and _");
+    }
+    if value.is_empty() {
+        return Err("the value must not be empty");
+    }
+    if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("the value may hold no whitespace or control character");
+    }
+    Ok(())
+}
+
+/// Checks a tag query and puts it in its canonical form (each alternative's tags and types sorted
+/// and without repeats; the first tag of an alternative keeps its place, since it drives the index).
+pub fn check_tag_query(query: &TagQuery) -> Result<TagQuery, &'static str> {
+    if query.items.is_empty() {
+        return Err("a tag query must have at least one alternative");
+    }
+    if query.items.len() > MAX_QUERY_ITEMS {
+        return Err("a tag query may have at most 16 alternatives");
+    }
+    let mut items = Vec::with_capacity(query.items.len());
+    for item in &query.items {
+        let Some((first, rest)) = item.tags.split_first() else {
+            return Err("every alternative of a tag query needs at least one tag");
+        };
+        if item.tags.len() > MAX_ITEM_TERMS || item.event_types.len() > MAX_ITEM_TERMS {
+            return Err("an alternative of a tag query may have at most 8 tags and 8 event types");
+        }
+        for tag in &item.tags {
+            check_tag(tag)?;
+        }
+        for event_type in &item.event_types {
+            check_event_type(event_type)?;
+        }
+        let mut others: Vec<String> = rest.iter().filter(|t| *t != first).cloned().collect();
+        others.sort_unstable();
+        others.dedup();
+        let mut tags = vec![first.clone()];
+        tags.extend(others);
+        let mut event_types = item.event_types.clone();
+        event_types.sort_unstable();
+        event_types.dedup();
+        items.push(TagQueryItem { tags, event_types });
+    }
+    Ok(TagQuery { items })
+}
 
 /// Checks a stream id: `category` or `category-rest`, where the category is `[a-z][a-z0-9_]*` of at
 /// most 32 characters and the rest is one or more of `[A-Za-z0-9_.:@-]`; at most 128 characters.
@@ -102,6 +181,8 @@ pub fn check_request_id(request_id: &str) -> Result<(), &'static str> {
 pub(crate) struct ValidatedAppend {
     pub(crate) stream_id: String,
     pub(crate) expected: ExpectedVersion,
+    /// In canonical form (`check_tag_query`); checked inside the group's transaction.
+    pub(crate) conditions: Vec<AppendCondition>,
     pub(crate) request_id: String,
     pub(crate) events: Vec<ValidatedEvent>,
     /// The metadata JSON stored with every event of this append.
@@ -118,6 +199,8 @@ pub(crate) struct ValidatedEvent {
     pub(crate) schema_version: u32,
     pub(crate) payload_json: String,
     pub(crate) occurred: crate::model::BusinessTime,
+    /// Sorted, without repeats.
+    pub(crate) tags: Vec<String>,
 }
 
 impl ValidatedAppend {
@@ -125,6 +208,7 @@ impl ValidatedAppend {
         limits: &Limits,
         stream_id: &str,
         expected: ExpectedVersion,
+        conditions: Vec<AppendCondition>,
         events: Vec<NewEvent>,
         request_id: &str,
         metadata: AppendMetadata,
@@ -144,6 +228,23 @@ impl ValidatedAppend {
         })?;
         check_request_id(request_id).map_err(|rule| AppendError::InvalidRequestId { rule })?;
         check_metadata(&metadata)?;
+        if conditions.len() > MAX_CONDITIONS {
+            return Err(AppendError::InvalidCondition {
+                index: MAX_CONDITIONS,
+                rule: "an append may carry at most 16 conditions",
+            });
+        }
+        let conditions = conditions
+            .into_iter()
+            .enumerate()
+            .map(|(index, condition)| {
+                Ok(AppendCondition {
+                    query: check_tag_query(&condition.query)
+                        .map_err(|rule| AppendError::InvalidCondition { index, rule })?,
+                    from_position: condition.from_position,
+                })
+            })
+            .collect::<Result<Vec<_>, AppendError>>()?;
 
         let mut validated = Vec::with_capacity(events.len());
         for (index, event) in events.into_iter().enumerate() {
@@ -167,12 +268,34 @@ impl ValidatedAppend {
                     max: limits.max_payload_bytes,
                 });
             }
+            if event.tags.len() > MAX_TAGS_PER_EVENT {
+                return Err(AppendError::TooManyTags {
+                    index,
+                    count: event.tags.len(),
+                    max: MAX_TAGS_PER_EVENT,
+                });
+            }
+            if let Some((tag, rule)) = event
+                .tags
+                .iter()
+                .find_map(|tag| check_tag(tag).err().map(|rule| (tag, rule)))
+            {
+                return Err(AppendError::InvalidTag {
+                    index,
+                    tag: tag.clone(),
+                    rule,
+                });
+            }
+            let mut tags = event.tags;
+            tags.sort_unstable();
+            tags.dedup();
             validated.push(ValidatedEvent {
                 event_id: Uuid::now_v7(),
                 event_type: event.event_type,
                 schema_version: event.schema_version,
                 payload_json,
                 occurred: event.occurred,
+                tags,
             });
         }
 
@@ -192,6 +315,7 @@ impl ValidatedAppend {
         Ok(ValidatedAppend {
             stream_id: stream_id.to_owned(),
             expected,
+            conditions,
             request_id: request_id.to_owned(),
             events: validated,
             metadata_json,
@@ -251,7 +375,9 @@ fn check_metadata(metadata: &AppendMetadata) -> Result<(), AppendError> {
 
 /// Hashes the parts of an append that a retry repeats: stream, expectation, and each event's type,
 /// schema version, business time and payload. Metadata is left out on purpose, because a retry
-/// legitimately carries a new trace id.
+/// legitimately carries a new trace id. So are tags (derived from the payload) and conditions: a
+/// retry decided again on fresh facts carries a later `from_position`, and a request already
+/// recorded was decided once and for all.
 fn content_hash(stream_id: &str, expected: ExpectedVersion, events: &[ValidatedEvent]) -> [u8; 32] {
     let mut bytes = Vec::new();
     let mut put = |part: &[u8]| {
@@ -308,6 +434,44 @@ mod tests {
         for bad in ["", "1Thing", "Batch Dispatched", "Batch-Dispatched"] {
             assert!(check_event_type(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn tags_follow_the_grammar() {
+        for good in [
+            "practitioner:P-0001",
+            "gap:county/620422/vats",
+            "hospital:12110000400000000X",
+            "a_1:中",
+        ] {
+            assert_eq!(check_tag(good), Ok(()), "{good}");
+        }
+        for bad in [
+            "",
+            "practitioner",
+            ":x",
+            "Practitioner:x",
+            "p-x:y",
+            "p:",
+            "p:a b",
+            "p:a\u{7}",
+        ] {
+            assert!(check_tag(bad).is_err(), "{bad}");
+        }
+        assert!(check_tag(&format!("p:{}", "x".repeat(127))).is_err());
+        assert!(check_tag(&format!("{}:x", "k".repeat(33))).is_err());
+    }
+
+    #[test]
+    fn a_tag_query_keeps_its_driving_tag_first_and_needs_a_tag_per_alternative() {
+        let query = TagQuery::default().or_tags(["z:1", "b:2", "a:3", "b:2", "z:1"], ["T", "T"]);
+        let canonical = check_tag_query(&query).unwrap();
+        assert_eq!(canonical.items[0].tags, ["z:1", "a:3", "b:2"]);
+        assert_eq!(canonical.items[0].event_types, ["T"]);
+        assert!(check_tag_query(&TagQuery::default()).is_err());
+        let no_tag = TagQuery::default().or_tags([] as [&str; 0], ["T"]);
+        assert!(check_tag_query(&no_tag).is_err());
+        assert!(check_tag_query(&TagQuery::tag("bad")).is_err());
     }
 
     #[test]

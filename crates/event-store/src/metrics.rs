@@ -54,7 +54,9 @@ impl StoreMetrics {
     ) {
         let outcome = match outcome {
             Ok(_) => "ok",
-            Err(AppendError::WrongExpectedVersion { .. }) => "conflict",
+            Err(
+                AppendError::WrongExpectedVersion { .. } | AppendError::ConditionViolated { .. },
+            ) => "conflict",
             Err(AppendError::Store(_)) => "error",
             Err(_) => "refused",
         };

@@ -97,6 +97,71 @@ pub struct NewEvent {
     pub schema_version: u32,
     pub payload: serde_json::Value,
     pub occurred: BusinessTime,
+    /// `key:value` tags (see [`crate::limits::check_tag`]) that conditional appends and
+    /// [`crate::EventStore::read_by_tags`] find the event by, such as `practitioner:…`. The store
+    /// gives them no meaning; the caller derives them from the payload. They are derived data
+    /// outside the Merkle leaf (ARCHITECTURE.md, "Tags"). Order and repeats do not matter.
+    pub tags: Vec<String>,
+}
+
+/// One alternative of a [`TagQuery`]: events carrying every one of `tags` and, unless
+/// `event_types` is empty, of one of those types.
+///
+/// The first tag drives the index lookup; the others and the types are checked on its matches, so
+/// the most selective tag goes first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct TagQueryItem {
+    /// One or more tags, all required.
+    pub tags: Vec<String>,
+    /// Event types, any of which matches; empty means any type.
+    pub event_types: Vec<String>,
+}
+
+/// Which events a decision's facts come from: those matching any of its items.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct TagQuery {
+    /// One or more alternatives.
+    pub items: Vec<TagQueryItem>,
+}
+
+impl TagQuery {
+    /// Events carrying `tag`, of any type.
+    pub fn tag(tag: impl Into<String>) -> TagQuery {
+        TagQuery::default().or_tags([tag.into()], [] as [String; 0])
+    }
+
+    /// This query, or events carrying all of `tags` with one of `event_types` (any type when empty).
+    pub fn or_tags(
+        mut self,
+        tags: impl IntoIterator<Item = impl Into<String>>,
+        event_types: impl IntoIterator<Item = impl Into<String>>,
+    ) -> TagQuery {
+        self.items.push(TagQueryItem {
+            tags: tags.into_iter().map(Into::into).collect(),
+            event_types: event_types.into_iter().map(Into::into).collect(),
+        });
+        self
+    }
+}
+
+/// A condition of an append: no event matching `query` may hold a position at or after
+/// `from_position`. A caller that read its facts with [`crate::EventStore::read_by_tags`] passes the
+/// query it used and the [`TaggedEvents::up_to_position`] it got, so the append fails, as
+/// [`crate::AppendError::ConditionViolated`], if a matching event was written since.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct AppendCondition {
+    pub query: TagQuery,
+    pub from_position: u64,
+}
+
+/// The answer of [`crate::EventStore::read_by_tags`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaggedEvents {
+    /// Every matching event below `up_to_position`, in position order.
+    pub events: Vec<StoredEvent>,
+    /// The log size the read covers: the one asked for, or the committed head if that was smaller.
+    /// The position an [`AppendCondition`] on the same query starts at.
+    pub up_to_position: u64,
 }
 
 /// Who and what caused an append; stored with each of its events.

@@ -5,6 +5,10 @@
 //! it here. Each request is checked on its own, in queue order, against the state left by the requests
 //! before it in the same group, so one refused request never affects the others. The result is the
 //! rows to insert and the answer for every request; nothing here touches the database.
+//!
+//! A request's conditions are decided in two halves: the writer looks up, under the lock, the first
+//! stored event matching each condition (`GroupState::conflicts`), and `plan_group` checks the
+//! events accepted earlier in the same group, which are not stored yet.
 
 use std::collections::HashMap;
 
@@ -12,7 +16,7 @@ use ledger::{CompletedNode, Frontier, Hash, LeafV1};
 
 use crate::error::AppendError;
 use crate::limits::{ValidatedAppend, ValidatedEvent};
-use crate::model::{AppendResult, LogHead};
+use crate::model::{AppendResult, LogHead, TagQuery};
 
 /// A request id seen before, with what its append wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,6 +34,9 @@ pub(crate) struct GroupState {
     pub(crate) frontier: Frontier,
     pub(crate) seen: HashMap<String, RequestRecord>,
     pub(crate) versions: HashMap<String, u64>,
+    /// For `(request index in the group, condition index)`, the first stored event at or after the
+    /// condition's `from_position` that matches its query; absent when there is none.
+    pub(crate) conflicts: HashMap<(usize, usize), u64>,
 }
 
 /// One event row to insert.
@@ -76,6 +83,7 @@ pub(crate) fn plan_group<'a>(
         mut frontier,
         mut seen,
         mut versions,
+        conflicts,
     } = state;
     // Record time never goes backwards, even if the clock does.
     let recorded_at_us = now_us.max(head.last_recorded_at_us);
@@ -84,8 +92,12 @@ pub(crate) fn plan_group<'a>(
     let mut new_requests = Vec::new();
     let mut nodes = Vec::new();
     let mut outcomes = Vec::with_capacity(group.len());
+    // The tags of the events accepted so far in this group, by tag (row indexes, in position
+    // order); kept only when some request of the group has a condition to check against them.
+    let index_tags = group.iter().any(|r| !r.conditions.is_empty());
+    let mut group_tags: HashMap<&'a str, Vec<usize>> = HashMap::new();
 
-    for request in group {
+    for (index, request) in group.iter().enumerate() {
         if let Some(record) = seen.get(&request.request_id) {
             outcomes.push(if record.content_hash == request.content_hash {
                 Ok(record.result.clone())
@@ -103,6 +115,11 @@ pub(crate) fn plan_group<'a>(
                 expected: request.expected,
                 actual,
             }));
+            continue;
+        }
+        if let Some(violation) = violated_condition(request, index, &conflicts, &rows, &group_tags)
+        {
+            outcomes.push(Err(violation));
             continue;
         }
 
@@ -129,6 +146,11 @@ pub(crate) fn plan_group<'a>(
             .hash();
             nodes.extend(frontier.push(leaf_hash));
             leaf_hashes.push(leaf_hash);
+            if index_tags {
+                for tag in &event.tags {
+                    group_tags.entry(tag.as_str()).or_default().push(rows.len());
+                }
+            }
             rows.push(EventRow {
                 position: next_position,
                 stream_id: &request.stream_id,
@@ -180,6 +202,64 @@ pub(crate) fn plan_group<'a>(
     }
 }
 
+/// The first condition of `request` that an event breaks: a stored one the writer found, or one
+/// accepted earlier in this group (`rows`, found through `group_tags`), at or after the
+/// condition's position.
+fn violated_condition(
+    request: &ValidatedAppend,
+    index: usize,
+    conflicts: &HashMap<(usize, usize), u64>,
+    rows: &[EventRow<'_>],
+    group_tags: &HashMap<&str, Vec<usize>>,
+) -> Option<AppendError> {
+    request
+        .conditions
+        .iter()
+        .enumerate()
+        .find_map(|(condition_index, condition)| {
+            let position = conflicts
+                .get(&(index, condition_index))
+                .copied()
+                .or_else(|| {
+                    first_in_group(&condition.query, condition.from_position, rows, group_tags)
+                })?;
+            Some(AppendError::ConditionViolated {
+                index: condition_index,
+                position,
+            })
+        })
+}
+
+/// The first event accepted so far in the group at or after `from` that matches `query`: like the
+/// stored lookup, driven by each alternative's first tag.
+fn first_in_group(
+    query: &TagQuery,
+    from: u64,
+    rows: &[EventRow<'_>],
+    group_tags: &HashMap<&str, Vec<usize>>,
+) -> Option<u64> {
+    query
+        .items
+        .iter()
+        .filter_map(|item| {
+            let (first, others) = item.tags.split_first()?;
+            group_tags
+                .get(first.as_str())?
+                .iter()
+                .filter_map(|&row| rows.get(row))
+                .filter(|row| row.position >= from)
+                .find(|row| {
+                    others
+                        .iter()
+                        .all(|tag| row.event.tags.binary_search(tag).is_ok())
+                        && (item.event_types.is_empty()
+                            || item.event_types.contains(&row.event.event_type))
+                })
+                .map(|row| row.position)
+        })
+        .min()
+}
+
 #[cfg(test)]
 mod tests {
     use ledger::root_from_leaves;
@@ -187,7 +267,7 @@ mod tests {
 
     use super::*;
     use crate::limits::Limits;
-    use crate::model::{AppendMetadata, BusinessTime, ExpectedVersion, NewEvent};
+    use crate::model::{AppendCondition, AppendMetadata, BusinessTime, ExpectedVersion, NewEvent};
 
     fn append(
         stream: &str,
@@ -195,12 +275,25 @@ mod tests {
         n: usize,
         request_id: &str,
     ) -> ValidatedAppend {
+        tagged(stream, expected, n, request_id, &[], Vec::new())
+    }
+
+    /// `n` events, each tagged `tags`, appended under `conditions`.
+    fn tagged(
+        stream: &str,
+        expected: ExpectedVersion,
+        n: usize,
+        request_id: &str,
+        tags: &[&str],
+        conditions: Vec<AppendCondition>,
+    ) -> ValidatedAppend {
         let events = (0..n)
             .map(|i| NewEvent {
                 event_type: "Happened".into(),
                 schema_version: 1,
                 payload: json!({ "i": i }),
                 occurred: BusinessTime::instant(0),
+                tags: tags.iter().map(|t| (*t).to_owned()).collect(),
             })
             .collect();
         let metadata = AppendMetadata {
@@ -211,6 +304,7 @@ mod tests {
             &Limits::default(),
             stream,
             expected,
+            conditions,
             events,
             request_id,
             metadata,
@@ -227,7 +321,97 @@ mod tests {
             frontier: Frontier::new(),
             seen: HashMap::new(),
             versions: HashMap::new(),
+            conflicts: HashMap::new(),
         }
+    }
+
+    fn unless(tag: &str, from_position: u64) -> Vec<AppendCondition> {
+        vec![AppendCondition {
+            query: crate::limits::check_tag_query(&TagQuery::tag(tag)).unwrap(),
+            from_position,
+        }]
+    }
+
+    #[test]
+    fn a_condition_is_decided_against_the_requests_before_it_in_the_group() {
+        let first = tagged("s-1", ExpectedVersion::Any, 2, "r1", &["p:1"], Vec::new());
+        let racing = tagged(
+            "s-2",
+            ExpectedVersion::Any,
+            1,
+            "r2",
+            &["p:1"],
+            unless("p:1", 0),
+        );
+        let unrelated = tagged(
+            "s-3",
+            ExpectedVersion::Any,
+            1,
+            "r3",
+            &["p:2"],
+            unless("p:3", 0),
+        );
+        let plan = plan_group(empty_state(), &[&first, &racing, &unrelated], 10);
+
+        assert!(plan.outcomes[0].is_ok());
+        assert!(matches!(
+            plan.outcomes[1],
+            Err(AppendError::ConditionViolated {
+                index: 0,
+                position: 0
+            })
+        ));
+        assert_eq!(plan.outcomes[2].as_ref().unwrap().first_position, 2);
+        assert_eq!(plan.rows.len(), 3);
+    }
+
+    #[test]
+    fn a_refused_request_breaks_no_condition_and_an_earlier_position_is_outside_it() {
+        let mut state = empty_state();
+        state.versions.insert("s-1".into(), 1);
+        // Refused for its version: it writes nothing, so it breaks no later condition.
+        let stale = tagged(
+            "s-1",
+            ExpectedVersion::NoStream,
+            1,
+            "r1",
+            &["p:1"],
+            Vec::new(),
+        );
+        let decided = tagged(
+            "s-2",
+            ExpectedVersion::Any,
+            1,
+            "r2",
+            &["p:1"],
+            unless("p:1", 0),
+        );
+        // Decided on facts read after the event of r2 was written: r2 is no news to it.
+        let later = tagged("s-3", ExpectedVersion::Any, 1, "r3", &[], unless("p:1", 1));
+        let plan = plan_group(state, &[&stale, &decided, &later], 10);
+
+        assert!(plan.outcomes[0].is_err());
+        assert_eq!(plan.outcomes[1].as_ref().unwrap().first_position, 0);
+        assert_eq!(plan.outcomes[2].as_ref().unwrap().first_position, 1);
+    }
+
+    #[test]
+    fn a_stored_conflict_refuses_only_its_request() {
+        let mut state = empty_state();
+        state.head.size = 10;
+        state.conflicts.insert((0, 0), 7);
+        let refused = tagged("s-1", ExpectedVersion::Any, 1, "r1", &[], unless("p:1", 5));
+        let fine = tagged("s-2", ExpectedVersion::Any, 1, "r2", &[], unless("p:1", 8));
+        let plan = plan_group(state, &[&refused, &fine], 10);
+
+        assert!(matches!(
+            plan.outcomes[0],
+            Err(AppendError::ConditionViolated {
+                index: 0,
+                position: 7
+            })
+        ));
+        assert_eq!(plan.outcomes[1].as_ref().unwrap().first_position, 10);
     }
 
     #[test]

@@ -10,11 +10,11 @@ use tokio::task::JoinHandle;
 use crate::audit::CheckpointCache;
 use crate::backend::{self, BackendKind, Readers, WriterConn};
 use crate::error::{AppendError, StoreError};
-use crate::limits::{Limits, ValidatedAppend};
+use crate::limits::{Limits, ValidatedAppend, check_tag_query};
 use crate::metrics::StoreMetrics;
 use crate::model::{
-    AppendMetadata, AppendResult, EventFilter, EventPage, ExpectedVersion, LogHead, NewEvent,
-    StoredEvent,
+    AppendCondition, AppendMetadata, AppendResult, EventFilter, EventPage, ExpectedVersion,
+    LogHead, NewEvent, StoredEvent, TagQuery, TaggedEvents,
 };
 use crate::subscription::Subscription;
 use crate::testing::FaultHook;
@@ -174,12 +174,41 @@ impl EventStore {
         request_id: &str,
         metadata: AppendMetadata,
     ) -> Result<AppendResult, AppendError> {
+        self.append_if(
+            stream_id,
+            expected_version,
+            Vec::new(),
+            events,
+            request_id,
+            metadata,
+        )
+        .await
+    }
+
+    /// [`EventStore::append`], refused with [`AppendError::ConditionViolated`] if any of
+    /// `conditions` is broken: an event matching its query holds a position at or after its
+    /// `from_position`.
+    ///
+    /// The writer decides the conditions inside the group's transaction, under the head lock, in
+    /// queue order: against the stored events (an index probe per alternative of each query) and
+    /// against the events of the requests accepted before it in the same group. A request id seen
+    /// before answers its original result whatever the conditions say, since it was decided then.
+    pub async fn append_if(
+        &self,
+        stream_id: &str,
+        expected_version: ExpectedVersion,
+        conditions: Vec<AppendCondition>,
+        events: Vec<NewEvent>,
+        request_id: &str,
+        metadata: AppendMetadata,
+    ) -> Result<AppendResult, AppendError> {
         let started = std::time::Instant::now();
         let outcome = async {
             let request = ValidatedAppend::new(
                 &self.inner.limits,
                 stream_id,
                 expected_version,
+                conditions,
                 events,
                 request_id,
                 metadata,
@@ -221,6 +250,32 @@ impl EventStore {
             .readers
             .read_all(from_position, limit.min(MAX_READ_LIMIT), filter)
             .await
+    }
+
+    /// Every event matching `query` below `up_to_position` (or the committed head, if that is
+    /// smaller), in position order, with the bound the read covered: the `from_position` of an
+    /// [`AppendCondition`] that guards a decision made on these facts.
+    ///
+    /// Each alternative of the query is a range probe of the tag index on its first tag, so the cost
+    /// follows that tag's matches, not the size of the log. There is no page limit: a query names the
+    /// facts of one decision (one practitioner, one gap), and a decision needs all of them.
+    pub async fn read_by_tags(
+        &self,
+        query: &TagQuery,
+        up_to_position: u64,
+    ) -> Result<TaggedEvents, StoreError> {
+        let query = check_tag_query(query).map_err(StoreError::InvalidQuery)?;
+        // Every position below the committed head is committed, so the read skips none.
+        let up_to_position = up_to_position.min(self.head().await?.size);
+        let events = self
+            .inner
+            .readers
+            .read_by_tags(&query, up_to_position)
+            .await?;
+        Ok(TaggedEvents {
+            events,
+            up_to_position,
+        })
     }
 
     /// The event at a position, if the log is that long.

@@ -1,4 +1,5 @@
-//! Hooks that let tests inject faults into the write path.
+//! Hooks that let tests inject faults into the write path, and the SQL of queries whose plans the
+//! tests check.
 //!
 //! Production code never installs one. They live in the public API, not behind `cfg(test)`, because
 //! the guarantees they prove are tested from outside the crate, against both backends.
@@ -37,4 +38,66 @@ pub struct ProofQuery {
     pub positions: Vec<u64>,
     /// `(level, index)` of the inner nodes, bound after the positions, level then index.
     pub nodes: Vec<(u8, u64)>,
+}
+
+/// The SQL that [`crate::EventStore::read_by_tags`] runs for `query` below `up_to`, with its bind
+/// values in order: for tests that check the query plan (`EXPLAIN`) on each backend.
+pub fn tag_read_query(
+    backend: crate::BackendKind,
+    query: &crate::TagQuery,
+    up_to: u64,
+) -> Result<TagSql, &'static str> {
+    let query = crate::limits::check_tag_query(query)?;
+    let up_to = i64::try_from(up_to).unwrap_or(i64::MAX);
+    Ok(TagSql::from(crate::backend::tags::read_sql(
+        backend,
+        crate::backend::rows::EVENT_COLUMNS,
+        &query,
+        up_to,
+    )))
+}
+
+/// The SQL the writer runs, inside a group's transaction, to find the first stored event that
+/// breaks an append condition on `query` from `from_position`, with its bind values in order.
+pub fn condition_probe_query(
+    query: &crate::TagQuery,
+    from_position: u64,
+) -> Result<TagSql, &'static str> {
+    let condition = crate::AppendCondition {
+        query: crate::limits::check_tag_query(query)?,
+        from_position,
+    };
+    let conditions = [condition];
+    let probes = crate::backend::tags::probes([(0, conditions.as_slice())], u64::MAX);
+    Ok(TagSql::from(crate::backend::tags::probe_sql(&probes)))
+}
+
+/// See [`tag_read_query`].
+#[derive(Debug, Clone)]
+pub struct TagSql {
+    pub sql: String,
+    pub binds: Vec<TagBind>,
+}
+
+/// One bind value of a [`TagSql`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TagBind {
+    Text(String),
+    Int(i64),
+}
+
+impl From<crate::backend::tags::Sql<'_>> for TagSql {
+    fn from(sql: crate::backend::tags::Sql<'_>) -> TagSql {
+        TagSql {
+            sql: sql.text,
+            binds: sql
+                .binds
+                .iter()
+                .map(|bind| match *bind {
+                    crate::backend::tags::Bind::Text(text) => TagBind::Text(text.to_owned()),
+                    crate::backend::tags::Bind::Int(int) => TagBind::Int(int),
+                })
+                .collect(),
+        }
+    }
 }

@@ -90,6 +90,7 @@ impl Env {
                         to_us: 1_726_444_799_999_999,
                         precision: TimePrecision::Day,
                     },
+                    tags: Vec::new(),
                 })
                 .collect();
             end = self
@@ -255,6 +256,7 @@ async fn a_province_consumer_receives_exactly_its_provinces_events() {
                 schema_version: 1,
                 payload: serde_json::json!({ "what": "not a domain event" }),
                 occurred: BusinessTime::instant(1_726_358_400_000_000),
+                tags: Vec::new(),
             }],
             "stray-1",
             AppendMetadata {

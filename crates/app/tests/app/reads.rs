@@ -314,6 +314,7 @@ async fn waiting_on_a_failed_read_model_is_projection_failed_not_behind() {
                     to_us: 0,
                     precision: TimePrecision::Day,
                 },
+                tags: Vec::new(),
             }],
             &uuid::Uuid::new_v4().to_string(),
             AppendMetadata {

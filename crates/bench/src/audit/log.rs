@@ -34,6 +34,7 @@ pub(super) async fn build(url: &str, events: u64) -> anyhow::Result<Duration> {
                         schema_version: 1,
                         payload: json!({ "n": n, "note": "an event of the audit benchmark" }),
                         occurred: BusinessTime::instant(1_721_865_600_000_000),
+                        tags: Vec::new(),
                     })
                     .collect();
                 let metadata = AppendMetadata {

@@ -14,7 +14,7 @@ use sqlx::{AssertSqlSafe, PgPool, SqlitePool};
 use crate::AppendError;
 use crate::error::StoreError;
 use crate::limits::ValidatedAppend;
-use crate::model::{AppendResult, EventFilter, EventPage, LogHead, StoredEvent};
+use crate::model::{AppendResult, EventFilter, EventPage, LogHead, StoredEvent, TagQuery};
 use crate::plan::{GroupPlan, GroupState, RequestRecord, plan_group};
 use crate::testing::FaultHook;
 
@@ -22,6 +22,7 @@ pub(crate) mod postgres;
 pub(crate) mod queries;
 pub(crate) mod rows;
 pub(crate) mod sqlite;
+pub(crate) mod tags;
 
 use queries::{load_frontier, read_head};
 use rows::{EVENT_COLUMNS, EventRecord, into_events, placeholders, to_db};
@@ -153,6 +154,22 @@ impl Readers {
         into_events(rows)
     }
 
+    /// The events matching `query` (in canonical form) at positions below `up_to`, in order.
+    pub(crate) async fn read_by_tags(
+        &self,
+        query: &TagQuery,
+        up_to: u64,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let up_to = i64::try_from(up_to).unwrap_or(i64::MAX);
+        let sql = tags::read_sql(self.kind(), EVENT_COLUMNS, query, up_to);
+        let rows: Vec<EventRecord> = on_pool!(self, pool => {
+            tags::bind_all!(sqlx::query_as(AssertSqlSafe(sql.text)), &sql.binds)
+                .fetch_all(pool)
+                .await?
+        });
+        into_events(rows)
+    }
+
     /// A page of the log from `from`, bounded by the committed head read first, so that every
     /// position below the returned `next_position` is known to be committed.
     pub(crate) async fn read_all(
@@ -206,6 +223,11 @@ pub(crate) trait WriteTx: Send {
         &mut self,
         streams: &[&str],
     ) -> impl Future<Output = Result<HashMap<String, u64>, StoreError>> + Send;
+    /// The first stored event breaking each probed condition (`tags::condition_conflicts!`).
+    fn condition_conflicts(
+        &mut self,
+        probes: &[tags::ConditionProbe<'_>],
+    ) -> impl Future<Output = Result<HashMap<(usize, usize), u64>, StoreError>> + Send;
     /// Inserts the plan's events, nodes and request records and moves the head.
     fn write(
         &mut self,
@@ -240,6 +262,19 @@ pub(crate) async fn run_group<T: WriteTx>(
     streams.dedup();
     let seen = tx.find_requests(&request_ids).await?;
     let versions = tx.stream_versions(&streams).await?;
+    // Without conditions (the common case) this costs nothing: no probe, no statement.
+    let probes = tags::probes(
+        group
+            .iter()
+            .enumerate()
+            .map(|(index, request)| (index, request.conditions.as_slice())),
+        head.size,
+    );
+    let conflicts = if probes.is_empty() {
+        HashMap::new()
+    } else {
+        tx.condition_conflicts(&probes).await?
+    };
 
     let plan = plan_group(
         GroupState {
@@ -247,6 +282,7 @@ pub(crate) async fn run_group<T: WriteTx>(
             frontier,
             seen,
             versions,
+            conflicts,
         },
         group,
         now_us,

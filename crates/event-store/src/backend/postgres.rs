@@ -20,6 +20,7 @@ use tokio::task::JoinHandle;
 use super::WriteTx;
 use super::queries::{find_requests, load_frontier, stream_versions};
 use super::rows::{from_db, to_db};
+use super::tags::{ConditionProbe, condition_conflicts};
 use crate::error::StoreError;
 use crate::model::{LogHead, category_of};
 use crate::plan::{GroupPlan, RequestRecord};
@@ -120,8 +121,16 @@ impl WriteTx for PgWriteTx {
         stream_versions!(self.tx, streams).await
     }
 
+    async fn condition_conflicts(
+        &mut self,
+        probes: &[ConditionProbe<'_>],
+    ) -> Result<HashMap<(usize, usize), u64>, StoreError> {
+        condition_conflicts!(self.tx, probes).await
+    }
+
     async fn write(&mut self, plan: &GroupPlan<'_>) -> Result<(), StoreError> {
         insert_events(&mut self.tx, plan).await?;
+        insert_tags(&mut self.tx, plan).await?;
         insert_nodes(&mut self.tx, plan).await?;
         insert_requests(&mut self.tx, plan).await?;
         sqlx::query("UPDATE log_head SET size = $1, last_recorded_at_us = $2 WHERE id = 1")
@@ -208,6 +217,32 @@ async fn insert_events(
             .map(|r| r.leaf_hash.as_bytes().to_vec())
             .collect::<Vec<_>>(),
     )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// One statement for every tag of the group's events; none when no event carries a tag.
+async fn insert_tags(
+    tx: &mut Transaction<'static, Postgres>,
+    plan: &GroupPlan<'_>,
+) -> Result<(), StoreError> {
+    let mut tags = Vec::new();
+    let mut positions = Vec::new();
+    for row in &plan.rows {
+        for tag in &row.event.tags {
+            tags.push(tag.as_str());
+            positions.push(to_db(row.position)?);
+        }
+    }
+    if tags.is_empty() {
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO event_tags (tag, position) SELECT * FROM UNNEST($1::text[], $2::bigint[])",
+    )
+    .bind(tags)
+    .bind(positions)
     .execute(&mut **tx)
     .await?;
     Ok(())

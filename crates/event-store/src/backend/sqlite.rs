@@ -16,6 +16,7 @@ use sqlx::{Connection, Sqlite, SqliteConnection, SqlitePool, Transaction};
 use super::WriteTx;
 use super::queries::{find_requests, load_frontier, read_head, stream_versions};
 use super::rows::to_db;
+use super::tags::{ConditionProbe, condition_conflicts};
 use crate::error::StoreError;
 use crate::model::{LogHead, category_of};
 use crate::plan::{GroupPlan, RequestRecord};
@@ -85,6 +86,13 @@ impl WriteTx for SqliteWriteTx<'_> {
         stream_versions!(self.tx, streams).await
     }
 
+    async fn condition_conflicts(
+        &mut self,
+        probes: &[ConditionProbe<'_>],
+    ) -> Result<HashMap<(usize, usize), u64>, StoreError> {
+        condition_conflicts!(self.tx, probes).await
+    }
+
     async fn write(&mut self, plan: &GroupPlan<'_>) -> Result<(), StoreError> {
         // SQLite runs in-process, so one prepared statement per row costs microseconds.
         for row in &plan.rows {
@@ -111,6 +119,15 @@ impl WriteTx for SqliteWriteTx<'_> {
             .bind(row.leaf_hash.as_bytes().as_slice())
             .execute(&mut *self.tx)
             .await?;
+        }
+        for row in &plan.rows {
+            for tag in &row.event.tags {
+                sqlx::query("INSERT INTO event_tags (tag, position) VALUES ($1, $2)")
+                    .bind(tag.as_str())
+                    .bind(to_db(row.position)?)
+                    .execute(&mut *self.tx)
+                    .await?;
+            }
         }
         for node in &plan.nodes {
             sqlx::query("INSERT INTO merkle_nodes (level, idx, hash) VALUES ($1, $2, $3)")

@@ -3,11 +3,13 @@
 
 mod audit;
 mod basics;
+mod conditions;
 mod crash;
 mod guarantees;
 mod replicas;
 mod restart;
 mod support;
+mod tags;
 mod wide_groups;
 
 /// Instantiates each listed `async fn(Backend)` once per backend.

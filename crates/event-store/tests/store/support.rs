@@ -49,6 +49,7 @@ pub(crate) fn event(event_type: &str, payload: serde_json::Value) -> NewEvent {
             to_us: 1_721_951_999_999_999,
             precision: TimePrecision::Day,
         },
+        tags: Vec::new(),
     }
 }
 

@@ -68,6 +68,7 @@ pub(crate) async fn append(store: &EventStore, stream: &str, n: usize, marker: &
                 to_us: 1_721_865_600_000_000,
                 precision: TimePrecision::Day,
             },
+            tags: Vec::new(),
         })
         .collect();
     let metadata = AppendMetadata {

@@ -23,6 +23,7 @@ async fn append_raw(env: &Env, stream: &str, event_type: &str, payload: serde_js
                     to_us: 0,
                     precision: TimePrecision::Day,
                 },
+                tags: Vec::new(),
             }],
             &uuid::Uuid::new_v4().to_string(),
             AppendMetadata {
