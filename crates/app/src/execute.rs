@@ -19,7 +19,7 @@ use crate::authorize::{check_write_scope, require_recorder};
 use crate::command::{CommandOutcome, CommandRequest};
 use crate::contexts::LoadContext;
 use crate::error::Error;
-use crate::load::{Loaded, decode, load, read_whole_stream};
+use crate::load::{Loaded, decode, load};
 use crate::principal::Principal;
 use crate::{App, MAX_ATTEMPTS};
 
@@ -119,7 +119,7 @@ impl App {
                         events,
                         warnings: after.state().warnings(),
                     };
-                    return self.outcome(&stream_id, written, &request.command).await;
+                    return Ok(Self::outcome(&stream_id, written, &request.command));
                 }
                 Err(AppendError::WrongExpectedVersion { .. })
                     if request.expected_version.is_none() && attempt < MAX_ATTEMPTS =>
@@ -132,41 +132,26 @@ impl App {
         }
     }
 
-    /// Reads the written events back for their ids, which the append result does not carry.
-    async fn outcome(
-        &self,
-        stream_id: &str,
-        written: Written,
-        command: &AggregateCommand,
-    ) -> Result<CommandOutcome, Error> {
+    /// The answer to a write, from what the append answered: its ids, positions and leaf hashes.
+    fn outcome(stream_id: &str, written: Written, command: &AggregateCommand) -> CommandOutcome {
         let Written {
             result,
             created,
             events,
             warnings,
         } = written;
-        let count = u64::from(result.event_count);
-        let first_version = result.stream_version + 1 - count;
-        let written = read_whole_stream(&self.store, stream_id).await?;
-        let event_ids = written
-            .iter()
-            .filter(|e| {
-                e.stream_version >= first_version && e.stream_version <= result.stream_version
-            })
-            .map(|e| e.event_id)
-            .collect();
-        Ok(CommandOutcome {
+        CommandOutcome {
             stream_id: stream_id.to_owned(),
             stream_version: result.stream_version,
             positions: result.positions(),
-            event_ids,
+            event_ids: result.event_ids,
             leaf_hashes: result.leaf_hashes,
             recorded_at_us: result.recorded_at_us,
             created_id: created.then(|| command.entity_id()),
             replayed: false,
             events,
             warnings,
-        })
+        }
     }
 
     /// The request id that recorded the event at `version` of `stream_id`, which a correction of
@@ -214,7 +199,7 @@ macro_rules! dispatch {
 }
 domain::for_each_aggregate!(dispatch);
 
-/// What an append wrote, before the event ids are read back.
+/// What an append wrote.
 struct Written {
     result: AppendResult,
     created: bool,

@@ -238,6 +238,9 @@ pub struct AppendResult {
     /// append's transaction (for a retried request id, read back from the stored events). With a
     /// position, the receipt an inclusion proof is later asked for.
     pub leaf_hashes: Vec<Hash>,
+    /// The id the store gave each event written, in position order, so that the writer needs no
+    /// read to learn them.
+    pub event_ids: Vec<Uuid>,
 }
 
 impl AppendResult {

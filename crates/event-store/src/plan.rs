@@ -126,6 +126,7 @@ pub(crate) fn plan_group<'a>(
         let first_position = next_position;
         let mut stream_version = actual;
         let mut leaf_hashes = Vec::with_capacity(request.events.len());
+        let mut event_ids = Vec::with_capacity(request.events.len());
         for event in &request.events {
             stream_version += 1;
             let leaf_hash = LeafV1 {
@@ -146,6 +147,7 @@ pub(crate) fn plan_group<'a>(
             .hash();
             nodes.extend(frontier.push(leaf_hash));
             leaf_hashes.push(leaf_hash);
+            event_ids.push(event.event_id);
             if index_tags {
                 for tag in &event.tags {
                     group_tags.entry(tag.as_str()).or_default().push(rows.len());
@@ -172,6 +174,7 @@ pub(crate) fn plan_group<'a>(
             stream_version,
             recorded_at_us,
             leaf_hashes,
+            event_ids,
         };
         let record = RequestRecord {
             request_id: request.request_id.clone(),
@@ -411,7 +414,9 @@ mod tests {
                 position: 7
             })
         ));
-        assert_eq!(plan.outcomes[1].as_ref().unwrap().first_position, 10);
+        let result = plan.outcomes[1].as_ref().unwrap();
+        assert_eq!(result.first_position, 10);
+        assert_eq!(result.event_ids, vec![fine.events[0].event_id]);
     }
 
     #[test]

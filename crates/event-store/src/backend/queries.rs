@@ -84,23 +84,24 @@ macro_rules! find_requests {
                 let event_count = u32::try_from(count)
                     .map_err(|_| $crate::error::corrupt("negative event count"))?;
                 // The receipt's leaf hashes are the ones stored with the events, never recomputed.
-                let leaf_hashes: Vec<Vec<u8>> = sqlx::query_scalar(
-                    "SELECT leaf_hash FROM events WHERE position >= $1 AND position < $2 \
+                let stored: Vec<(Vec<u8>, uuid::Uuid)> = sqlx::query_as(
+                    "SELECT leaf_hash, event_id FROM events WHERE position >= $1 AND position < $2 \
                      ORDER BY position",
                 )
                 .bind(first)
                 .bind(first.saturating_add(i64::from(count)))
                 .fetch_all($exec)
                 .await?;
-                if leaf_hashes.len() != event_count as usize {
+                if stored.len() != event_count as usize {
                     return Err($crate::error::corrupt(format!(
                         "request {request_id} wrote {event_count} events, {} are stored",
-                        leaf_hashes.len()
+                        stored.len()
                     )));
                 }
-                let leaf_hashes = leaf_hashes
+                let event_ids = stored.iter().map(|(_, id)| *id).collect();
+                let leaf_hashes = stored
                     .iter()
-                    .map(|bytes| ledger::Hash::from_slice(bytes))
+                    .map(|(bytes, _)| ledger::Hash::from_slice(bytes))
                     .collect::<Result<Vec<_>, _>>()
                     .map_err(|_| {
                         $crate::error::corrupt(format!(
@@ -113,6 +114,7 @@ macro_rules! find_requests {
                     stream_version: $crate::backend::rows::from_db(version)?,
                     recorded_at_us: recorded,
                     leaf_hashes,
+                    event_ids,
                 };
                 let record = $crate::plan::RequestRecord {
                     request_id: request_id.clone(),

@@ -18,6 +18,7 @@ crate::backend_tests!(
     a_conditional_append_in_the_same_group_as_a_conflicting_one_is_refused,
     a_condition_is_checked_against_stored_events_and_one_matching_nothing_new_succeeds,
     conditions_hold_after_a_restart,
+    an_append_answers_the_ids_of_the_events_it_wrote,
 );
 
 fn tagged(marker: &str, tags: &[&str]) -> Vec<NewEvent> {
@@ -375,4 +376,43 @@ async fn conditions_hold_after_a_restart(backend: Backend) {
     .await
     .unwrap();
     assert_eq!(assert_log_is_sound(&store).await.len(), 3);
+}
+
+async fn an_append_answers_the_ids_of_the_events_it_wrote(backend: Backend) {
+    let db = TestDatabase::new(&backend).await;
+    let store = db.open().await;
+    let batch = vec![
+        event("A", json!({})),
+        event("B", json!({})),
+        event("C", json!({})),
+    ];
+    let result = store
+        .append(
+            "pairing-1",
+            ExpectedVersion::NoStream,
+            batch.clone(),
+            "ids",
+            metadata(),
+        )
+        .await
+        .unwrap();
+    let stored = store.read_stream("pairing-1", 1, 10).await.unwrap();
+    let ids: Vec<_> = stored.iter().map(|e| e.event_id).collect();
+    assert_eq!(result.event_ids, ids);
+    assert_eq!(result.positions().collect::<Vec<_>>(), [0, 1, 2]);
+    // A repeated request id answers the same ids, read back from the stored events.
+    store.close().await;
+    drop(store);
+    let store = db.open().await;
+    let repeat = store
+        .append(
+            "pairing-1",
+            ExpectedVersion::NoStream,
+            batch,
+            "ids",
+            metadata(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(repeat, result);
 }
