@@ -30,6 +30,8 @@ pub struct Claims {
 #[derive(Debug, Deserialize)]
 struct ReadClaims {
     sub: String,
+    /// Kept so that a cached verification expires with its token.
+    exp: u64,
     #[serde(default)]
     roles: Vec<String>,
     #[serde(default)]
@@ -113,12 +115,28 @@ impl TrustedKey {
     }
 }
 
+/// How many verified tokens are remembered. A client keeps one token for many calls, so a few
+/// thousand cover every caller of a busy server; an evicted token is simply verified again.
+const VERIFIED_TOKENS: usize = 4096;
+
 /// Verifies bearer tokens against a fixed set of keys and the configured issuer and audience.
 pub struct TokenVerifier {
     keys: Vec<TrustedKey>,
     issuer: String,
     audience: String,
     leeway_secs: u64,
+    /// Tokens that verified, by their exact text, with what they proved. The keys, issuer and audience
+    /// never change for a verifier's life, so a token that verified once verifies again until it
+    /// expires; the signature check (the largest part of a read's CPU) is done once per token, not
+    /// once per call. Only the expiry can change the answer, and it is checked on every hit.
+    verified: quick_cache::sync::Cache<String, Verified>,
+}
+
+/// A token's verified principal and the last second (leeway included) it is accepted.
+#[derive(Clone)]
+struct Verified {
+    principal: Principal,
+    accepted_until: u64,
 }
 
 impl TokenVerifier {
@@ -128,6 +146,7 @@ impl TokenVerifier {
             issuer: auth.issuer.clone(),
             audience: auth.audience.clone(),
             leeway_secs: auth.leeway_secs,
+            verified: quick_cache::sync::Cache::new(VERIFIED_TOKENS),
         }
     }
 
@@ -138,6 +157,33 @@ impl TokenVerifier {
 
     /// Checks the signature, issuer, audience and lifetime of `token` and reads its principal.
     pub fn verify(&self, token: &str) -> Result<Principal, TokenError> {
+        self.verify_at(token, jsonwebtoken::get_current_timestamp())
+    }
+
+    /// [`Self::verify`] at `now` (seconds since the Unix epoch) for a token verified before; a token
+    /// seen for the first time is checked in full against the clock.
+    fn verify_at(&self, token: &str, now: u64) -> Result<Principal, TokenError> {
+        if let Some(known) = self.verified.get(token) {
+            // The same rule as `jsonwebtoken`'s: expired once `exp + leeway` has passed.
+            if now > known.accepted_until {
+                self.verified.remove(token);
+                return Err(TokenError::Expired);
+            }
+            return Ok(known.principal);
+        }
+        let (principal, exp) = self.verify_in_full(token)?;
+        self.verified.insert(
+            token.to_owned(),
+            Verified {
+                principal: principal.clone(),
+                accepted_until: exp.saturating_add(self.leeway_secs),
+            },
+        );
+        Ok(principal)
+    }
+
+    /// The signature, claims and lifetime checks; the principal and the token's `exp`.
+    fn verify_in_full(&self, token: &str) -> Result<(Principal, u64), TokenError> {
         let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Malformed)?;
         // A `kid` pins the key; without one, every key of the token's algorithm is tried.
         let candidates = self
@@ -152,7 +198,10 @@ impl TokenVerifier {
                 &key.key,
                 &self.validation(key.algorithm),
             ) {
-                Ok(data) => return principal_from(data.claims),
+                Ok(data) => {
+                    let exp = data.claims.exp;
+                    return principal_from(data.claims).map(|principal| (principal, exp));
+                }
                 Err(e) => match e.kind() {
                     ErrorKind::InvalidSignature => last = TokenError::BadSignature,
                     ErrorKind::ExpiredSignature => return Err(TokenError::Expired),
@@ -200,4 +249,72 @@ fn principal_from(claims: ReadClaims) -> Result<Principal, TokenError> {
         roles,
         scope,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::dev_keys::{DevKeyPair, TokenRequest, claims_for};
+
+    fn auth() -> AuthConfig {
+        AuthConfig {
+            issuer: "medaid-test".into(),
+            audience: "medaid".into(),
+            leeway_secs: 30,
+            dev_keys: true,
+            keys: Vec::new(),
+        }
+    }
+
+    fn token(keys: &DevKeyPair, subject: &str, ttl_secs: u64) -> String {
+        let request = TokenRequest {
+            subject: subject.into(),
+            roles: vec!["auditor".into()],
+            scope: vec!["*".into()],
+            ttl_secs,
+        };
+        keys.sign(&claims_for(&auth(), &request)).unwrap()
+    }
+
+    #[test]
+    fn a_remembered_token_still_expires() {
+        let keys = DevKeyPair::ephemeral();
+        let verifier = TokenVerifier::new(&auth(), vec![keys.trusted_key().unwrap()]);
+        let token = token(&keys, "auditor-1", 60);
+        let now = jsonwebtoken::get_current_timestamp();
+        assert_eq!(
+            verifier.verify_at(&token, now).unwrap().subject,
+            "auditor-1"
+        );
+        // Remembered: accepted again up to exp + leeway, refused one second later.
+        let last = now + 60 + 30;
+        assert!(verifier.verify_at(&token, last - 2).is_ok());
+        assert!(matches!(
+            verifier.verify_at(&token, last + 2),
+            Err(TokenError::Expired)
+        ));
+    }
+
+    #[test]
+    fn each_token_keeps_its_own_principal_and_bad_ones_are_never_remembered() {
+        let trusted = DevKeyPair::ephemeral();
+        let stranger = DevKeyPair::ephemeral();
+        let verifier = TokenVerifier::new(&auth(), vec![trusted.trusted_key().unwrap()]);
+        let first = token(&trusted, "first", 600);
+        let second = token(&trusted, "second", 600);
+        assert_eq!(verifier.verify(&first).unwrap().subject, "first");
+        assert_eq!(verifier.verify(&second).unwrap().subject, "second");
+        assert_eq!(verifier.verify(&first).unwrap().subject, "first");
+        let forged = token(&stranger, "first", 600);
+        for _ in 0..2 {
+            assert!(matches!(
+                verifier.verify(&forged),
+                Err(TokenError::BadSignature)
+            ));
+        }
+        // A token altered after verification is a different text, checked in full.
+        let mut altered = first.clone();
+        altered.push('A');
+        assert!(verifier.verify(&altered).is_err());
+    }
 }
