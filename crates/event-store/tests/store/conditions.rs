@@ -18,6 +18,7 @@ crate::backend_tests!(
     a_conditional_append_in_the_same_group_as_a_conflicting_one_is_refused,
     a_condition_is_checked_against_stored_events_and_one_matching_nothing_new_succeeds,
     conditions_hold_after_a_restart,
+    racing_deciders_on_one_fact_let_exactly_one_through,
     an_append_answers_the_ids_of_the_events_it_wrote,
 );
 
@@ -415,4 +416,56 @@ async fn an_append_answers_the_ids_of_the_events_it_wrote(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(repeat, result);
+}
+
+/// Deciders that all read the same fact (slot free) and then all claim it: exactly one claim per
+/// slot is recorded, every other gets the typed conflict, whichever group or writer it lands in.
+/// Two handles on one database, each with its own writer (on PostgreSQL, as two replicas; on
+/// SQLite, two writers serialized by the file lock), over several rounds.
+async fn racing_deciders_on_one_fact_let_exactly_one_through(backend: Backend) {
+    const ROUNDS: usize = 8;
+    const DECIDERS: usize = 12;
+    let db = TestDatabase::new(&backend).await;
+    let stores = [db.open().await, db.open().await];
+    for round in 0..ROUNDS {
+        let slot = format!("slot:{round}");
+        let barrier = Arc::new(tokio::sync::Barrier::new(DECIDERS));
+        let mut tasks = Vec::new();
+        for decider in 0..DECIDERS {
+            let store = stores[decider % 2].clone();
+            let barrier = barrier.clone();
+            let slot = slot.clone();
+            tasks.push(tokio::spawn(async move {
+                let query = TagQuery::tag(slot.as_str());
+                let facts = store.read_by_tags(&query, u64::MAX).await.unwrap();
+                assert!(facts.events.is_empty(), "the slot is free when read");
+                // Everyone has read before anyone claims.
+                barrier.wait().await;
+                let request_id = format!("claim-{round}-{decider}");
+                append_if(
+                    &store,
+                    &format!("claim-{round}.{decider}"),
+                    unless(query, facts.up_to_position),
+                    tagged(&request_id, &[&slot]),
+                    &request_id,
+                )
+                .await
+            }));
+        }
+        let mut claimed = 0;
+        for task in tasks {
+            match task.await.unwrap() {
+                Ok(_) => claimed += 1,
+                Err(AppendError::ConditionViolated { index: 0, .. }) => {}
+                Err(other) => panic!("round {round}: {other:?}"),
+            }
+        }
+        assert_eq!(claimed, 1, "round {round}");
+        let recorded = stores[0]
+            .read_by_tags(&TagQuery::tag(slot.as_str()), u64::MAX)
+            .await
+            .unwrap();
+        assert_eq!(recorded.events.len(), 1, "round {round}");
+    }
+    assert_eq!(assert_log_is_sound(&stores[1]).await.len(), ROUNDS);
 }
