@@ -66,6 +66,36 @@ pub(super) async fn check_people(channel: &Channel, t: &str, r: &Recorded) {
             .into_inner();
         assert_eq!(practitioners(&filtered), [expected], "{filter}");
     }
+    // Issue 9 item 7: past the planned end (2025-10-31) with no departure recorded, the second
+    // member is no longer on site but "departure unconfirmed"; the expert, whose departure was
+    // recorded, has departed.
+    for (filter, expected, presence) in [
+        ("", None, pb::Presence::OnSite),
+        (
+            "presence = PRESENCE_DEPARTURE_UNCONFIRMED",
+            Some(SECOND),
+            pb::Presence::DepartureUnconfirmed,
+        ),
+        ("presence = DEPARTED", Some(EXPERT), pb::Presence::Departed),
+    ] {
+        let listed = roster(channel)
+            .list_on_site_members(authed(t, on_site(r, "2026-01-01", filter)))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(
+            practitioners(&listed),
+            expected.into_iter().collect::<Vec<_>>(),
+            "{filter}"
+        );
+        assert!(
+            listed
+                .members
+                .iter()
+                .all(|m| m.presence == i32::from(presence) && m.days_remaining < 0),
+            "{filter}"
+        );
+    }
     let staffing = roster(channel)
         .get_site_staffing(authed(
             t,
@@ -118,8 +148,15 @@ pub(super) async fn check_people(channel: &Channel, t: &str, r: &Recorded) {
         batches.batches[1]
             .members
             .first()
-            .map(|m| m.practitioner.as_str()),
-        Some(SECOND)
+            .map(|m| (m.practitioner.as_str(), m.departure_recorded)),
+        Some((SECOND, false))
+    );
+    assert_eq!(
+        batches.batches[0]
+            .members
+            .first()
+            .map(|m| (m.last_day.as_str(), m.departure_recorded)),
+        Some(("2024-12-31", true))
     );
     let overlaps = timeline
         .get_batch_overlaps(authed(

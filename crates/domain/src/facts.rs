@@ -24,21 +24,84 @@ pub struct OnSiteStint {
 }
 
 impl OnSiteStint {
-    /// On site at `hospital` on `date`: arrived on or before it and not departed before it.
-    pub fn on_site_at(&self, hospital: &CreditCode, date: Date) -> bool {
-        &self.hospital == hospital
-            && self.arrived <= date
-            && self.departed.is_none_or(|left| date <= left)
+    /// The term this stint serves, for the one presence rule.
+    pub fn term(&self) -> Term {
+        Term {
+            arrived: self.arrived,
+            planned_end: self.planned_end,
+            departed: self.departed,
+        }
     }
 
-    /// The last day the member is (or is planned to be) on site.
+    /// On site at `hospital` on `date`, by [`Term::presence`].
+    pub fn on_site_at(&self, hospital: &CreditCode, date: Date) -> bool {
+        &self.hospital == hospital && self.term().on_site(date)
+    }
+
+    /// The last day the member is (or is planned to be) on site: [`Term::last_day`].
     pub fn last_day(&self) -> Date {
-        self.departed.unwrap_or(self.planned_end)
+        self.term().last_day()
     }
 
     /// True when this stint shares a day with `[start, end]`.
     pub fn overlaps(&self, start: Date, end: Date) -> bool {
         self.arrived <= end && start <= self.last_day()
+    }
+}
+
+/// Where a member stands on a day (issue 9 item 7), decided by [`Term::presence`] alone so that
+/// every rule and every read model that asks "who is on site" gives the same answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Presence {
+    /// The day is before the arrival.
+    NotArrived,
+    /// Arrived on or before the day, and the day is on or before the term's last day.
+    OnSite,
+    /// The term has ended and the departure is recorded.
+    Departed,
+    /// The planned end has passed and no departure is recorded: the member is no longer counted
+    /// as on site, and the log is waiting for the departure to confirm it.
+    DepartureUnconfirmed,
+}
+
+/// One member's term at a hospital: the arrival, the planned end after the latest term change,
+/// and the departure when recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Term {
+    pub arrived: Date,
+    /// The planned end after term changes (a term change extends or shortens it).
+    pub planned_end: Date,
+    pub departed: Option<Date>,
+}
+
+impl Term {
+    /// The last day on site: the planned end, unless a departure recorded before it ends the
+    /// term earlier. A departure recorded after the planned end does not extend the term (only a
+    /// term change does), and no departure does not extend it either: loading history needs no
+    /// invented departure for every term that simply ran out.
+    pub fn last_day(&self) -> Date {
+        self.departed
+            .map_or(self.planned_end, |left| left.min(self.planned_end))
+    }
+
+    /// The one presence rule: on site from the arrival through [`Term::last_day`]; after it,
+    /// departed when a departure is recorded, else departure unconfirmed.
+    pub fn presence(&self, date: Date) -> Presence {
+        if date < self.arrived {
+            Presence::NotArrived
+        } else if date <= self.last_day() {
+            Presence::OnSite
+        } else if self.departed.is_some() {
+            Presence::Departed
+        } else {
+            Presence::DepartureUnconfirmed
+        }
+    }
+
+    /// `presence(date)` is [`Presence::OnSite`].
+    pub fn on_site(&self, date: Date) -> bool {
+        self.presence(date) == Presence::OnSite
     }
 }
 

@@ -1,6 +1,8 @@
 //! On-site roster.
 //!
 //! - Who is at hospital X on day D, by batch, title, post and department, with days remaining?
+//!   (On site by the domain's one rule, `domain::facts::Term::presence`; a member past the planned
+//!   end with no departure recorded is listed only when asked for as departure unconfirmed.)
 //! - Which batches are on site together on day D (e.g. 第三批 and 第四批)?
 //! - Who serves (or is planned to serve) less than the program's minimum term?
 //! - Does each 1+N对1 group keep its minimum staffing (lead ≥ N, each assisting ≥ M) on day D?
@@ -9,6 +11,7 @@ use std::collections::BTreeMap;
 
 use domain::aggregates::batch::MemberRole;
 use domain::aggregates::deployment::Post;
+use domain::facts::Presence;
 use domain::values::ProfessionalTitle;
 use sqlx::AnyPool;
 use time::Date;
@@ -44,9 +47,16 @@ pub struct RosterFilter {
     pub title_code: Option<u16>,
     /// A post held on the day.
     pub post: Option<Post>,
+    /// Where the members listed stand on the day; `None` means [`Presence::OnSite`].
+    pub presence: Option<Presence>,
 }
 
 impl RosterFilter {
+    /// The presence the listed members have on the day.
+    fn presence(&self) -> Presence {
+        self.presence.unwrap_or(Presence::OnSite)
+    }
+
     fn matches(&self, m: &OnSiteMember) -> bool {
         self.batch_number.is_none_or(|b| b == m.batch_number)
             && self
@@ -68,7 +78,7 @@ pub struct HeldPost {
     pub from: Date,
 }
 
-/// One member on site.
+/// One member on site (or, when the filter asks, with another presence on the day).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OnSiteMember {
     pub deployment_id: String,
@@ -87,6 +97,8 @@ pub struct OnSiteMember {
     /// Days from the roster's day to the last day (planned or actual), 0 on the last day.
     pub days_remaining: i64,
     pub below_minimum_term: bool,
+    /// Where the member stands on the roster's day.
+    pub presence: Presence,
 }
 
 /// A term shorter than the program's minimum (as planned, as served, or flagged when decided).
@@ -134,16 +146,18 @@ pub struct GroupStaffing {
     pub staffed: bool,
 }
 
+/// The members at `hospital` whose presence on `date` is `presence`.
 async fn members(
     pool: &AnyPool,
     prefix: &str,
     hospital: &str,
     date: Date,
+    presence: Presence,
 ) -> Result<Vec<OnSiteMember>, QueryError> {
     let stints: Vec<Stint> = stints::load(pool, prefix, Some(hospital))
         .await?
         .into_iter()
-        .filter(|s| s.on_site(date))
+        .filter(|s| s.presence(date) == presence)
         .collect();
     let mut posts: BTreeMap<String, Vec<HeldPost>> = BTreeMap::new();
     for row in fetch(
@@ -176,6 +190,7 @@ async fn members(
             days_remaining: (s.last_day() - date).whole_days(),
             below_minimum_term: s.below_minimum(),
             last_day: s.last_day(),
+            presence,
             deployment_id: s.deployment_id,
             practitioner: s.practitioner,
             home_org: s.home_org,
@@ -200,7 +215,7 @@ pub async fn on_site(
     filter: &RosterFilter,
     page: &PageRequest,
 ) -> Result<Page<OnSiteMember>, QueryError> {
-    let mut all = members(pool, prefix, hospital, date).await?;
+    let mut all = members(pool, prefix, hospital, date, filter.presence()).await?;
     all.retain(|m| filter.matches(m));
     paginate(
         all,
@@ -224,7 +239,7 @@ pub async fn batches_on_site(
     date: Date,
 ) -> Result<Answer<Vec<BatchOnSite>>, QueryError> {
     let mut batches: BTreeMap<(String, u32), usize> = BTreeMap::new();
-    for m in members(pool, prefix, hospital, date).await? {
+    for m in members(pool, prefix, hospital, date, Presence::OnSite).await? {
         *batches.entry((m.pairing_id, m.batch_number)).or_default() += 1;
     }
     let value = batches
@@ -269,7 +284,7 @@ pub async fn group_staffing(
     hospital: &str,
     date: Date,
 ) -> Result<Answer<Vec<GroupStaffing>>, QueryError> {
-    let on_site = members(pool, prefix, hospital, date).await?;
+    let on_site = members(pool, prefix, hospital, date, Presence::OnSite).await?;
     let mut groups: BTreeMap<(String, i64), GroupStaffing> = BTreeMap::new();
     for row in fetch(
         pool,

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use domain::aggregates::batch::MemberRole;
+use domain::facts::{Presence, Term};
 use sqlx::AnyPool;
 use sqlx::any::AnyRow;
 use time::Date;
@@ -33,14 +34,29 @@ pub(crate) struct Stint {
 }
 
 impl Stint {
-    /// On site on `date`: arrived on or before it and not departed before it.
-    pub(crate) fn on_site(&self, date: Date) -> bool {
-        self.arrived <= date && self.departed.is_none_or(|left| date <= left)
+    /// The term, for the domain's one presence rule ([`Term::presence`]), which every read model
+    /// asks instead of comparing dates itself.
+    pub(crate) fn term(&self) -> Term {
+        Term {
+            arrived: self.arrived,
+            planned_end: self.planned_end,
+            departed: self.departed,
+        }
     }
 
-    /// The last day on site (actual or planned).
+    /// Where the member stands on `date`.
+    pub(crate) fn presence(&self, date: Date) -> Presence {
+        self.term().presence(date)
+    }
+
+    /// On site on `date`, by the one presence rule.
+    pub(crate) fn on_site(&self, date: Date) -> bool {
+        self.term().on_site(date)
+    }
+
+    /// The last day on site: the planned end (after term changes), or an earlier departure.
     pub(crate) fn last_day(&self) -> Date {
-        self.departed.unwrap_or(self.planned_end)
+        self.term().last_day()
     }
 
     /// The term (as planned or as served) is shorter than the pairing's minimum, or was flagged so.

@@ -38,7 +38,11 @@ pub struct BatchMember {
     pub department: String,
     pub role: MemberRole,
     pub arrived: Option<Date>,
+    /// The last day on site by the domain's one rule (`domain::facts::Term::last_day`): the planned
+    /// end after term changes, or an earlier departure; the planned end until the member arrives.
     pub last_day: Date,
+    /// A departure is recorded; false past `last_day` means the departure is unconfirmed.
+    pub departure_recorded: bool,
 }
 
 /// One batch: planned dates, actual span (first arrival to last day on site) and members.
@@ -134,6 +138,7 @@ async fn summaries(
                 Some(s) => s.last_day(),
                 None => parse(&text(&row, "planned_end")?)?,
             },
+            departure_recorded: stint.is_some_and(|s| s.departed.is_some()),
             deployment_id,
         });
     }

@@ -130,7 +130,10 @@ fn handover_context(old_last_day: Date) -> MentorshipContext {
                 planned_end: old_last_day,
                 ..stint(1, "doc-hu", recipient(), date!(2024 - 07 - 25), None)
             },
-            stint(2, "doc-next", recipient(), date!(2025 - 07 - 01), None),
+            domain::facts::OnSiteStint {
+                planned_end: date!(2026 - 06 - 30),
+                ..stint(2, "doc-next", recipient(), date!(2025 - 07 - 01), None)
+            },
         ],
         ..context()
     }

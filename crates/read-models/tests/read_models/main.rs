@@ -7,6 +7,7 @@ mod capability;
 mod failures;
 mod leadership;
 mod network;
+mod presence;
 mod rebuild_and_restart;
 mod seed_000_corrections;
 mod seed_000_roster;

@@ -1,8 +1,10 @@
 //! Seed 000: 兰大一院 → 会宁县人民医院. On 2024-09-15 members of 第三批 and 第四批 are both on site;
-//! 胡文滕 (主治医师, 胸外科) arrived 2024-07-25.
+//! 胡文滕 (主治医师, 胸外科) arrived 2024-07-25. The second batch's term ran out on 2024-02-29
+//! with no departure recorded: "departure unconfirmed", not on site (issue 9 item 7).
 
 use domain::Event;
 use domain::aggregates::deployment::{MemberAppointedToPost, Post};
+use domain::facts::Presence;
 use read_models::PageRequest;
 use read_models::roster::{self, RosterFilter};
 use time::macros::date;
@@ -112,7 +114,7 @@ pub(crate) fn scenario() -> Vec<Event> {
         date!(2025 - 09 - 30),
     );
     events.extend(arrive(&b2, date!(2023 - 03 - 01)));
-    events.push(depart(&b2, date!(2024 - 02 - 29), false));
+    // The second batch's term simply ran out on 2024-02-29: no departure is recorded for it.
     events.extend(arrive(&li, date!(2024 - 03 - 01)));
     events.push(
         MemberAppointedToPost {
@@ -238,6 +240,33 @@ async fn roster_on_2024_09_15(env: Env) {
     .unwrap();
     let who: Vec<&str> = page.items.iter().map(|m| m.practitioner.as_str()).collect();
     assert_eq!(who, vec!["p-li-guangjie"]);
+
+    // The second batch's member is past the planned end with no departure: not on site, but
+    // listed as departure unconfirmed.
+    let unconfirmed = roster::on_site(
+        env.pool(),
+        &prefix,
+        position,
+        &huining,
+        day,
+        &RosterFilter {
+            presence: Some(Presence::DepartureUnconfirmed),
+            ..RosterFilter::default()
+        },
+        &PageRequest::first(10),
+    )
+    .await
+    .unwrap();
+    let who: Vec<(&str, i64)> = unconfirmed
+        .items
+        .iter()
+        .map(|m| (m.practitioner.as_str(), m.days_remaining))
+        .collect();
+    assert_eq!(who, vec![("p-b2-a", -199)]);
+    assert_eq!(
+        unconfirmed.items[0].presence,
+        Presence::DepartureUnconfirmed
+    );
 
     let batches = roster::batches_on_site(env.pool(), &prefix, position, &huining, day)
         .await

@@ -17,6 +17,7 @@ use domain::aggregates::hospital::CenterType;
 use domain::aggregates::mentorship::MilestoneKind;
 use domain::aggregates::platform::PlatformKind;
 use domain::aggregates::technique::TechniqueCategory;
+use domain::facts::Presence;
 use domain::values::{GradeClass, GradeLevel, ReviewKind};
 use read_models::network::LinkKind;
 use read_models::roster::GroupRole;
@@ -132,6 +133,12 @@ enum_map! {
     }
     AssessmentResult => AssessmentResult { Excellent <=> Excellent, Pass <=> Pass, Fail <=> Fail }
     GroupRole => GroupOrgRole { Lead <=> Lead, Assisting <=> Assisting }
+    Presence => Presence {
+        NotArrived <=> NotArrived,
+        OnSite <=> OnSite,
+        Departed <=> Departed,
+        DepartureUnconfirmed <=> DepartureUnconfirmed,
+    }
     LinkKind => LinkKind { Pairing <=> Pairing, Alliance <=> Alliance, Platform <=> Platform, Study <=> Study }
 }
 

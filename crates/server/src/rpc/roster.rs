@@ -101,7 +101,13 @@ impl ListRpc for ListShortTerms {
 }
 
 /// The keys `ListOnSiteMembersRequest.filter` accepts.
-const KEYS: &[&str] = &["batch_number", "department", "title_code", "post"];
+const KEYS: &[&str] = &[
+    "batch_number",
+    "department",
+    "title_code",
+    "post",
+    "presence",
+];
 
 /// Parses `ListOnSiteMembersRequest.filter` into the read model's filter.
 fn roster_filter(text: &str) -> Result<RosterFilter, app::Error> {
@@ -137,11 +143,19 @@ fn roster_filter(text: &str) -> Result<RosterFilter, app::Error> {
                 .ok_or_else(|| filter::invalid(format!("post = {v:?} is not a Post value name")))
         })
         .transpose()?;
+    let presence = value(&terms, "presence")
+        .map(|v| {
+            filter_value(v).ok_or_else(|| {
+                filter::invalid(format!("presence = {v:?} is not a Presence value name"))
+            })
+        })
+        .transpose()?;
     Ok(RosterFilter {
         batch_number,
         department,
         title_code,
         post,
+        presence,
     })
 }
 
@@ -170,6 +184,7 @@ fn on_site_member(m: &OnSiteMember) -> pb::OnSiteMember {
         last_day: day(m.last_day),
         days_remaining: m.days_remaining,
         below_minimum_term: m.below_minimum_term,
+        presence: m.presence.to_wire(),
     }
 }
 
@@ -215,13 +230,14 @@ fn short_term(s: &ShortTerm) -> pb::ShortTerm {
 #[cfg(test)]
 mod tests {
     use domain::aggregates::deployment::Post;
+    use domain::facts::Presence;
 
     use super::*;
 
     #[test]
     fn the_filter_becomes_the_read_models_filter() {
         let parsed = roster_filter(
-            r#"batch_number = 2 AND department = "04" AND title_code = 232 AND post = POST_DEPARTMENT_HEAD"#,
+            r#"batch_number = 2 AND department = "04" AND title_code = 232 AND post = POST_DEPARTMENT_HEAD AND presence = PRESENCE_DEPARTURE_UNCONFIRMED"#,
         );
         assert_eq!(
             parsed.ok(),
@@ -230,6 +246,7 @@ mod tests {
                 department: Some("04".to_owned()),
                 title_code: Some(232),
                 post: Some(Post::DepartmentHead),
+                presence: Some(Presence::DepartureUnconfirmed),
             })
         );
         assert_eq!(roster_filter("").ok(), Some(RosterFilter::default()));
@@ -243,6 +260,8 @@ mod tests {
             "title_code = 70000",
             r#"department = "99.99.99""#,
             "post = POST_DEAN",
+            "presence = PRESENCE_UNSPECIFIED",
+            "presence = gone",
         ] {
             assert!(
                 matches!(

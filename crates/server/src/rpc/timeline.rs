@@ -71,6 +71,7 @@ fn member(m: &BatchMember) -> pb::BatchMember {
         role: m.role.to_wire(),
         arrived_on: optional_day(m.arrived),
         last_day: day(m.last_day),
+        departure_recorded: m.departure_recorded,
     }
 }
 

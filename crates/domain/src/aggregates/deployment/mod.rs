@@ -76,7 +76,8 @@ pub struct DeploymentContext {
     pub post_holders: Vec<PostHolding>,
 }
 
-/// A post held by a member from `from` until the member departs.
+/// A post held by a member from `from` through the last day of the member's term
+/// (`facts::Term::last_day`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PostHolding {
     pub deployment: DeploymentId,
@@ -113,6 +114,7 @@ impl DeploymentState {
 
     /// The posts this member holds, for other deployments' contexts.
     pub fn post_holdings(&self) -> Vec<PostHolding> {
+        let until = self.stint().map(|s| s.last_day());
         self.posts
             .iter()
             .map(|p| PostHolding {
@@ -121,7 +123,7 @@ impl DeploymentState {
                 post: p.post,
                 department: p.department.clone(),
                 from: p.from,
-                until: self.departed.as_ref().map(|d| d.departed_on),
+                until,
             })
             .collect()
     }
@@ -177,7 +179,7 @@ impl Aggregate for DeploymentState {
                 department,
                 from,
             } => {
-                if *from < stint.arrived {
+                if !stint.term().on_site(*from) {
                     return Err(DeploymentError::NotOnSite { date: *from }.into());
                 }
                 if let Some(holder) = context.post_holders.iter().find(|h| {

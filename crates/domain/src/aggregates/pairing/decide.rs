@@ -298,11 +298,9 @@ fn no_members_on_site(
     let still: Vec<String> = context
         .on_site
         .iter()
-        .filter(|s| {
-            &s.hospital == recipient
-                && s.departed.is_none_or(|left| left > date)
-                && s.arrived <= date
-        })
+        // On site on the day and still after it, by the one presence rule (`facts::Term`): a
+        // term that ran out without a recorded departure does not hold the pairing open.
+        .filter(|s| s.on_site_at(recipient, date) && s.last_day() > date)
         .map(|s| s.deployment.to_string())
         .collect();
     if still.is_empty() {
