@@ -3,11 +3,13 @@
 //! This crate owns the event store. It appends events to streams with optimistic concurrency and
 //! idempotent request ids, assigns every event a dense, gap-free global position, hashes it into a
 //! Merkle leaf and keeps the completed subtree nodes in the same transaction, and serves reads and
-//! live subscriptions.
+//! live subscriptions. Events may carry opaque `key:value` tags, found again by
+//! [`EventStore::read_by_tags`]; [`EventStore::append_if`] refuses an append when an event matching
+//! one of its tag queries was written after the position its facts were read at.
 //!
 //! Architecture invariants:
-//! - It knows no domain type. An event is a type name, a schema version, JSON, business time and
-//!   metadata; what they mean is the caller's business.
+//! - It knows no domain type. An event is a type name, a schema version, JSON, business time,
+//!   metadata and tags; what they mean is the caller's business.
 //! - It knows no transport: no protobuf, no tonic.
 //! - Positions are assigned by exactly one writer at a time (a row lock on `log_head` in PostgreSQL,
 //!   `BEGIN IMMEDIATE` in SQLite). Sequences are never used for positions.
