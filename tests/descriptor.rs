@@ -145,3 +145,62 @@ fn limits_are_read_from_the_comments() {
         .unwrap();
     assert_eq!(field_limits(&name).characters, Some(100));
 }
+
+/// `google.api.FieldBehavior.REQUIRED` (google/api/field_behavior.proto).
+const REQUIRED: i32 = 2;
+
+/// Whether the field is annotated `[(google.api.field_behavior) = REQUIRED]`.
+///
+/// The annotation is an extension of `google.protobuf.FieldOptions`, so it is read through the
+/// pool's extension descriptor: the options message holds it as an extension field, not as a
+/// field of its own, and a lookup by field name finds nothing.
+pub(crate) fn is_required(field: &FieldDescriptor) -> bool {
+    static BEHAVIOR: OnceLock<prost_reflect::ExtensionDescriptor> = OnceLock::new();
+    let behavior = BEHAVIOR.get_or_init(|| {
+        pool()
+            .get_extension_by_name("google.api.field_behavior")
+            .expect("the descriptor holds google/api/field_behavior.proto")
+    });
+    let options = field.options();
+    if !options.has_extension(behavior) {
+        return false;
+    }
+    match options.get_extension(behavior).as_ref() {
+        prost_reflect::Value::List(values) => values
+            .iter()
+            .any(|v| matches!(v, prost_reflect::Value::EnumNumber(n) if *n == REQUIRED)),
+        prost_reflect::Value::EnumNumber(n) => *n == REQUIRED,
+        _ => false,
+    }
+}
+
+#[test]
+fn required_fields_are_read_from_the_annotations() {
+    let message = |name: &str| {
+        pool()
+            .get_message_by_name(&format!("medaid.v1.{name}"))
+            .unwrap()
+    };
+    let register = message("RegisterHospitalRequest");
+    let field = |m: &MessageDescriptor, name: &str| m.get_field_by_name(name).unwrap();
+    // Known REQUIRED fields are found, known OPTIONAL ones are not: a reader that finds nothing
+    // (or everything) fails here rather than making the tests built on it vacuous.
+    for name in ["request_id", "hospital", "name", "division", "category"] {
+        assert!(is_required(&field(&register, name)), "{name}");
+    }
+    for name in ["expected_version", "context", "correction"] {
+        assert!(!is_required(&field(&register, name)), "{name}");
+    }
+    let grade = message("HospitalGrade");
+    assert!(is_required(&field(&grade, "level")));
+    assert!(!is_required(&field(&grade, "class")));
+    let plan = field(&message("PairMentorshipRequest"), "plan");
+    assert!(!is_required(&plan), "plan is OPTIONAL (issue 9 item 3)");
+    let required = pool()
+        .all_messages()
+        .filter(|m| m.package_name() == "medaid.v1")
+        .flat_map(|m| m.fields().collect::<Vec<_>>())
+        .filter(is_required)
+        .count();
+    assert!(required > 150, "{required} REQUIRED fields found");
+}

@@ -135,11 +135,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     rerun_if_changed(&proto_root)?;
 
-    let fds = protox::compile(PROTOS, [&proto_root])?;
+    let mut compiler = protox::Compiler::new([&proto_root])?;
+    compiler
+        .include_source_info(true)
+        .include_imports(true)
+        .open_files(PROTOS)?;
+    // Encoded by protox itself, not through `prost_types`, whose `FieldOptions` has no room for
+    // extensions: that way the descriptor keeps `google.api.field_behavior` and
+    // `google.api.field_info`, so reflection clients (and the tests that read REQUIRED from the
+    // descriptor) see which fields are required.
     std::fs::write(
         out_dir.join(DESCRIPTOR_FILE),
-        prost::Message::encode_to_vec(&fds),
+        compiler.encode_file_descriptor_set(),
     )?;
+    let fds = compiler.file_descriptor_set();
 
     std::fs::write(out_dir.join(WRITE_FILE), write_requests(&fds))?;
 

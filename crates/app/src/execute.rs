@@ -10,7 +10,10 @@
 //! the request's content digest (`CommandRequest::content_digest`, stored in the events' metadata)
 //! is the one the original recorded: the same id with other content is `RequestIdReused`, so a new
 //! fact sent under an old id is refused rather than silently answered with the old one. A request
-//! id already used on another stream is caught by the store and reported as `RequestIdReused`.
+//! id already used on another stream is caught by the store and reported as `RequestIdReused`. A
+//! repeat decided before its original was committed reaches the store, which answers it with the
+//! original's result when the events are the same; the digest of the first event that answer names
+//! tells it apart (`check_recorded_digest`).
 
 use domain::{AggregateCommand, CorrectionError, Event, StreamCommand};
 use event_store::{AppendError, AppendMetadata, AppendResult, ExpectedVersion, StoredEvent};
@@ -112,6 +115,7 @@ impl App {
                 .await;
             match appended {
                 Ok(result) => {
+                    self.check_recorded_digest(&result, request).await?;
                     let after = events.iter().fold(loaded.stream, domain::evolve);
                     let written = Written {
                         result,
@@ -129,6 +133,39 @@ impl App {
                 }
                 Err(error) => return Err(error.into()),
             }
+        }
+    }
+
+    /// Refuses an append answer that is another request's: the store answers a request id it has
+    /// seen with the original result when the appended events are the same, without comparing
+    /// metadata, so two requests with one id that differ only in their context (or that were both
+    /// decided on the same version and raced, even into one group commit) would both answer OK
+    /// and the second one's content would be dropped without a word. The first event the answer
+    /// names must carry this request's content digest, or it is `RequestIdReused`. One read by
+    /// position (a primary-key probe), whatever the size of the log or the stream.
+    async fn check_recorded_digest(
+        &self,
+        result: &AppendResult,
+        request: &CommandRequest,
+    ) -> Result<(), Error> {
+        let Some(given) = &request.content_digest else {
+            return Ok(());
+        };
+        if result.event_count == 0 {
+            return Ok(());
+        }
+        let recorded = self
+            .store
+            .get_event(result.first_position)
+            .await?
+            .and_then(|e| e.parsed_metadata().ok())
+            .and_then(|m| m.request_digest);
+        if recorded.as_ref() == Some(given) {
+            Ok(())
+        } else {
+            Err(Error::RequestIdReused {
+                request_id: request.request_id.clone(),
+            })
         }
     }
 

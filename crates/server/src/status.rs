@@ -5,7 +5,8 @@
 //! a `BadRequest` naming the request field, broken rules a `PreconditionFailure`. Internal errors are
 //! logged with their cause chain and reach the client only as a generic message.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use tonic::{Code, Status};
 use tonic_types::{ErrorDetails, StatusExt};
@@ -40,6 +41,28 @@ pub fn bounded(text: String, max: usize) -> String {
     cut
 }
 
+/// The `(reason, code)` of every status built since [`observe_reasons`], so that the end-to-end
+/// tests can hold each reason the server answers to the code `errors.proto` documents for it
+/// (`test_support::TestServer` checks them when it stops). Unset in production: the cost there is
+/// one atomic load per refusal.
+static OBSERVED: OnceLock<Mutex<BTreeSet<(String, i32)>>> = OnceLock::new();
+
+/// Starts recording the reason and code of every status this process builds.
+pub fn observe_reasons() {
+    OBSERVED.get_or_init(Mutex::default);
+}
+
+/// Every `(reason, code)` built since [`observe_reasons`] (empty if it was never called).
+pub fn observed_reasons() -> Vec<(String, Code)> {
+    OBSERVED.get().map_or_else(Vec::new, |set| {
+        set.lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .map(|(reason, code)| (reason.clone(), Code::from_i32(*code)))
+            .collect()
+    })
+}
+
 /// Builds a status with `ErrorInfo` and whatever other details `extra` adds: the one place a
 /// status is made (the auth, deadline, admission and transport-error layers call it too). The
 /// message and every metadata value are bounded (`MAX_MESSAGE_CHARS`, `MAX_METADATA_VALUE_CHARS`).
@@ -59,6 +82,12 @@ pub(crate) fn status(
         .into_iter()
         .map(|(key, value)| (key, bounded(value, MAX_METADATA_VALUE_CHARS)))
         .collect();
+    if let Some(observed) = OBSERVED.get() {
+        observed
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert((reason.to_owned(), i32::from(code)));
+    }
     let mut details = ErrorDetails::with_error_info(reason, ERROR_DOMAIN, metadata);
     extra(&mut details);
     Status::with_error_details(code, message, details)

@@ -89,6 +89,7 @@ impl TestServer {
         options: RunOptions,
     ) -> TestServer {
         let dir = tempfile::tempdir().expect("a temporary folder");
+        server::status::observe_reasons();
         let mut config = test_config(dir.path());
         install_telemetry(&config);
         if let Some(admin_url) = database {
@@ -200,10 +201,32 @@ impl TestServer {
             .expect("the server task does not panic")
     }
 
-    /// Shuts down and checks that the server stopped cleanly.
+    /// Shuts down and checks that the server stopped cleanly, and that every refusal built in this
+    /// process answered the code `errors.proto` documents for its reason.
     pub async fn stop(self) {
         self.shut_down().await.expect("the server stops cleanly");
+        assert_reasons_documented();
     }
+}
+
+/// Every reason the servers of this process answered (`server::status::observed_reasons`) is one
+/// `errors.proto` documents, with the code it documents for it.
+pub(crate) fn assert_reasons_documented() {
+    let documented = crate::errors_proto::documented_codes();
+    let wrong: Vec<String> = server::status::observed_reasons()
+        .into_iter()
+        .filter(|(reason, code)| {
+            documented.get(reason).map(String::as_str) != Some(code_name(*code))
+        })
+        .map(|(reason, code)| {
+            format!(
+                "{reason} answered {}, errors.proto documents {:?}",
+                code_name(code),
+                documented.get(&reason)
+            )
+        })
+        .collect();
+    assert!(wrong.is_empty(), "{wrong:#?}");
 }
 
 /// The development-token arguments for `roles` over `scope`, subject `tester`.

@@ -65,6 +65,7 @@ impl ProgramParameters {
     /// Checks the parameters; field paths start at `field`.
     pub fn validate(&self, field: &str) -> Result<(), DomainError> {
         let positive = [
+            ("version", self.version),
             ("min_term_months", self.min_term_months),
             ("min_team_size", self.min_team_size),
             ("mentor_ratio_max", self.mentor_ratio_max),
@@ -217,6 +218,17 @@ impl Aggregate for ProgramState {
                 }
                 check_text("name", &defined.name, 200)?;
                 defined.parameters.validate("parameters")?;
+                // The first parameters of a program are version 1, as the API documents.
+                if defined.parameters.version != 1 {
+                    return Err(ValueProblem::OutOfRange {
+                        detail: format!(
+                            "a new program's parameters are version 1, got {}",
+                            defined.parameters.version
+                        ),
+                    }
+                    .at("parameters.version")
+                    .into());
+                }
                 Ok(vec![defined.clone().into()])
             }
             ProgramCommand::ReviseParameters {

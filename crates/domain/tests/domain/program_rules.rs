@@ -55,6 +55,22 @@ fn parameters_with_a_zero_minimum_term_name_the_field() {
 }
 
 #[test]
+fn a_new_program_has_parameters_version_1() {
+    for (version, reason) in [(0, "VALUE_NOT_POSITIVE"), (2, "VALUE_OUT_OF_RANGE")] {
+        let mut bad = defined();
+        bad.parameters.version = version;
+        let error = given::<ProgramState>([])
+            .when(ProgramCommand::Define(bad))
+            .then_err(reason);
+        assert_eq!(error.field(), Some("parameters.version"));
+    }
+    let error = given::<ProgramState>([defined().into()])
+        .when(revise(0))
+        .then_err("VALUE_NOT_POSITIVE");
+    assert_eq!(error.field(), Some("parameters.version"));
+}
+
+#[test]
 fn duplicate_indicator_names_its_index() {
     let mut bad = defined();
     bad.parameters

@@ -71,6 +71,14 @@ pub fn at_most_entries<T>(field: &str, entries: &[T], max: usize) -> Result<(), 
     Ok(())
 }
 
+/// A required repeated field of 1 to `max` entries, as its proto comment states.
+pub fn entries_1_to<T>(field: &str, entries: &[T], max: usize) -> Result<(), ValidationError> {
+    if entries.is_empty() {
+        return Err(ValueProblem::Empty.at(field));
+    }
+    at_most_entries(field, entries, max)
+}
+
 /// A required enum field: the unspecified (zero) or an unknown value is refused.
 pub fn required_enum<T, E>(field: &str, value: i32) -> Result<T, ValidationError>
 where

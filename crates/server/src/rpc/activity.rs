@@ -6,7 +6,7 @@ use domain::aggregates::{activity, pairing};
 
 use super::write::{Ids, plain_rpcs, write_service};
 use crate::convert::fields::count;
-use crate::convert::fields::{at_most_entries, text_at_most};
+use crate::convert::fields::{at_most_entries, entries_1_to, text_at_most};
 use api::medaid::v1::activity_service_server::ActivityService;
 use domain::StreamCommand;
 use domain::aggregates::activity::{ActivityCommand, TrainingMode};
@@ -146,7 +146,7 @@ pub fn short_visit(
     ids: &Ids<'_>,
 ) -> Result<AggregateCommand, ValidationError> {
     at_most_entries("delegation", &req.delegation, 200)?;
-    at_most_entries("activities", &req.activities, 20)?;
+    entries_1_to("activities", &req.activities, 20)?;
     let delegation = req
         .delegation
         .iter()

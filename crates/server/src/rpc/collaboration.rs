@@ -13,10 +13,10 @@ use domain::aggregates::platform::{PlatformCommand, PlatformEstablished, Platfor
 use domain::aggregates::study::{AdvancedStudyStarted, StudyCommand};
 use domain::values::{AllianceId, PlatformId, StudyId, ValidationError, ValueProblem};
 
-use crate::convert::fields::{at_most_entries, text_at_most};
 use crate::convert::fields::{credit_code, date, required, required_enum, uuid};
 use crate::convert::fields::{credit_codes, pairing_id};
 use crate::convert::fields::{department, practitioner};
+use crate::convert::fields::{entries_1_to, text_at_most};
 
 fn member(field: &str, m: &pb::AllianceMember) -> Result<AllianceMember, ValidationError> {
     let tier = match pb::AllianceTier::try_from(m.tier) {
@@ -74,7 +74,7 @@ pub fn form_alliance(
     ids: &Ids<'_>,
 ) -> Result<AggregateCommand, ValidationError> {
     let id = AllianceId(ids.derive("alliance"));
-    at_most_entries("members", &req.members, 500)?;
+    entries_1_to("members", &req.members, 500)?;
     let members = req
         .members
         .iter()

@@ -9,7 +9,7 @@ use crate::convert::fields::{credit_codes, divisions, pairing_id};
 use api::medaid::v1::pairing_service_server::PairingService;
 use domain::StreamCommand;
 use domain::aggregates::pairing::PairingCommand;
-use domain::values::{PairingId, ProgramId, ValidationError};
+use domain::values::{PairingId, ProgramId, ValidationError, ValueProblem};
 
 use crate::convert::fields::text_at_most;
 use crate::convert::fields::{credit_code, date, uuid};
@@ -82,6 +82,10 @@ pub fn form_group(
     _: &Ids<'_>,
 ) -> Result<AggregateCommand, ValidationError> {
     let id = pairing_id("pairing_id", &req.pairing_id)?;
+    // "Required, at least one": a group of the lead alone is no 1+N group, whatever the rules.
+    if req.assisting_orgs.is_empty() {
+        return Err(ValueProblem::Empty.at("assisting_orgs"));
+    }
     Ok(act(
         id,
         PairingCommand::FormGroup {
