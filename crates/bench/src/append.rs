@@ -4,6 +4,7 @@
 use clap::Args;
 
 use crate::stats::Report;
+use crate::store::Conditions;
 use crate::{Workload, plain, store};
 
 /// Options of the `append` command.
@@ -15,7 +16,8 @@ pub(crate) struct AppendArgs {
     /// Workloads as CLIENTSxBATCH, e.g. 1x1 (one client, one event per append).
     #[arg(long, value_delimiter = ',', default_values_t = ["1x1".to_string(), "64x1".to_string(), "4x100".to_string()])]
     workloads: Vec<String>,
-    /// Targets to measure: sqlite, postgres, plain (plain PostgreSQL inserts).
+    /// Targets to measure: sqlite, postgres, plain (plain PostgreSQL inserts), and
+    /// sqlite-conditioned, postgres-conditioned (a tag condition on every append).
     #[arg(long, value_delimiter = ',', default_values_t = ["sqlite".to_string(), "postgres".to_string(), "plain".to_string()])]
     targets: Vec<String>,
     /// Runs per workload and target; the median run is reported.
@@ -53,8 +55,16 @@ pub(crate) async fn run(args: &AppendArgs, postgres_url: &str) -> anyhow::Result
             let mut reports = Vec::new();
             for _ in 0..args.runs.max(1) {
                 let report = match target.as_str() {
-                    "sqlite" => store::run_sqlite(workload).await?,
-                    "postgres" => store::run_postgres(postgres_url, workload).await?,
+                    "sqlite" => store::run_sqlite(workload, Conditions::None).await?,
+                    "postgres" => {
+                        store::run_postgres(postgres_url, workload, Conditions::None).await?
+                    }
+                    "sqlite-conditioned" => {
+                        store::run_sqlite(workload, Conditions::EveryAppend).await?
+                    }
+                    "postgres-conditioned" => {
+                        store::run_postgres(postgres_url, workload, Conditions::EveryAppend).await?
+                    }
                     "plain" => plain::run(postgres_url, workload).await?,
                     other => anyhow::bail!("unknown target {other:?}"),
                 };

@@ -121,7 +121,7 @@ async fn measured(url: &str, workload: Workload, signing: bool) -> anyhow::Resul
         })
     });
     let signer_task = signer_task.transpose()?;
-    let report = crate::store::run(store, workload).await;
+    let report = crate::store::run(store, workload, crate::store::Conditions::None).await;
     if let Some(task) = signer_task {
         task.abort();
     }
