@@ -102,8 +102,31 @@ impl EventStore {
         Ok(())
     }
 
+    /// The stored hashes at these coordinates: from the tree cache where it has them, the rest in one
+    /// query. Coordinates with nothing stored are absent from the map.
+    async fn nodes_at(
+        &self,
+        coordinates: &[NodeCoordinate],
+    ) -> Result<HashMap<NodeCoordinate, Hash>, StoreError> {
+        let cache = self.tree_cache();
+        let mut found = HashMap::with_capacity(coordinates.len());
+        let mut missing = Vec::new();
+        for &coordinate in coordinates {
+            match cache.get(coordinate) {
+                Some(hash) => {
+                    found.insert(coordinate, hash);
+                }
+                None => missing.push(coordinate),
+            }
+        }
+        if !missing.is_empty() {
+            found.extend(self.readers().nodes(&missing).await?);
+        }
+        Ok(found)
+    }
+
     async fn hashes_of(&self, ranges: &[std::ops::Range<u64>]) -> Result<Vec<Hash>, AuditError> {
-        let nodes = self.readers().nodes(&nodes_needed(ranges)).await?;
+        let nodes = self.nodes_at(&nodes_needed(ranges)).await?;
         assemble(ranges, |c| nodes.get(&c).copied()).map_err(missing_is_corrupt)
     }
 
@@ -133,7 +156,7 @@ impl EventStore {
         let leaf = NodeCoordinate { level: 0, index };
         let mut needed = nodes_needed(&ranges);
         needed.push(leaf);
-        let nodes = self.readers().nodes(&needed).await?;
+        let nodes = self.nodes_at(&needed).await?;
         let proof = assemble(&ranges, |c| nodes.get(&c).copied()).map_err(missing_is_corrupt)?;
         let leaf_hash = nodes.get(&leaf).copied().ok_or_else(|| {
             missing_is_corrupt(ProofError::MissingNode {

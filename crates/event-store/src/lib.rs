@@ -30,6 +30,7 @@ mod plan;
 mod store;
 mod subscription;
 pub mod testing;
+mod tree_cache;
 mod writer;
 
 pub use audit::{AuditError, StoredCheckpoint};

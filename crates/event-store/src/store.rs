@@ -18,6 +18,7 @@ use crate::model::{
 };
 use crate::subscription::Subscription;
 use crate::testing::FaultHook;
+use crate::tree_cache::TreeCache;
 use crate::writer::{Command, GroupLimits, Writer, closed};
 
 /// Largest page any read returns, whatever the caller asks for.
@@ -45,6 +46,9 @@ pub struct StoreOptions {
     pub acquire_timeout: Duration,
     /// Fault injection for tests; `None` in production.
     pub faults: Option<Arc<dyn FaultHook>>,
+    /// Most memory for the upper levels of the Merkle tree, which proofs then read without a query
+    /// (`0` keeps none).
+    pub tree_cache_bytes: u64,
 }
 
 impl StoreOptions {
@@ -60,6 +64,7 @@ impl StoreOptions {
             poll_interval: Duration::from_millis(500),
             acquire_timeout: Duration::from_secs(10),
             faults: None,
+            tree_cache_bytes: 64 << 20,
         }
     }
 }
@@ -87,6 +92,8 @@ struct Inner {
     poll_interval: Duration,
     metrics: Arc<StoreMetrics>,
     checkpoints: CheckpointCache,
+    tree: Arc<TreeCache>,
+    tree_follower: JoinHandle<()>,
 }
 
 impl Drop for Inner {
@@ -94,6 +101,7 @@ impl Drop for Inner {
         if let Some(listener) = &self.listener {
             listener.abort();
         }
+        self.tree_follower.abort();
     }
 }
 
@@ -141,6 +149,12 @@ impl EventStore {
             metrics: metrics.clone(),
         };
         let writer = tokio::spawn(writer.run());
+        let tree = Arc::new(TreeCache::new(options.tree_cache_bytes));
+        let tree_follower = tokio::spawn(crate::tree_cache::follow(
+            tree.clone(),
+            readers.clone(),
+            head.subscribe(),
+        ));
         Ok(EventStore {
             inner: Arc::new(Inner {
                 readers,
@@ -152,6 +166,8 @@ impl EventStore {
                 poll_interval: options.poll_interval,
                 metrics,
                 checkpoints: CheckpointCache::default(),
+                tree,
+                tree_follower,
             }),
         })
     }
@@ -325,6 +341,10 @@ impl EventStore {
     /// The checkpoints read so far, by size (`audit`).
     pub(crate) fn checkpoint_cache(&self) -> &CheckpointCache {
         &self.inner.checkpoints
+    }
+
+    pub(crate) fn tree_cache(&self) -> &TreeCache {
+        &self.inner.tree
     }
 
     /// Queues a command for the writer task.

@@ -101,3 +101,9 @@ impl From<crate::backend::tags::Sql<'_>> for TagSql {
         }
     }
 }
+
+/// How many Merkle hashes the store's tree cache holds now, all levels together: for tests that
+/// wait for the cache to catch up before they compare its proofs with the database's.
+pub fn cached_tree_hashes(store: &crate::EventStore) -> u64 {
+    store.tree_cache().held()
+}

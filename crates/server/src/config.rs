@@ -153,6 +153,8 @@ pub struct AuditConfig {
     pub signing_key_valid_from: Option<String>,
     pub checkpoint_interval_ms: u64,
     pub checkpoint_max_events: u64,
+    /// Memory for the upper levels of the Merkle tree (MiB), which proofs read without a query.
+    pub tree_cache_mib: u64,
     /// Keys that signed earlier checkpoints, kept in the trust root so old checkpoints still verify.
     #[serde(default)]
     pub retired_keys: Vec<RetiredKeyConfig>,

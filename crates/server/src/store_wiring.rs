@@ -21,6 +21,7 @@ pub fn store_url(config: &Config) -> String {
 pub async fn open_store(config: &Config) -> Result<EventStore, OpenError> {
     let mut options = StoreOptions::new(store_url(config));
     options.acquire_timeout = config.limits.store_timeout();
+    options.tree_cache_bytes = config.audit.tree_cache_mib.saturating_mul(1 << 20);
     on_helper_thread("medaid-open-store", move || EventStore::open(options))
         .await?
         .map_err(OpenError::Store)

@@ -67,6 +67,38 @@ impl Readers {
         Ok(found)
     }
 
+    /// The stored hashes of `level` from index `from` up to (not including) `upto`, in index order,
+    /// stopping at the first index not stored (a range scan of the level's primary key).
+    pub(crate) async fn level_hashes(
+        &self,
+        level: usize,
+        from: u64,
+        upto: u64,
+    ) -> Result<Vec<Hash>, StoreError> {
+        let sql = if level == 0 {
+            "SELECT position AS idx, leaf_hash AS hash FROM events \
+             WHERE position >= $1 AND position < $2 ORDER BY position"
+        } else {
+            "SELECT idx, hash FROM merkle_nodes WHERE level = $3 AND idx >= $1 AND idx < $2 ORDER BY idx"
+        };
+        let level_db = i32::try_from(level).map_err(|_| corrupt("node level out of range"))?;
+        let rows: Vec<(i64, Vec<u8>)> = on_pool!(self, pool => {
+            let query = sqlx::query_as(sql).bind(to_db(from)?).bind(to_db(upto)?);
+            let query = if level == 0 { query } else { query.bind(level_db) };
+            query.fetch_all(pool).await?
+        });
+        let mut hashes = Vec::with_capacity(rows.len());
+        for (index, hash) in rows {
+            if from_db(index)? != from + hashes.len() as u64 {
+                break;
+            }
+            hashes.push(Hash::from_slice(&hash).map_err(|_| {
+                corrupt(format!("node at level {level} index {index} is malformed"))
+            })?);
+        }
+        Ok(hashes)
+    }
+
     /// The position of the first event whose leaf hash is `leaf`, if any.
     pub(crate) async fn position_of_leaf(&self, leaf: &Hash) -> Result<Option<u64>, StoreError> {
         let position: Option<i64> = on_pool!(self, pool => {

@@ -16,6 +16,7 @@ crate::backend_tests!(
     the_signer_refuses_a_history_rewritten_under_its_checkpoints,
     a_handle_that_has_not_heard_of_a_commit_still_proves_it,
     proof_reads_use_the_primary_keys,
+    proofs_from_the_tree_cache_equal_the_database_ones,
 );
 
 fn signer() -> NoteSigner {
@@ -420,4 +421,83 @@ pub(crate) async fn raw(
         }
     }
     Ok(())
+}
+
+/// The hashes a tree of `size` leaves has at every level: what a cache holding all of it holds.
+fn tree_hashes(size: u64) -> u64 {
+    (0..64).map(|level| size >> level).sum()
+}
+
+async fn proofs_from_the_tree_cache_equal_the_database_ones(backend: Backend) {
+    let db = TestDatabase::new(&backend).await;
+    let cached = db.open().await;
+    fill(&cached, 0, 30).await;
+    let n = cached.head().await.unwrap().size;
+    // The follower copies what was committed; wait until it holds the whole tree.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while event_store::testing::cached_tree_hashes(&cached) < tree_hashes(n) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the tree cache never caught up"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        event_store::testing::cached_tree_hashes(&cached),
+        tree_hashes(n)
+    );
+    // A handle without a cache reads every hash from the database; one with a small budget holds
+    // only the top levels and reads the rest.
+    let plain = db.open_with(|o| o.tree_cache_bytes = 0).await;
+    let partial = db.open_with(|o| o.tree_cache_bytes = 8 * 32).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while event_store::testing::cached_tree_hashes(&partial) == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the partial cache never filled"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(event_store::testing::cached_tree_hashes(&plain), 0);
+    assert!(event_store::testing::cached_tree_hashes(&partial) <= 8);
+    for size in 1..=n {
+        for index in 0..size {
+            let expected = plain.inclusion_proof_with_leaf(index, size).await.unwrap();
+            assert_eq!(
+                cached.inclusion_proof_with_leaf(index, size).await.unwrap(),
+                expected
+            );
+            assert_eq!(
+                partial
+                    .inclusion_proof_with_leaf(index, size)
+                    .await
+                    .unwrap(),
+                expected
+            );
+        }
+        for first in 1..=size {
+            let expected = plain.consistency_proof(first, size).await.unwrap();
+            assert_eq!(
+                cached.consistency_proof(first, size).await.unwrap(),
+                expected
+            );
+        }
+    }
+    // More commits: the follower keeps up.
+    fill(&cached, 30, 5).await;
+    let grown = cached.head().await.unwrap().size;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while event_store::testing::cached_tree_hashes(&cached) < tree_hashes(grown) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the tree cache stopped following"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let head = cached.tree_head(grown).await.unwrap();
+    let (proof, leaf) = cached
+        .inclusion_proof_with_leaf(grown - 1, grown)
+        .await
+        .unwrap();
+    verify_inclusion(&head, grown - 1, &leaf, &proof).unwrap();
 }
