@@ -10,6 +10,7 @@ mod chaos;
 mod common;
 mod corrections;
 mod coverage;
+mod custom_regions;
 mod descriptor;
 mod errors;
 mod feed;

@@ -189,7 +189,11 @@ pub const NOT_FOUND: &[(&str, &str)] = &[
 
 /// Rules about the value of one request field that only the aggregate checks: `errors.proto`
 /// documents each as INVALID_ARGUMENT on that field.
-pub const FIELD_RULES: &[(&str, &str)] = &[("FUNDING_NOT_POSITIVE", "amount_fen")];
+pub const FIELD_RULES: &[(&str, &str)] = &[
+    ("FUNDING_NOT_POSITIVE", "amount_fen"),
+    ("REGION_NAME_MISSING", "region_name"),
+    ("REGION_NAME_MISMATCH", "region_name"),
+];
 
 /// The field a rule of [`FIELD_RULES`] is about.
 pub fn rule_field(reason: &str) -> Option<&'static str> {

@@ -15,13 +15,14 @@ use time::Date;
 
 use crate::dates::parse;
 use crate::fact::{FactProjection, tables as t};
-use crate::page::{Answer, Page, PageRequest, QueryError, fetch, paginate, tag, text};
+use crate::page::{Answer, Page, PageRequest, QueryError, fetch, opt_text, paginate, tag, text};
 use crate::query::{Query, Subject, View, Visible};
 use crate::stints::{self, Stint};
 
 pub static PROJECTION: FactProjection = FactProjection {
     name: "technique_diffusion",
-    version: 2,
+    // 3: gaps keep the display name of a custom region.
+    version: 3,
     tables: &[
         &t::PAIRING,
         &t::ASSIGNMENT,
@@ -96,6 +97,8 @@ pub struct GapRow {
     pub hospital: String,
     pub introduced_on: Date,
     pub claimed_on: Date,
+    /// The display name of a custom region (南疆), as stored with the first use of its key.
+    pub region_name: Option<String>,
 }
 
 /// How many gaps are filled at one level and region.
@@ -104,6 +107,8 @@ pub struct GapCount {
     pub level: GapLevel,
     pub region: String,
     pub filled: u64,
+    /// The display name of a custom region, as on [`GapRow::region_name`].
+    pub region_name: Option<String>,
 }
 
 async fn techniques(
@@ -260,6 +265,7 @@ async fn gap_rows(
             hospital: text(&row, "hospital")?,
             introduced_on: parse(&text(&row, "introduced_on")?)?,
             claimed_on: parse(&text(&row, "claimed_on")?)?,
+            region_name: opt_text(&row, "region_name")?,
         };
         if level.is_none_or(|l| l == gap.level) && region.is_none_or(|r| r == gap.region) {
             all.push(gap);
@@ -277,7 +283,10 @@ pub async fn gap_counts(
     let value = fetch(
         pool,
         prefix,
-        "SELECT level, region, COUNT(*) AS n FROM {p}gap GROUP BY level, region ORDER BY level, region",
+        // Every named fill of a custom key carries the name of its first use, so MAX picks it (and
+        // skips the fills recorded before names were kept).
+        "SELECT level, region, MAX(region_name) AS region_name, COUNT(*) AS n FROM {p}gap \
+         GROUP BY level, region ORDER BY level, region",
         &[],
     )
     .await?
@@ -287,6 +296,7 @@ pub async fn gap_counts(
             level: tag(row, "level")?,
             region: text(row, "region")?,
             filled: crate::page::uint(row, "n")?,
+            region_name: opt_text(row, "region_name")?,
         })
     })
     .collect::<Result<_, QueryError>>()?;
@@ -389,21 +399,21 @@ impl Query for GapCounts {
         }
         // A scoped reader's counts come from the gaps it may see, so no total leaks the rest.
         // Keyed by the level's tag, so that the order is the SQL path's `ORDER BY level, region`.
-        let mut counts: BTreeMap<(String, String), (GapLevel, u64)> = BTreeMap::new();
+        let mut counts: BTreeMap<(String, String), GapCount> = BTreeMap::new();
         for gap in gap_rows(v.pool, v.prefix, None, None).await? {
             if visible.org(&gap.hospital) {
-                let key = (crate::fact::tag(&gap.level), gap.region);
-                counts.entry(key).or_insert((gap.level, 0)).1 += 1;
+                let key = (crate::fact::tag(&gap.level), gap.region.clone());
+                let count = counts.entry(key).or_insert(GapCount {
+                    level: gap.level,
+                    region: gap.region,
+                    filled: 0,
+                    region_name: None,
+                });
+                count.filled += 1;
+                count.region_name = count.region_name.take().max(gap.region_name);
             }
         }
-        let value = counts
-            .into_iter()
-            .map(|((_, region), (level, filled))| GapCount {
-                level,
-                region,
-                filled,
-            })
-            .collect();
+        let value = counts.into_values().collect();
         Ok(Answer {
             position: v.position,
             value,

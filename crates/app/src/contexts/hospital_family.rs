@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use domain::aggregates::activity::{ActivityCommand, ActivityContext, ActivityState};
 use domain::aggregates::alliance::{AllianceCommand, AllianceContext, AllianceState};
-use domain::aggregates::gap::{GapCommand, GapContext, GapState};
+use domain::aggregates::gap::{GapCommand, GapContext, GapRegion, GapState};
 use domain::aggregates::hospital::{HospitalCommand, HospitalContext, HospitalState};
 use domain::aggregates::mentorship::MentorshipState;
 use domain::aggregates::study::{StudyCommand, StudyContext, StudyState};
@@ -83,8 +83,27 @@ impl LoadContext for GapState {
                 .await?
                 .registered
                 .map(|r| r.division),
+            region_name: custom_region_name(store, &fill.gap.region).await?,
         })
     }
+}
+
+/// The display name recorded for a custom region key by the fills already in the log (every named
+/// fill of a key carries the name of its first use, so any of them tells it); `None` for a division
+/// or a key not used yet. Read only for custom regions, which are few.
+async fn custom_region_name(
+    store: &EventStore,
+    region: &GapRegion,
+) -> Result<Option<String>, Error> {
+    let GapRegion::Custom(_) = region else {
+        return Ok(None);
+    };
+    let fills = scan::<GapState>(store, domain::aggregates::gap::GapKey::CATEGORY).await?;
+    Ok(fills
+        .into_values()
+        .filter_map(|state| state.filled)
+        .find(|filled| &filled.gap.region == region && filled.region_name.is_some())
+        .and_then(|filled| filled.region_name))
 }
 
 impl LoadContext for HospitalState {

@@ -44,6 +44,7 @@ pub(crate) fn techniques(log: &mut Log, site: &Site) -> anyhow::Result<()> {
                 technique_introduced_on: date!(2023 - 03 - 15),
                 claimed_on: date!(2023 - 04 - 01),
                 evidence: vec![],
+                region_name: None,
             });
         }
     }

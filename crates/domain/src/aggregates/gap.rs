@@ -11,8 +11,11 @@ use crate::events::{Event, EventPayload, EventScope};
 use crate::stream::Aggregate;
 use crate::values::{
     BusinessTime, CreditCode, DivisionCode, DivisionLevel, RegionKey, StreamKey, TechniqueKey,
-    ValidationError, ValueProblem, day, malformed_key,
+    ValidationError, ValueProblem, check_text, day, malformed_key,
 };
+
+/// The most characters of a custom region's display name (南疆, 南疆四地州).
+pub const MAX_REGION_NAME: usize = 50;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -143,6 +146,11 @@ pub struct GapFilled {
     pub claimed_on: Date,
     /// Document hashes or URIs backing the claim.
     pub evidence: Vec<String>,
+    /// The display name of a custom region (南疆), the one recorded with the first use of its key:
+    /// a key is `[a-z0-9_]` so that it fits a stream id, the name is what people read. `None` for a
+    /// GB/T 2260 division, and for custom fills recorded before names were kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region_name: Option<String>,
 }
 
 impl EventPayload for GapFilled {
@@ -168,6 +176,10 @@ domain_errors! {
         IntroducedAfterClaim { introduced: Date, claimed_on: Date } => "TECHNIQUE_INTRODUCED_AFTER_CLAIM",
         #[error("hospital in {hospital_division} lies outside region {region}")]
         HospitalOutsideRegion { hospital_division: String, region: String } => "HOSPITAL_OUTSIDE_REGION",
+        #[error("custom region {key} is used for the first time and needs its display name")]
+        RegionNameMissing { key: String } => "REGION_NAME_MISSING",
+        #[error("custom region {key} is named {recorded:?} since its first use, not {given:?}")]
+        RegionNameMismatch { key: String, recorded: String, given: String } => "REGION_NAME_MISMATCH",
     }
 }
 
@@ -178,20 +190,60 @@ pub enum GapCommand {
 
 command_for! {
     /// A claim that a hospital filled a gap; the introduction date comes from the technique's stream.
+    /// `region_name` is the display name the caller gives a custom region: needed the first time
+    /// its key is used, optional (and then equal to the recorded one) after.
     FillGap => GapFilled {
         gap: GapKey,
         hospital: CreditCode,
         claimed_on: Date,
         evidence: Vec<String>,
+        region_name: Option<String>,
     } + { technique_introduced_on: Date }
 }
 
 /// Load: `technique_introduced_on` from `technique-<hospital>.<technique>` (`TechniqueState::introduced_on`);
-/// `hospital_division` from `hospital-<hospital>` (`HospitalRegistered.division`).
+/// `hospital_division` from `hospital-<hospital>` (`HospitalRegistered.division`); for a custom
+/// region, `region_name` from the gap fills already recorded for its key (`gap-custom.<key>.…`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct GapContext {
     pub technique_introduced_on: Option<Date>,
     pub hospital_division: Option<DivisionCode>,
+    /// The display name recorded with the first use of the fill's custom region key; `None` when
+    /// the key was never used (or only before names were kept).
+    pub region_name: Option<String>,
+}
+
+/// The display name a fill records: a division has none; a custom region keeps the name of its
+/// first use, which a later fill may repeat or leave out but not change.
+fn region_name(claim: &FillGap, recorded: Option<&String>) -> Result<Option<String>, DomainError> {
+    let given = claim.region_name.as_deref().filter(|name| !name.is_empty());
+    let GapRegion::Custom(key) = &claim.gap.region else {
+        return match given {
+            None => Ok(None),
+            Some(_) => Err(ValueProblem::OutOfRange {
+                detail: "only a custom region (level custom) has a display name".to_owned(),
+            }
+            .at("region_name")
+            .into()),
+        };
+    };
+    if let Some(name) = given {
+        check_text("region_name", name, MAX_REGION_NAME)?;
+    }
+    match (recorded, given) {
+        (Some(recorded), Some(given)) if recorded != given => Err(GapError::RegionNameMismatch {
+            key: key.to_string(),
+            recorded: recorded.clone(),
+            given: given.to_owned(),
+        }
+        .into()),
+        (Some(recorded), _) => Ok(Some(recorded.clone())),
+        (None, Some(given)) => Ok(Some(given.to_owned())),
+        (None, None) => Err(GapError::RegionNameMissing {
+            key: key.to_string(),
+        }
+        .into()),
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -258,9 +310,11 @@ impl Aggregate for GapState {
             }
             .into());
         }
+        let region_name = region_name(claim, context.region_name.as_ref())?;
         Ok(vec![
             GapFilled {
                 gap,
+                region_name,
                 ..claim.record(introduced)
             }
             .into(),

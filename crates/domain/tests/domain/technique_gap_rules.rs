@@ -1,5 +1,5 @@
 use domain::aggregates::gap::{
-    GapCommand, GapContext, GapFilled, GapKey, GapLevel, GapRegion, GapState,
+    FillGap, GapCommand, GapContext, GapFilled, GapKey, GapLevel, GapRegion, GapState,
 };
 use domain::aggregates::technique::{
     Performer, TechniqueCategory, TechniqueCommand, TechniqueContext, TechniqueIntroduced,
@@ -91,6 +91,7 @@ pub(crate) fn claim(gap: GapKey) -> GapFilled {
         technique_introduced_on: date!(2024 - 09 - 15),
         claimed_on: date!(2024 - 10 - 01),
         evidence: vec!["sha256:9f2c".to_owned()],
+        region_name: None,
     }
 }
 
@@ -98,7 +99,100 @@ fn facts() -> GapContext {
     GapContext {
         technique_introduced_on: Some(date!(2024 - 09 - 15)),
         hospital_division: Some(division("620422")),
+        region_name: None,
     }
+}
+
+fn southern_xinjiang() -> GapKey {
+    GapKey::new(
+        GapLevel::Custom,
+        GapRegion::Custom(RegionKey::parse("southern_xinjiang").unwrap()),
+        vats(),
+    )
+    .unwrap()
+}
+
+/// A claim in 南疆 naming the region `name` (or not).
+fn custom_claim(name: Option<&str>) -> GapFilled {
+    GapFilled {
+        region_name: name.map(str::to_owned),
+        ..claim(southern_xinjiang())
+    }
+}
+
+/// The context of a custom region whose key was first used with `recorded` as its name.
+fn named(recorded: Option<&str>) -> GapContext {
+    GapContext {
+        region_name: recorded.map(str::to_owned),
+        ..facts()
+    }
+}
+
+#[test]
+fn the_first_use_of_a_custom_region_stores_its_display_name() {
+    given_in::<GapState>([], named(None))
+        .when(GapCommand::Fill(custom_claim(Some("南疆")).into()))
+        .then(vec![custom_claim(Some("南疆")).into()]);
+}
+
+#[test]
+fn the_first_use_of_a_custom_region_needs_its_display_name() {
+    given_in::<GapState>([], named(None))
+        .when(GapCommand::Fill(custom_claim(None).into()))
+        .then_err("REGION_NAME_MISSING");
+    let blank = FillGap {
+        region_name: Some(String::new()),
+        ..custom_claim(None).into()
+    };
+    given_in::<GapState>([], named(None))
+        .when(GapCommand::Fill(blank))
+        .then_err("REGION_NAME_MISSING");
+}
+
+#[test]
+fn a_later_use_keeps_the_stored_name_whether_it_repeats_it_or_not() {
+    for given in [None, Some("南疆")] {
+        given_in::<GapState>([], named(Some("南疆")))
+            .when(GapCommand::Fill(custom_claim(given).into()))
+            .then(vec![custom_claim(Some("南疆")).into()]);
+    }
+}
+
+#[test]
+fn a_later_use_cannot_rename_the_region() {
+    given_in::<GapState>([], named(Some("南疆")))
+        .when(GapCommand::Fill(custom_claim(Some("南疆四地州")).into()))
+        .then_err("REGION_NAME_MISMATCH");
+    let refused = domain::decide(
+        &domain::Stream::<GapState>::from_events(&[]),
+        &domain::StreamCommand::Act(GapCommand::Fill(custom_claim(Some("喀什")).into())),
+        &named(Some("南疆")),
+    )
+    .unwrap_err();
+    // A rule about one field: the API names region_name.
+    assert_eq!(refused.field(), Some("region_name"));
+}
+
+#[test]
+fn only_a_custom_region_has_a_display_name() {
+    let named_division = GapFilled {
+        region_name: Some("平凉".to_owned()),
+        ..claim(prefecture_gap())
+    };
+    let refused = domain::decide(
+        &domain::Stream::<GapState>::from_events(&[]),
+        &domain::StreamCommand::Act(GapCommand::Fill(named_division.into())),
+        &facts(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        (refused.reason(), refused.field()),
+        ("VALUE_OUT_OF_RANGE", Some("region_name"))
+    );
+    let too_long = custom_claim(Some(&"疆".repeat(51)));
+    given_in::<GapState>([], named(None))
+        .when(GapCommand::Fill(too_long.into()))
+        .then_err("VALUE_TOO_LONG");
 }
 
 #[test]

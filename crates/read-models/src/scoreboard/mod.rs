@@ -26,7 +26,8 @@ pub use children::children;
 
 pub static PROJECTION: FactProjection = FactProjection {
     name: "pairing_scoreboard",
-    version: 1,
+    // 2: the gap table keeps the display name of a custom region.
+    version: 2,
     tables: &[
         &t::PAIRING,
         &t::PAIRING_ORG,

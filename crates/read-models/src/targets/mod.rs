@@ -27,7 +27,8 @@ use crate::stints;
 
 pub static PROJECTION: FactProjection = FactProjection {
     name: "targets_actuals",
-    version: 2,
+    // 3: the gap table keeps the display name of a custom region.
+    version: 3,
     tables: &[
         &t::PAIRING,
         &t::AGREEMENT,

@@ -166,6 +166,7 @@ pub(crate) fn scenario() -> Vec<Event> {
                 technique_introduced_on: date!(2022 - 01 - 10),
                 claimed_on: date!(2022 - 02 - 01),
                 evidence: vec![],
+                region_name: None,
             }
             .into(),
         );

@@ -29,7 +29,10 @@ fn introduced(hospital: &CreditCode, key: &str, on: Date, performer: Performer) 
 }
 
 fn gap(level: GapLevel, region: GapRegion, key: &str, hospital: &CreditCode) -> Event {
+    // As the domain records them: every fill of a custom region carries the name of its first use.
+    let region_name = matches!(region, GapRegion::Custom(_)).then(|| "南疆".to_owned());
     GapFilled {
+        region_name,
         gap: GapKey {
             level,
             region,
@@ -207,15 +210,21 @@ async fn sustained_after_the_expert_left(env: Env) {
         .await
         .unwrap()
         .value;
-    let counts: Vec<(GapLevel, String, u64)> = counts
+    let counts: Vec<(GapLevel, String, u64, Option<String>)> = counts
         .into_iter()
-        .map(|c| (c.level, c.region, c.filled))
+        .map(|c| (c.level, c.region, c.filled, c.region_name))
         .collect();
+    // The custom region shows its display name beside its key; a division has none.
     assert_eq!(
         counts,
         vec![
-            (GapLevel::Custom, "southern_xinjiang".into(), 7),
-            (GapLevel::Prefecture, "620400".into(), 1)
+            (
+                GapLevel::Custom,
+                "southern_xinjiang".into(),
+                7,
+                Some("南疆".into())
+            ),
+            (GapLevel::Prefecture, "620400".into(), 1, None)
         ]
     );
     let nanjiang = technique_diffusion::gaps(
@@ -244,5 +253,12 @@ async fn sustained_after_the_expert_left(env: Env) {
     .unwrap();
     assert_eq!(rest.items.len(), 2);
     assert!(rest.items.iter().all(|g| !nanjiang.items.contains(g)));
+    assert!(
+        nanjiang
+            .items
+            .iter()
+            .chain(&rest.items)
+            .all(|g| g.region_name.as_deref() == Some("南疆"))
+    );
 }
 on_both!(sustained_after_the_expert_left);

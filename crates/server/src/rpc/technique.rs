@@ -111,6 +111,12 @@ pub fn fill_gap(
         hospital: credit_code("hospital", &req.hospital)?,
         claimed_on,
         evidence,
+        // Recordable text here; the domain checks it against the level and the name recorded
+        // with the key's first use.
+        region_name: match req.region_name.as_str() {
+            "" => None,
+            name => Some(text_at_most("region_name", name, gap::MAX_REGION_NAME)?),
+        },
     };
     Ok(AggregateCommand::Gap {
         id: key,

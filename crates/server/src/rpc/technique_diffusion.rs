@@ -192,6 +192,7 @@ fn gap_fill(g: &GapRow) -> pb::GapFill {
         hospital: g.hospital.clone(),
         introduced_on: day(g.introduced_on),
         claimed_on: day(g.claimed_on),
+        region_name: g.region_name.clone().unwrap_or_default(),
     }
 }
 
@@ -201,6 +202,7 @@ fn gap_count(c: &GapCount) -> pb::GapCount {
         level: c.level.to_wire(),
         region: c.region.clone(),
         filled: c.filled,
+        region_name: c.region_name.clone().unwrap_or_default(),
     }
 }
 

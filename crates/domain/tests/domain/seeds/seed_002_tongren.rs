@@ -352,10 +352,12 @@ fn seed_002_dongguan_supports_tongren() {
         technique_introduced_on: date!(2022 - 06 - 01),
         claimed_on: date!(2022 - 06 - 10),
         evidence: vec![],
+        region_name: None,
     };
     let context = GapContext {
         technique_introduced_on: w.introduced_on(&technique),
         hospital_division: Some(division("520603")),
+        region_name: None,
     };
     w.run::<GapState>(&gap.stream_id(), GapCommand::Fill(claim.into()), context);
 

@@ -173,7 +173,7 @@ fn seed_003_first_year_of_group_aid_to_xinjiang() {
         ));
     }
     let southern_xinjiang = RegionKey::parse("southern_xinjiang").unwrap();
-    for technique in &techniques[..7] {
+    for (i, technique) in techniques[..7].iter().enumerate() {
         let gap = GapKey::new(
             GapLevel::Custom,
             GapRegion::Custom(southern_xinjiang.clone()),
@@ -186,10 +186,13 @@ fn seed_003_first_year_of_group_aid_to_xinjiang() {
             technique_introduced_on: date!(2016 - 06 - 01),
             claimed_on: date!(2017 - 04 - 20),
             evidence: vec!["兵团日报 2017-04-24".to_owned()],
+            region_name: Some("南疆".to_owned()),
         };
+        // The first fill stores the region's display name; the later ones find it in the log.
         let context = GapContext {
             technique_introduced_on: w.introduced_on(technique),
             hospital_division: Some(division("659002")),
+            region_name: (i > 0).then(|| "南疆".to_owned()),
         };
         w.run::<GapState>(&gap.stream_id(), GapCommand::Fill(claim.into()), context);
     }

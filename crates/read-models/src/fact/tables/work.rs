@@ -52,6 +52,7 @@ pub(crate) static GAP: Table = Table {
         ("hospital", T),
         ("introduced_on", T),
         ("claimed_on", T),
+        ("region_name", T),
     ],
     types: &["GapFilled"],
     rows: |e| match e {
@@ -67,6 +68,7 @@ pub(crate) static GAP: Table = Table {
                 g.hospital.to_string().into(),
                 day(g.technique_introduced_on),
                 day(g.claimed_on),
+                g.region_name.clone().map_or(Val::Null, Val::Text),
             ]]
         }
         _ => vec![],
