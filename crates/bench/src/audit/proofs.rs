@@ -25,15 +25,20 @@ pub(crate) struct ProofArgs {
     /// Events in the log.
     #[arg(long, default_value_t = 1_000_000)]
     events: u64,
-    /// Concurrent clients, each with its own connection.
-    #[arg(long, default_value_t = 64)]
-    clients: usize,
+    /// Concurrent clients, each with its own connection; several counts are measured one after the
+    /// other on the same server and log.
+    #[arg(long, value_delimiter = ',', default_values_t = [64usize])]
+    clients: Vec<usize>,
     /// Requests per run, shared among the clients.
     #[arg(long, default_value_t = 50_000)]
     requests: usize,
     /// Runs per target and mode; the median run (by rate) is reported.
     #[arg(long, default_value_t = 3)]
     runs: usize,
+    /// Seconds of requests before the measured runs (connections, the page cache, the server's
+    /// tree cache filling from the database after start-up).
+    #[arg(long, default_value_t = 10)]
+    warm_up_secs: u64,
     /// Targets: sqlite, postgres.
     #[arg(long, value_delimiter = ',', default_values_t = ["sqlite".to_string(), "postgres".to_string()])]
     targets: Vec<String>,
@@ -125,7 +130,20 @@ async fn measure_target(
     let server = tokio::spawn(server::run(config.clone(), listener, async {
         let _ = stopped.await;
     }));
-    let outcome = measure_server(args, target, &address, &token).await;
+    let mut outcome = Ok(Vec::new());
+    for &clients in &args.clients {
+        match measure_server(args, clients, target, &address, &token).await {
+            Ok(lines) => {
+                if let Ok(all) = &mut outcome {
+                    all.extend(lines);
+                }
+            }
+            Err(error) => {
+                outcome = Err(error);
+                break;
+            }
+        }
+    }
     let _ = stop.send(());
     server.await??;
     outcome
@@ -133,12 +151,13 @@ async fn measure_target(
 
 async fn measure_server(
     args: &ProofArgs,
+    client_count: usize,
     target: &str,
     address: &str,
     token: &str,
 ) -> anyhow::Result<Vec<String>> {
-    let mut clients = Vec::with_capacity(args.clients);
-    for _ in 0..args.clients.max(1) {
+    let mut clients = Vec::with_capacity(client_count);
+    for _ in 0..client_count.max(1) {
         clients.push(AuditServiceClient::new(connect(address).await?));
     }
     let head = current_head(&mut clients[0], token).await?;
@@ -147,9 +166,16 @@ async fn measure_server(
         "the server signed {head} events, not {}",
         args.events
     );
-    // Warm-up: connections, prepared statements, the page cache and the projectors' catch-up scan.
-    let warm_up = (args.clients * 50).min(args.requests);
-    let _ = load(&clients, token, head, warm_up, Mode::GivenSize).await?;
+    // Warm-up: connections, prepared statements, the page cache, the projectors' catch-up scan and
+    // the tree cache's first fill.
+    let warm_up = (client_count * 50).min(args.requests);
+    let warm_up_until = Instant::now() + Duration::from_secs(args.warm_up_secs);
+    loop {
+        let _ = load(&clients, token, head, warm_up, Mode::GivenSize).await?;
+        if Instant::now() >= warm_up_until {
+            break;
+        }
+    }
 
     let mut lines = Vec::new();
     for mode in [Mode::GivenSize, Mode::CurrentHead] {
