@@ -526,7 +526,19 @@ async fn tampering_is_detected_and_located() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_witness_catches_a_server_that_rewrote_its_history() {
     for database in backends() {
-        let server = TestServer::start(database.as_deref()).await;
+        // A running server keeps in memory the hashes it committed to (its writer's right edge and
+        // its tree cache), so tables rewritten under it change its proofs only once it restarts on
+        // them. This server keeps no tree cache, so it serves the rewritten tables at once: the
+        // server a witness must catch, without the restart.
+        let server = TestServer::launch(
+            database.as_deref(),
+            |config| config.audit.tree_cache_mib = 0,
+            server::RunOptions::default(),
+        )
+        .await;
+        server
+            .wait_for_health(tonic_health::pb::health_check_response::ServingStatus::Serving)
+            .await;
         seed(server.channel().await, &server.admin_token()).await;
         let token = auditor(&server);
         let mut client = AuditServiceClient::new(server.channel().await);
