@@ -12,6 +12,7 @@ use api::medaid::v1::pairing_service_client::PairingServiceClient;
 use api::medaid::v1::program_service_client::ProgramServiceClient;
 use api::medaid::v1::technique_service_client::TechniqueServiceClient;
 use tonic::transport::Channel;
+use tonic_types::StatusExt;
 
 use crate::common::{TestServer, authed, backends, huining, lzu_first, org, request_id};
 use crate::coverage::{Tour, assert_tour_called};
@@ -430,6 +431,59 @@ pub(crate) async fn command_flow(channel: Channel, t: &str) {
             .into_inner();
         let alliance_id = alliance.alliance_id.clone();
         ok(alliance.result);
+        // Issue 9 item 8 (seed 002): one lead's three TCM alliances under 50 中医科, told apart by
+        // their specialty names; the same name twice is a duplicate, a bad sub-code is refused.
+        let tcm = |name: &str, sub_code: &str| pb::FormAllianceRequest {
+            request_id: request_id(),
+            specialty: "50".into(),
+            specialty_name: name.into(),
+            specialty_sub_code: sub_code.into(),
+            lead_org: lzu_first(),
+            members: vec![pb::AllianceMember {
+                org: huining(),
+                tier: pb::AllianceTier::County.into(),
+            }],
+            formed_on: "2024-10-02".into(),
+            ..Default::default()
+        };
+        // The refusals come between the valid calls: the last call of each RPC is the base that
+        // tests/poison.rs mutates, so it must be a valid one.
+        for (name, sub_code) in [("脑病科", "NB-1"), ("心病科", "")] {
+            let formed = collaboration
+                .form_alliance(authed(t, tcm(name, sub_code)))
+                .await
+                .unwrap();
+            ok(formed.into_inner().result);
+        }
+        let duplicate = collaboration
+            .form_alliance(authed(t, tcm("心病科", "")))
+            .await
+            .unwrap_err();
+        crate::common::assert_refused(&duplicate, tonic::Code::AlreadyExists, "DUPLICATE_ALLIANCE");
+        let same_code = collaboration
+            .form_alliance(authed(t, tcm("针灸科", "NB-1")))
+            .await
+            .unwrap_err();
+        crate::common::assert_refused(&same_code, tonic::Code::AlreadyExists, "DUPLICATE_ALLIANCE");
+        let bad_code = collaboration
+            .form_alliance(authed(t, tcm("针灸科", "NB 1")))
+            .await
+            .unwrap_err();
+        crate::common::assert_refused(
+            &bad_code,
+            tonic::Code::InvalidArgument,
+            "VALUE_INVALID_CHARACTER",
+        );
+        let field = bad_code
+            .get_error_details()
+            .bad_request()
+            .and_then(|b| b.field_violations.first().map(|v| v.field.clone()));
+        assert_eq!(field.as_deref(), Some("specialty_sub_code"));
+        let formed = collaboration
+            .form_alliance(authed(t, tcm("治未病科", "")))
+            .await
+            .unwrap();
+        ok(formed.into_inner().result);
         let other = org("620421", 3);
         HospitalServiceClient::new(channel.clone())
             .register_hospital(authed(

@@ -133,6 +133,48 @@ pub(super) async fn check_work(channel: &Channel, t: &str, r: &Recorded) {
         .into_inner();
     let alliance = alliances.alliances.first().expect("the alliance");
     assert_eq!(alliance.lead_org, lzu_first());
+    assert_eq!(
+        (
+            alliance.specialty_name.as_str(),
+            alliance.specialty_sub_code.as_str()
+        ),
+        ("胸外科专业", ""),
+        "no name of its own: named after its department"
+    );
+    // Issue 9 item 8: the filters by lead, member and specialty.
+    for (filter, expected) in [
+        (format!(r#"lead_org = "{}""#, lzu_first()), 1),
+        (format!(r#"member_org = "{}""#, huining()), 1),
+        (format!(r#"member_org = "{}""#, lzu_first()), 0),
+        (r#"specialty = "04""#.to_owned(), 1),
+        (r#"specialty = "50""#.to_owned(), 0),
+    ] {
+        let listed = network
+            .list_alliances(authed(
+                t,
+                pb::ListAlliancesRequest {
+                    filter: filter.clone(),
+                    min_position: at,
+                    ..Default::default()
+                },
+            ))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(listed.alliances.len(), expected, "{filter}");
+    }
+    let refused = network
+        .list_alliances(authed(
+            t,
+            pb::ListAlliancesRequest {
+                filter: r#"specialty_name = "脑病科""#.into(),
+                min_position: at,
+                ..Default::default()
+            },
+        ))
+        .await
+        .unwrap_err();
+    crate::common::assert_refused(&refused, tonic::Code::InvalidArgument, "INVALID_FILTER");
     let members: Vec<(&str, i32)> = alliance
         .members
         .iter()

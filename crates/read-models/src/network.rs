@@ -23,7 +23,8 @@ use crate::query::{Query, Subject, View, Visible};
 
 pub static PROJECTION: FactProjection = FactProjection {
     name: "collaboration_network",
-    version: 1,
+    // v2: alliances carry their specialty name and sub-code.
+    version: 2,
     tables: &[
         &t::PAIRING,
         &t::PAIRING_ORG,
@@ -40,7 +41,11 @@ pub static PROJECTION: FactProjection = FactProjection {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Alliance {
     pub alliance_id: String,
+    /// The 诊疗科目 code, e.g. `50`.
     pub specialty: String,
+    /// The alliance's own specialty name (脑病科), or the department's name when it has none.
+    pub specialty_name: String,
+    pub sub_code: Option<String>,
     pub lead_org: String,
     pub formed_on: Date,
     pub plaque_awarded: bool,
@@ -95,6 +100,8 @@ async fn all_alliances(pool: &AnyPool, prefix: &str) -> Result<Vec<Alliance>, Qu
             Alliance {
                 alliance_id: id,
                 specialty: text(&row, "specialty")?,
+                specialty_name: text(&row, "specialty_name")?,
+                sub_code: opt_text(&row, "sub_code")?,
                 lead_org: text(&row, "lead_org")?,
                 formed_on: parse(&text(&row, "formed_on")?)?,
                 plaque_awarded: int(&row, "plaque")? != 0,
@@ -124,14 +131,41 @@ async fn all_alliances(pool: &AnyPool, prefix: &str) -> Result<Vec<Alliance>, Qu
     Ok(alliances.into_values().collect())
 }
 
-/// Alliances, ordered by id, with their current members.
+/// Narrows `ListAlliances`; empty fields match every alliance.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AllianceFilter {
+    /// The lead organisation, by credit code.
+    pub lead_org: Option<String>,
+    /// An organisation among the current members (the lead is not a member of its alliance).
+    pub member_org: Option<String>,
+    /// A department code; a first-level code (`50`) also matches its sub-departments (`50.01`).
+    pub specialty: Option<String>,
+}
+
+impl AllianceFilter {
+    fn matches(&self, a: &Alliance) -> bool {
+        self.lead_org.as_ref().is_none_or(|l| *l == a.lead_org)
+            && self
+                .member_org
+                .as_ref()
+                .is_none_or(|m| a.members.iter().any(|(org, _)| org == m))
+            && self
+                .specialty
+                .as_deref()
+                .is_none_or(|d| a.specialty == d || a.specialty.starts_with(&format!("{d}.")))
+    }
+}
+
+/// Alliances matching `filter`, ordered by id, with their current members.
 pub async fn alliances(
     pool: &AnyPool,
     prefix: &str,
     position: u64,
+    filter: &AllianceFilter,
     page: &PageRequest,
 ) -> Result<Page<Alliance>, QueryError> {
-    let all = all_alliances(pool, prefix).await?;
+    let mut all = all_alliances(pool, prefix).await?;
+    all.retain(|a| filter.matches(a));
     paginate(all, |a| a.alliance_id.clone(), page, position)
 }
 
@@ -274,9 +308,11 @@ pub async fn links(
     })
 }
 
-/// `ListAlliances`: specialty alliances with a lead or member the caller may see.
+/// `ListAlliances`: specialty alliances matching the filter, with a lead or member the caller may
+/// see.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Alliances {
+    pub filter: AllianceFilter,
     pub page: PageRequest,
 }
 
@@ -289,7 +325,7 @@ impl Query for Alliances {
     }
 
     async fn run(&self, v: View<'_>, visible: Visible<'_>) -> Result<Self::Answer, QueryError> {
-        let mut page = alliances(v.pool, v.prefix, v.position, &self.page).await?;
+        let mut page = alliances(v.pool, v.prefix, v.position, &self.filter, &self.page).await?;
         page.items.retain(|a| {
             let members = a.members.iter().map(|(org, _)| org.as_str());
             visible.any(std::iter::once(a.lead_org.as_str()).chain(members))

@@ -147,7 +147,7 @@ impl LoadContext for AllianceState {
             .await?
             .into_values()
             .filter_map(|a| a.formed)
-            .map(|f| (f.alliance_id, f.lead_org, f.specialty))
+            .map(|f| f.key())
             .collect();
         Ok(AllianceContext {
             supporting_orgs,

@@ -213,6 +213,7 @@ async fn bad_arguments_roles_and_positions_are_refused() {
             &reader,
             Freshness::default(),
             &Alliances {
+                filter: Default::default(),
                 page: PageRequest {
                     page_size: 10,
                     cursor: Some("not a cursor".to_owned()),

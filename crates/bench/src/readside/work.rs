@@ -114,6 +114,8 @@ pub(crate) fn network(log: &mut Log, site: &Site) -> anyhow::Result<()> {
         log.push(AllianceFormed {
             alliance_id: alliance,
             specialty: dept("21")?,
+            specialty_name: None,
+            specialty_sub_code: None,
             lead_org: site.supporting.clone(),
             members: vec![member],
             formed_on: date!(2022 - 06 - 01),

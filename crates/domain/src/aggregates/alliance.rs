@@ -8,7 +8,10 @@ use time::Date;
 use crate::errors::{CommonError, DomainError, domain_errors};
 use crate::events::{Event, EventPayload, EventScope};
 use crate::stream::Aggregate;
-use crate::values::{AllianceId, BusinessTime, ClinicalDepartment, CreditCode, day};
+use crate::values::{
+    AllianceId, BusinessTime, ClinicalDepartment, CreditCode, ValidationError, ValueProblem,
+    check_text, day,
+};
 
 /// The referral tier of a member (seed 004: 市县乡村).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -26,10 +29,20 @@ pub struct AllianceMember {
     pub tier: Option<Tier>,
 }
 
+/// Schema v2 added `specialty_name` and `specialty_sub_code`; a v1 payload has neither and reads
+/// as an alliance named after its department (upcast in `events::stored`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AllianceFormed {
     pub alliance_id: AllianceId,
+    /// The 诊疗科目 the alliance belongs to, e.g. `50` 中医科.
     pub specialty: ClinicalDepartment,
+    /// The alliance's own specialty (脑病科, 心病科, 治未病科 under 50 中医科): several alliances
+    /// of one lead in one department differ by it. `None`: named after the department.
+    #[serde(default)]
+    pub specialty_name: Option<String>,
+    /// An optional code of that specialty (e.g. the organiser's own), `[0-9A-Za-z.-]`, 1 to 16.
+    #[serde(default)]
+    pub specialty_sub_code: Option<String>,
     pub lead_org: CreditCode,
     pub members: Vec<AllianceMember>,
     #[serde(with = "day")]
@@ -54,8 +67,77 @@ pub struct AllianceMembershipChanged {
     pub date: Date,
 }
 
+impl AllianceFormed {
+    /// The alliance's specialty name: its own, or the department's (e.g. "中医科").
+    pub fn name(&self) -> String {
+        self.specialty_name
+            .clone()
+            .unwrap_or_else(|| self.specialty.name().to_owned())
+    }
+
+    /// What tells one alliance of a lead apart from the others.
+    pub fn key(&self) -> AllianceKey {
+        AllianceKey {
+            alliance_id: self.alliance_id,
+            lead_org: self.lead_org.clone(),
+            specialty: self.specialty.clone(),
+            name: self.name(),
+            sub_code: self.specialty_sub_code.clone(),
+        }
+    }
+}
+
+/// An existing alliance as the duplicate rule sees it: one lead leads at most one alliance per
+/// department and specialty name, and per sub-code when one is given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AllianceKey {
+    pub alliance_id: AllianceId,
+    pub lead_org: CreditCode,
+    pub specialty: ClinicalDepartment,
+    pub name: String,
+    pub sub_code: Option<String>,
+}
+
+impl AllianceKey {
+    /// True when `other` (another alliance) would be the same alliance of the same lead.
+    fn same_as(&self, other: &AllianceKey) -> bool {
+        self.alliance_id != other.alliance_id
+            && self.lead_org == other.lead_org
+            && ((self.specialty == other.specialty && self.name == other.name)
+                || (self.sub_code.is_some() && self.sub_code == other.sub_code))
+    }
+}
+
+/// Checks an alliance's sub-code: 1 to 16 ASCII letters, digits, '.' or '-'.
+pub fn check_sub_code(field: &str, code: &str) -> Result<(), ValidationError> {
+    if code.is_empty() {
+        return Err(ValueProblem::Empty.at(field));
+    }
+    let chars = code.chars().count();
+    if chars > 16 {
+        return Err(ValueProblem::TooLong {
+            max: 16,
+            actual: chars,
+        }
+        .at(field));
+    }
+    match code
+        .chars()
+        .enumerate()
+        .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '.' || *c == '-'))
+    {
+        Some((index, found)) => Err(ValueProblem::InvalidCharacter {
+            position: index + 1,
+            found,
+        }
+        .at(field)),
+        None => Ok(()),
+    }
+}
+
 impl EventPayload for AllianceFormed {
     const TYPE: &'static str = "AllianceFormed";
+    const SCHEMA_VERSION: u32 = 2;
     fn stream_id(&self) -> String {
         self.alliance_id.stream_id()
     }
@@ -110,12 +192,12 @@ pub enum AllianceCommand {
 
 /// Load: `supporting_orgs` = supporting organisations of active pairings (pairing index over
 /// `pairing-*`); `registered_orgs` from the `hospital-<code>` streams of the named organisations;
-/// `existing_alliances` = (id, lead, specialty) of the `alliance-*` streams (an alliance index).
+/// `existing_alliances` = the keys of the `alliance-*` streams (an alliance index).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AllianceContext {
     pub supporting_orgs: BTreeSet<CreditCode>,
     pub registered_orgs: BTreeSet<CreditCode>,
-    pub existing_alliances: Vec<(AllianceId, CreditCode, ClinicalDepartment)>,
+    pub existing_alliances: Vec<AllianceKey>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -167,18 +249,18 @@ impl Aggregate for AllianceState {
                     }
                     .into());
                 }
-                if let Some((existing, _, _)) =
-                    context
-                        .existing_alliances
-                        .iter()
-                        .find(|(id, lead, specialty)| {
-                            *id != a.alliance_id && lead == &a.lead_org && specialty == &a.specialty
-                        })
-                {
+                if let Some(name) = &a.specialty_name {
+                    check_text("specialty_name", name, 50)?;
+                }
+                if let Some(code) = &a.specialty_sub_code {
+                    check_sub_code("specialty_sub_code", code)?;
+                }
+                let key = a.key();
+                if let Some(existing) = context.existing_alliances.iter().find(|e| key.same_as(e)) {
                     return Err(AllianceError::DuplicateAlliance {
                         lead: a.lead_org.to_string(),
-                        specialty: a.specialty.to_string(),
-                        existing: existing.to_string(),
+                        specialty: format!("{} {}", a.specialty, key.name),
+                        existing: existing.alliance_id.to_string(),
                     }
                     .into());
                 }

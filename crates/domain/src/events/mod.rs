@@ -61,6 +61,10 @@ macro_rules! event_enum {
         /// Every event type name, in declaration order.
         pub const EVENT_TYPES: &[&str] = &[$( <$variant as EventPayload>::TYPE ),*];
 
+        /// Every event type name with its current schema version, in declaration order.
+        pub const EVENT_SCHEMA_VERSIONS: &[(&str, u32)] =
+            &[$( (<$variant as EventPayload>::TYPE, <$variant as EventPayload>::SCHEMA_VERSION) ),*];
+
         impl Event {
             pub fn event_type(&self) -> &'static str {
                 match self { $( Self::$variant(_) => <$variant as EventPayload>::TYPE, )* }

@@ -8,6 +8,7 @@ use serde_json::{Map, Value, json};
 
 use super::{Event, EventPayload};
 use crate::aggregates::activity::ClinicalActivityReported;
+use crate::aggregates::alliance::AllianceFormed;
 
 /// One event as written to and read from the log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -101,6 +102,13 @@ pub fn upcast(event_type: &str, version: u32, data: Value) -> Result<Value, Deco
             };
             Ok(Value::Object(clinical_activity_v1_to_v2(payload)))
         }
+        // v2 added the optional `specialty_name` and `specialty_sub_code`: a v1 alliance has
+        // neither, which v2 reads as named after its department. The version still moved, so that
+        // a reader that does not know the new fields refuses them rather than drops them.
+        (AllianceFormed::TYPE, 1) => match data {
+            Value::Object(_) => Ok(data),
+            _ => Err(malformed("payload is not an object")),
+        },
         ("EventCorrected", _) => upcast_nested_replacement(data).map_err(|e| match e {
             DecodeError::Malformed { detail, .. } => malformed(&detail),
             other => other,
@@ -110,15 +118,11 @@ pub fn upcast(event_type: &str, version: u32, data: Value) -> Result<Value, Deco
 }
 
 fn current_version(event_type: &str) -> Result<u32, DecodeError> {
-    // Only types whose schema moved past 1 are listed; every other known type is at version 1.
-    if event_type == ClinicalActivityReported::TYPE {
-        return Ok(ClinicalActivityReported::SCHEMA_VERSION);
-    }
-    if super::EVENT_TYPES.contains(&event_type) {
-        Ok(1)
-    } else {
-        Err(DecodeError::UnknownType(event_type.to_owned()))
-    }
+    super::EVENT_SCHEMA_VERSIONS
+        .iter()
+        .find(|(name, _)| *name == event_type)
+        .map(|(_, version)| *version)
+        .ok_or_else(|| DecodeError::UnknownType(event_type.to_owned()))
 }
 
 /// v1 of `ClinicalActivityReported` stored every figure as a bare integer, which lost the "at least"

@@ -1,5 +1,5 @@
 use domain::aggregates::alliance::{
-    AllianceCommand, AllianceContext, AllianceFormed, AllianceMember, AllianceState,
+    AllianceCommand, AllianceContext, AllianceFormed, AllianceKey, AllianceMember, AllianceState,
     MembershipChange, Tier,
 };
 use domain::aggregates::hospital::{
@@ -231,6 +231,8 @@ pub(crate) fn alliance() -> AllianceFormed {
     AllianceFormed {
         alliance_id: AllianceId(Uuid::from_u128(80)),
         specialty: dept("04.04"),
+        specialty_name: Some("微创外科".to_owned()),
+        specialty_sub_code: Some("MIS-01".to_owned()),
         lead_org: supporting(),
         members: vec![AllianceMember {
             org: recipient(),
@@ -270,17 +272,124 @@ fn the_lead_must_be_a_supporting_hospital() {
         .then_err("ALLIANCE_LEAD_NOT_SUPPORTING");
 }
 
+/// An alliance of the same lead, formed before: `AllianceFormed` 81 with these names.
+fn existing(specialty: &str, name: Option<&str>, sub_code: Option<&str>) -> AllianceKey {
+    AllianceFormed {
+        alliance_id: AllianceId(Uuid::from_u128(81)),
+        specialty: dept(specialty),
+        specialty_name: name.map(str::to_owned),
+        specialty_sub_code: sub_code.map(str::to_owned),
+        ..alliance()
+    }
+    .key()
+}
+
 #[test]
-fn one_alliance_per_lead_and_specialty() {
+fn one_alliance_per_lead_department_and_specialty_name() {
     let mut ctx = alliance_context();
-    ctx.existing_alliances = vec![(AllianceId(Uuid::from_u128(81)), supporting(), dept("04.04"))];
+    ctx.existing_alliances = vec![existing("04.04", Some("微创外科"), None)];
     given_in::<AllianceState>([], ctx.clone())
         .when(AllianceCommand::Form(alliance()))
         .then_err("DUPLICATE_ALLIANCE");
-    ctx.existing_alliances = vec![(AllianceId(Uuid::from_u128(81)), supporting(), dept("21"))];
+    ctx.existing_alliances = vec![existing("21", Some("微创外科"), None)];
+    given_in::<AllianceState>([], ctx.clone())
+        .when(AllianceCommand::Form(alliance()))
+        .then_ok();
+    ctx.existing_alliances = vec![existing("04.04", Some("肝胆外科"), None)];
     given_in::<AllianceState>([], ctx)
         .when(AllianceCommand::Form(alliance()))
         .then_ok();
+}
+
+#[test]
+fn three_tcm_alliances_of_one_lead_differ_by_their_specialty_names() {
+    // Seed 002: 脑病科, 心病科 and 治未病科, all under 50 中医科, led by 东莞市中医院.
+    let tcm = |id: u128, name: Option<&str>| AllianceFormed {
+        alliance_id: AllianceId(Uuid::from_u128(id)),
+        specialty: dept("50"),
+        specialty_name: name.map(str::to_owned),
+        specialty_sub_code: None,
+        ..alliance()
+    };
+    let mut ctx = alliance_context();
+    for (id, name) in [(90, "脑病科"), (91, "心病科"), (92, "治未病科")] {
+        let formed = tcm(id, Some(name));
+        given_in::<AllianceState>([], ctx.clone())
+            .when(AllianceCommand::Form(formed.clone()))
+            .then(vec![formed.clone().into()]);
+        ctx.existing_alliances.push(formed.key());
+    }
+    given_in::<AllianceState>([], ctx.clone())
+        .when(AllianceCommand::Form(tcm(93, Some("心病科"))))
+        .then_err("DUPLICATE_ALLIANCE");
+    // Without a name an alliance is named after its department; a second such one is a duplicate.
+    given_in::<AllianceState>([], ctx.clone())
+        .when(AllianceCommand::Form(tcm(94, None)))
+        .then_ok();
+    assert_eq!(tcm(94, None).name(), "中医科");
+    ctx.existing_alliances.push(tcm(94, None).key());
+    given_in::<AllianceState>([], ctx.clone())
+        .when(AllianceCommand::Form(tcm(95, None)))
+        .then_err("DUPLICATE_ALLIANCE");
+    given_in::<AllianceState>([], ctx)
+        .when(AllianceCommand::Form(tcm(96, Some("中医科"))))
+        .then_err("DUPLICATE_ALLIANCE");
+}
+
+#[test]
+fn a_sub_code_names_one_alliance_of_its_lead() {
+    let mut ctx = alliance_context();
+    ctx.existing_alliances = vec![existing("21", Some("康复"), Some("MIS-01"))];
+    given_in::<AllianceState>([], ctx.clone())
+        .when(AllianceCommand::Form(alliance()))
+        .then_err("DUPLICATE_ALLIANCE");
+    ctx.existing_alliances = vec![existing("21", Some("康复"), Some("MIS-02"))];
+    given_in::<AllianceState>([], ctx)
+        .when(AllianceCommand::Form(alliance()))
+        .then_ok();
+}
+
+#[test]
+fn specialty_name_and_sub_code_are_checked() {
+    let long_name = "科".repeat(51);
+    for (name, sub_code, reason, field) in [
+        (Some(" "), None, "VALUE_EMPTY", "specialty_name"),
+        (
+            Some("脑\u{202e}病科"),
+            None,
+            "VALUE_INVALID_CHARACTER",
+            "specialty_name",
+        ),
+        (
+            Some(long_name.as_str()),
+            None,
+            "VALUE_TOO_LONG",
+            "specialty_name",
+        ),
+        (
+            None,
+            Some("MIS 01"),
+            "VALUE_INVALID_CHARACTER",
+            "specialty_sub_code",
+        ),
+        (None, Some(""), "VALUE_EMPTY", "specialty_sub_code"),
+        (
+            None,
+            Some("A234567890123456X"),
+            "VALUE_TOO_LONG",
+            "specialty_sub_code",
+        ),
+    ] {
+        let a = AllianceFormed {
+            specialty_name: name.map(str::to_owned),
+            specialty_sub_code: sub_code.map(str::to_owned),
+            ..alliance()
+        };
+        let e = given_in::<AllianceState>([], alliance_context())
+            .when(AllianceCommand::Form(a))
+            .then_err(reason);
+        assert_eq!(e.field(), Some(field), "{name:?} {sub_code:?}");
+    }
 }
 
 #[test]

@@ -181,3 +181,37 @@ fn absent_optional_dates_read_back_as_absent() {
         );
     }
 }
+
+#[test]
+fn a_v1_alliance_reads_as_named_after_its_department() {
+    // As written before alliances had names: schema 1, without the two fields.
+    let mut data = Event::from(crate::hospital_alliance_rules::alliance())
+        .to_stored()
+        .data;
+    let object = data.as_object_mut().unwrap();
+    object.remove("specialty_name");
+    object.remove("specialty_sub_code");
+    let v1 = StoredEvent {
+        event_type: "AllianceFormed".to_owned(),
+        schema_version: 1,
+        data,
+    };
+    let Event::AllianceFormed(alliance) = Event::from_stored(&v1).unwrap() else {
+        panic!("wrong type")
+    };
+    assert_eq!(
+        (&alliance.specialty_name, &alliance.specialty_sub_code),
+        (&None, &None)
+    );
+    assert_eq!(alliance.name(), alliance.specialty.name());
+    assert_eq!(Event::from(alliance).to_stored().schema_version, 2);
+    // A version this server does not know is refused, never read with fields dropped.
+    let future = StoredEvent {
+        schema_version: 3,
+        ..v1
+    };
+    assert_eq!(
+        Event::from_stored(&future).unwrap_err().reason(),
+        "EVENT_SCHEMA_VERSION_UNKNOWN"
+    );
+}

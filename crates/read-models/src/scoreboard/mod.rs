@@ -27,7 +27,8 @@ pub use children::children;
 pub static PROJECTION: FactProjection = FactProjection {
     name: "pairing_scoreboard",
     // 2: the gap table keeps the display name of a custom region.
-    version: 2,
+    // 3: the alliance table gained the specialty name and sub-code.
+    version: 3,
     tables: &[
         &t::PAIRING,
         &t::PAIRING_ORG,

@@ -7,8 +7,8 @@ use domain::aggregates::alliance::{
 };
 use domain::aggregates::platform::{PlatformEstablished, PlatformKind};
 use domain::aggregates::study::{AdvancedStudyCompleted, AdvancedStudyStarted};
-use domain::values::{AllianceId, PlatformId, StudyId};
-use read_models::network::LinkKind;
+use domain::values::{AllianceId, CreditCode, PlatformId, StudyId};
+use read_models::network::{AllianceFilter, LinkKind};
 use read_models::{PageRequest, network};
 use time::macros::date;
 use uuid::Uuid;
@@ -45,6 +45,8 @@ async fn alliances_platforms_and_study_flows(env: Env) {
         AllianceFormed {
             alliance_id: AllianceId(Uuid::from_u128(42)),
             specialty: dept("21"),
+            specialty_name: None,
+            specialty_sub_code: None,
             lead_org: anshun.clone(),
             members: vec![
                 AllianceMember {
@@ -113,10 +115,24 @@ async fn alliances_platforms_and_study_flows(env: Env) {
     let (prefix, position) = env.active("collaboration_network");
     let pool = env.pool();
 
-    let alliances = network::alliances(pool, &prefix, position, &PageRequest::first(10))
-        .await
-        .unwrap();
+    let alliances = network::alliances(
+        pool,
+        &prefix,
+        position,
+        &AllianceFilter::default(),
+        &PageRequest::first(10),
+    )
+    .await
+    .unwrap();
     assert_eq!(alliances.items.len(), 1);
+    assert_eq!(
+        (
+            alliances.items[0].specialty_name.as_str(),
+            &alliances.items[0].sub_code
+        ),
+        ("康复医学科", &None),
+        "an alliance without a name of its own is named after its department"
+    );
     let mut members = alliances.items[0].members.clone();
     members.sort_by(|a, b| a.0.cmp(&b.0));
     let mut expected = vec![
@@ -172,3 +188,106 @@ async fn alliances_platforms_and_study_flows(env: Env) {
     assert!(!kinds.iter().any(|(o, _)| *o == township.to_string()));
 }
 on_both!(alliances_platforms_and_study_flows);
+
+/// Seed 002: 东莞市中医院 leads 脑病科, 心病科 and 治未病科 alliances, all under 50 中医科, with
+/// 铜仁市中医医院; another lead's 中医科 alliance (no name of its own) and a 骨科 one beside them.
+async fn tcm_alliances_by_name_and_filters(env: Env) {
+    let dg_tcm = org("441900", 1);
+    let dg_people = org("441900", 2);
+    let tr_tcm = org("520602", 1);
+    let other = org("520602", 2);
+    let formed = |id: u128,
+                  lead: &CreditCode,
+                  specialty: &str,
+                  name: Option<&str>,
+                  member: &CreditCode|
+     -> Event {
+        AllianceFormed {
+            alliance_id: AllianceId(Uuid::from_u128(id)),
+            specialty: dept(specialty),
+            specialty_name: name.map(str::to_owned),
+            specialty_sub_code: name.map(|_| format!("TCM-{id}")),
+            lead_org: lead.clone(),
+            members: vec![AllianceMember {
+                org: member.clone(),
+                tier: Some(Tier::City),
+            }],
+            formed_on: date!(2022 - 03 - 01),
+            plaque_awarded: false,
+        }
+        .into()
+    };
+    env.append(vec![
+        formed(101, &dg_tcm, "50", Some("脑病科"), &tr_tcm),
+        formed(102, &dg_tcm, "50", Some("心病科"), &tr_tcm),
+        formed(103, &dg_tcm, "50", Some("治未病科"), &tr_tcm),
+        formed(104, &dg_tcm, "04.03", None, &tr_tcm),
+        formed(105, &dg_people, "50", None, &other),
+    ])
+    .await;
+    let (prefix, position) = env.active("collaboration_network");
+    let list = |filter: AllianceFilter| {
+        let prefix = prefix.clone();
+        let env = &env;
+        async move {
+            network::alliances(
+                env.pool(),
+                &prefix,
+                position,
+                &filter,
+                &PageRequest::first(10),
+            )
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .map(|a| (a.specialty, a.specialty_name, a.sub_code))
+            .collect::<Vec<_>>()
+        }
+    };
+    let tcm_of_dg = list(AllianceFilter {
+        lead_org: Some(dg_tcm.to_string()),
+        specialty: Some("50".into()),
+        ..AllianceFilter::default()
+    })
+    .await;
+    assert_eq!(
+        tcm_of_dg,
+        vec![
+            ("50".into(), "脑病科".into(), Some("TCM-101".into())),
+            ("50".into(), "心病科".into(), Some("TCM-102".into())),
+            ("50".into(), "治未病科".into(), Some("TCM-103".into())),
+        ]
+    );
+    let of_tr_tcm = list(AllianceFilter {
+        member_org: Some(tr_tcm.to_string()),
+        ..AllianceFilter::default()
+    })
+    .await;
+    assert_eq!(
+        of_tr_tcm.len(),
+        4,
+        "铜仁市中医医院 is a member of all four of 东莞市中医院"
+    );
+    let all_tcm = list(AllianceFilter {
+        specialty: Some("50".into()),
+        ..AllianceFilter::default()
+    })
+    .await;
+    assert_eq!(all_tcm.len(), 4);
+    assert_eq!(all_tcm[3].1, "中医科", "named after its department");
+    let orthopaedics = list(AllianceFilter {
+        specialty: Some("04".into()),
+        ..AllianceFilter::default()
+    })
+    .await;
+    assert_eq!(orthopaedics.len(), 1, "04 matches its sub-department 04.03");
+    let nothing = list(AllianceFilter {
+        lead_org: Some(dg_people.to_string()),
+        member_org: Some(tr_tcm.to_string()),
+        ..AllianceFilter::default()
+    })
+    .await;
+    assert!(nothing.is_empty());
+}
+on_both!(tcm_alliances_by_name_and_filters);

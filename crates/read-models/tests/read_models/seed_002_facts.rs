@@ -171,12 +171,24 @@ pub(crate) fn scenario() -> Vec<Event> {
             .into(),
         );
     }
-    // 东莞市中医院 (supporting 0) leads 5 alliances; 东莞市人民医院 (supporting 1) co-builds 4 departments.
-    for (n, specialty) in ["04.03", "20", "03.03", "03.04", "01"].iter().enumerate() {
+    // 东莞市中医院 (supporting 0) leads 5 alliances (骨科, 急诊, and 脑病科, 心病科, 治未病科 under
+    // 50 中医科); 东莞市人民医院 (supporting 1) co-builds 4 departments.
+    for (n, (specialty, name)) in [
+        ("04.03", None),
+        ("20", None),
+        ("50", Some("脑病科")),
+        ("50", Some("心病科")),
+        ("50", Some("治未病科")),
+    ]
+    .into_iter()
+    .enumerate()
+    {
         events.push(
             AllianceFormed {
                 alliance_id: AllianceId(Uuid::from_u128(7000 + n as u128)),
                 specialty: dept(specialty),
+                specialty_name: name.map(str::to_owned),
+                specialty_sub_code: None,
                 lead_org: supporting(0),
                 members: vec![AllianceMember {
                     org: recipient(0),

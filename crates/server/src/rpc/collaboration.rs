@@ -7,7 +7,7 @@ use super::write::{Ids, created_rpcs, plain_rpcs, write_service};
 use api::medaid::v1::collaboration_service_server::CollaborationService;
 use domain::StreamCommand;
 use domain::aggregates::alliance::{
-    AllianceCommand, AllianceFormed, AllianceMember, MembershipChange, Tier,
+    AllianceCommand, AllianceFormed, AllianceMember, MembershipChange, Tier, check_sub_code,
 };
 use domain::aggregates::platform::{PlatformCommand, PlatformEstablished, PlatformKind};
 use domain::aggregates::study::{AdvancedStudyStarted, StudyCommand};
@@ -81,9 +81,22 @@ pub fn form_alliance(
         .enumerate()
         .map(|(i, m)| member(&format!("members[{i}]"), m))
         .collect::<Result<Vec<_>, _>>()?;
+    let specialty_name = match req.specialty_name.as_str() {
+        "" => None,
+        name => Some(text_at_most("specialty_name", name, 50)?),
+    };
+    let specialty_sub_code = match req.specialty_sub_code.as_str() {
+        "" => None,
+        code => {
+            check_sub_code("specialty_sub_code", code)?;
+            Some(code.to_owned())
+        }
+    };
     let event = AllianceFormed {
         alliance_id: id,
         specialty: department("specialty", &req.specialty)?,
+        specialty_name,
+        specialty_sub_code,
         lead_org: credit_code("lead_org", &req.lead_org)?,
         members,
         formed_on: date("formed_on", &req.formed_on)?,

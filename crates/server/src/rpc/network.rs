@@ -4,7 +4,7 @@
 use api::medaid::v1 as pb;
 use api::medaid::v1::collaboration_network_service_server::CollaborationNetworkService;
 use domain::aggregates::platform::PlatformKind;
-use read_models::network::{self, Alliance, Link, Platform, StudyFlow};
+use read_models::network::{self, Alliance, AllianceFilter, Link, Platform, StudyFlow};
 use read_models::{Answer, PageRequest};
 use tonic::Status;
 
@@ -12,7 +12,7 @@ use super::enums::{ProtoEnum, filter_value, optional_wire};
 use super::read::answer::day;
 use super::read::filter::{self, value};
 use super::read::{GetRpc, ListRpc, read_service};
-use crate::convert::fields::credit_code;
+use crate::convert::fields::{credit_code, department};
 use crate::status::from_app_error;
 
 read_service!(CollaborationNetworkService {
@@ -26,12 +26,13 @@ impl ListRpc for ListAlliances {
     type Item = Alliance;
     type Query = network::Alliances;
 
-    fn token_key(_: &pb::ListAlliancesRequest) -> Vec<&str> {
-        Vec::new()
+    fn token_key(req: &pb::ListAlliancesRequest) -> Vec<&str> {
+        vec![&req.filter]
     }
 
-    fn query(_: &pb::ListAlliancesRequest, page: PageRequest) -> Result<Self::Query, Status> {
-        Ok(network::Alliances { page })
+    fn query(req: &pb::ListAlliancesRequest, page: PageRequest) -> Result<Self::Query, Status> {
+        let filter = alliance_filter(&req.filter).map_err(from_app_error)?;
+        Ok(network::Alliances { filter, page })
     }
 
     fn respond(
@@ -109,6 +110,35 @@ impl GetRpc for GetOrganisationLinks {
     }
 }
 
+/// The keys `ListAlliancesRequest.filter` accepts.
+const ALLIANCE_KEYS: &[&str] = &["lead_org", "member_org", "specialty"];
+
+/// Parses `ListAlliancesRequest.filter`.
+fn alliance_filter(text: &str) -> Result<AllianceFilter, app::Error> {
+    let terms = filter::parse(text, ALLIANCE_KEYS)?;
+    let org = |key: &str| {
+        value(&terms, key)
+            .map(|v| {
+                credit_code("filter", v)
+                    .map(|code| code.to_string())
+                    .map_err(|e| filter::invalid(format!("{key} = {v:?}: {e}")))
+            })
+            .transpose()
+    };
+    let specialty = value(&terms, "specialty")
+        .map(|code| {
+            department("filter", code)
+                .map(|d| d.code().to_owned())
+                .map_err(|e| filter::invalid(format!("specialty = {code:?}: {e}")))
+        })
+        .transpose()?;
+    Ok(AllianceFilter {
+        lead_org: org("lead_org")?,
+        member_org: org("member_org")?,
+        specialty,
+    })
+}
+
 /// The keys `ListPlatformsRequest.filter` accepts.
 const KEYS: &[&str] = &["host_org", "kind"];
 
@@ -144,6 +174,8 @@ fn alliance(a: &Alliance) -> pb::Alliance {
     pb::Alliance {
         alliance_id: a.alliance_id.clone(),
         specialty: a.specialty.clone(),
+        specialty_name: a.specialty_name.clone(),
+        specialty_sub_code: a.sub_code.clone().unwrap_or_default(),
         lead_org: a.lead_org.clone(),
         formed_on: day(a.formed_on),
         plaque_awarded: a.plaque_awarded,
@@ -203,5 +235,39 @@ mod tests {
         );
         assert!(platform_filter(r#"host_org = "not a code""#).is_err());
         assert!(platform_filter("kind = PLATFORM_KIND_SPACEPORT").is_err());
+    }
+
+    #[test]
+    fn alliance_filters_name_a_lead_a_member_and_a_specialty() {
+        let lead = "126200000000000196";
+        let parsed = alliance_filter(&format!(
+            r#"lead_org = "{lead}" AND member_org = "{lead}" AND specialty = "50""#
+        ));
+        assert_eq!(
+            parsed.ok(),
+            Some(AllianceFilter {
+                lead_org: Some(lead.to_owned()),
+                member_org: Some(lead.to_owned()),
+                specialty: Some("50".to_owned()),
+            })
+        );
+        assert_eq!(alliance_filter("").ok(), Some(AllianceFilter::default()));
+        for bad in [
+            r#"lead_org = "not a code""#,
+            r#"member_org = "x""#,
+            r#"specialty = "99.99.99""#,
+            r#"name = "脑病科""#,
+        ] {
+            assert!(
+                matches!(
+                    alliance_filter(bad),
+                    Err(app::Error::InvalidArgument {
+                        reason: "INVALID_FILTER",
+                        ..
+                    })
+                ),
+                "{bad}"
+            );
+        }
     }
 }

@@ -165,7 +165,8 @@ fn seed_002_dongguan_supports_tongren() {
         "520603",
     );
 
-    // 东莞市中医院 sends 15 experts and forms 5 专科联盟.
+    // 东莞市中医院 sends 15 experts and forms 5 专科联盟: 骨科, 急诊, and three TCM specialties
+    // (脑病科, 心病科, 治未病科) all under 50 中医科, told apart by their specialty names.
     let batch = w.dispatch(tcm, 1, date!(2021 - 09 - 01), date!(2022 - 08 - 31));
     for n in 0..15 {
         let who = person(&format!("dg-tcm-{n:02}"));
@@ -184,10 +185,18 @@ fn seed_002_dongguan_supports_tongren() {
     let registered: std::collections::BTreeSet<CreditCode> =
         [dg_tcm.clone(), tr_tcm.clone()].into_iter().collect();
     let mut existing = Vec::new();
-    for specialty in ["04.03", "20", "03.03", "03.04", "50"] {
+    for (specialty, name) in [
+        ("04.03", None),
+        ("20", None),
+        ("50", Some("脑病科")),
+        ("50", Some("心病科")),
+        ("50", Some("治未病科")),
+    ] {
         let alliance = AllianceFormed {
             alliance_id: AllianceId(w.uuid()),
             specialty: dept(specialty),
+            specialty_name: name.map(str::to_owned),
+            specialty_sub_code: None,
             lead_org: dg_tcm.clone(),
             members: vec![AllianceMember {
                 org: tr_tcm.clone(),
@@ -201,13 +210,37 @@ fn seed_002_dongguan_supports_tongren() {
             registered_orgs: registered.clone(),
             existing_alliances: existing.clone(),
         };
-        existing.push((alliance.alliance_id, dg_tcm.clone(), dept(specialty)));
+        existing.push(alliance.key());
         w.run::<AllianceState>(
             &alliance.alliance_id.stream_id(),
             AllianceCommand::Form(alliance),
             context,
         );
     }
+    assert_eq!(existing.len(), 5, "5个专科联盟");
+    let again = AllianceFormed {
+        alliance_id: AllianceId(w.uuid()),
+        specialty: dept("50"),
+        specialty_name: Some("脑病科".to_owned()),
+        specialty_sub_code: None,
+        lead_org: dg_tcm.clone(),
+        members: vec![],
+        formed_on: date!(2022 - 03 - 01),
+        plaque_awarded: false,
+    };
+    let context = AllianceContext {
+        supporting_orgs: supporting_orgs.clone(),
+        registered_orgs: registered.clone(),
+        existing_alliances: existing.clone(),
+    };
+    assert_eq!(
+        w.refused::<AllianceState>(
+            &again.alliance_id.stream_id(),
+            AllianceCommand::Form(again),
+            context
+        ),
+        "DUPLICATE_ALLIANCE"
+    );
     // 5+3 名医工作站 at 铜仁市中医医院; 4 共建科室 between the two people's hospitals.
     let mut platforms = vec![(tcm, tr_tcm.clone(), PlatformKind::FamousDoctorStation, None); 8];
     for specialty in ["10", "03.06", "03.03", "19"] {

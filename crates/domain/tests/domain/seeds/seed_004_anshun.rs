@@ -167,6 +167,8 @@ fn seed_004_guangzhou_fifth_hospital_supports_anshun() {
     let urology = AllianceFormed {
         alliance_id: AllianceId(w.uuid()),
         specialty: dept("04.04"),
+        specialty_name: None,
+        specialty_sub_code: None,
         lead_org: gy5.clone(),
         members: vec![
             AllianceMember {
@@ -190,6 +192,8 @@ fn seed_004_guangzhou_fifth_hospital_supports_anshun() {
     let rehab = AllianceFormed {
         alliance_id: AllianceId(w.uuid()),
         specialty: dept("21"),
+        specialty_name: Some("康复医学".to_owned()),
+        specialty_sub_code: None,
         lead_org: gy5.clone(),
         members: vec![
             AllianceMember {

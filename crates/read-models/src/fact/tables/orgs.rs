@@ -101,6 +101,9 @@ pub(crate) static ALLIANCE: Table = Table {
     columns: &[
         ("alliance_id", T),
         ("specialty", T),
+        // The alliance's own specialty name, or its department's when it has none.
+        ("specialty_name", T),
+        ("sub_code", T),
         ("lead_org", T),
         ("formed_on", T),
         ("plaque", I),
@@ -110,6 +113,8 @@ pub(crate) static ALLIANCE: Table = Table {
         Event::AllianceFormed(a) => vec![vec![
             a.alliance_id.to_string().into(),
             a.specialty.code().into(),
+            a.name().into(),
+            a.specialty_sub_code.clone().into(),
             a.lead_org.to_string().into(),
             day(a.formed_on),
             a.plaque_awarded.into(),
