@@ -218,4 +218,31 @@ mod tests {
         let error = credit_code("hospital", "91350100M000100Y4X").err();
         assert_eq!(error.map(|e| e.field), Some("hospital".to_owned()));
     }
+
+    #[test]
+    fn entity_ids_are_the_uuidv8_the_proto_documents_and_a_retry_names_the_same_one() {
+        let request = "4f1c2e9a-6b1d-4c3e-9f7a-2d5b8c9e0a11";
+        let id = derived_uuid("pairing", request);
+        assert_eq!(
+            id.get_version_num(),
+            8,
+            "common.proto: entity ids are UUIDv8"
+        );
+        assert_eq!(id.get_variant(), uuid::Variant::RFC4122);
+        assert_eq!(id.to_string(), id.hyphenated().to_string().to_lowercase());
+        assert_eq!(
+            derived_uuid("pairing", request),
+            id,
+            "a retry names the same entity"
+        );
+        assert_ne!(
+            derived_uuid("program", request),
+            id,
+            "the kind is part of the id"
+        );
+        assert_ne!(
+            derived_uuid("pairing", "0b7e6a55-3c2d-4e1f-8a9b-1c2d3e4f5a6b"),
+            id
+        );
+    }
 }
