@@ -17,7 +17,10 @@ async fn a_rebuild_switches_when_caught_up_and_drops_the_old_tables() {
         let end = append(&store, "batch-1", 15, "b").await;
         let counter = || {
             let mut counter = Counter::new("counter");
-            counter.rebuild_delay = Duration::from_millis(30);
+            // Long enough that the rebuild is still behind after the ten appends and the wait below
+            // on any machine (55 events, about 8 s), short of `eventually`'s 20 s: at 30 ms the
+            // rebuild sometimes caught up first and the test failed.
+            counter.rebuild_delay = Duration::from_millis(150);
             counter.arc()
         };
         let projector = db.projector(&store, vec![counter()], 6).await;
@@ -39,7 +42,7 @@ async fn a_rebuild_switches_when_caught_up_and_drops_the_old_tables() {
             "one rebuild at a time"
         );
 
-        // While the new generation is behind (about 1.6 s of work), queries read the old one, which
+        // While the new generation is behind (about 8 s of work), queries read the old one, which
         // keeps following the log.
         let end = append(&store, "team-2", 10, "c").await;
         projector
