@@ -245,6 +245,49 @@ pub(crate) async fn command_flow(channel: Channel, t: &str) {
             .unwrap();
         ok(certified.into_inner().result);
 
+        // An organisation that is not a hospital: 白银市卫生健康委员会 registers as a health
+        // commission, without a category, and has no grade.
+        let commission = org("620400", 90);
+        let registered = hospitals
+            .register_organisation(authed(
+                t,
+                pb::RegisterOrganisationRequest {
+                    request_id: request_id(),
+                    organisation: commission.clone(),
+                    name: "白银市卫生健康委员会".into(),
+                    division: "620400".into(),
+                    kind: pb::OrganisationKind::HealthCommission.into(),
+                    registered_on: "2022-01-01".into(),
+                    ..Default::default()
+                },
+            ))
+            .await
+            .unwrap();
+        ok(registered.into_inner().result);
+        let graded = hospitals
+            .record_hospital_grade(authed(
+                t,
+                pb::RecordHospitalGradeRequest {
+                    request_id: request_id(),
+                    hospital: commission,
+                    grade: Some(pb::HospitalGrade {
+                        level: pb::HospitalLevel::HospitalLevel3.into(),
+                        class: pb::HospitalClass::A.into(),
+                        review: pb::ReviewKind::Initial.into(),
+                        assessed_on: "2023-06-01".into(),
+                        valid_until: String::new(),
+                    }),
+                    ..Default::default()
+                },
+            ))
+            .await
+            .unwrap_err();
+        crate::common::assert_refused(
+            &graded,
+            tonic::Code::FailedPrecondition,
+            "ORG_NOT_A_HOSPITAL",
+        );
+
         // Deployment: a post, a term change, and (last) the departure.
         let mut deployments = DeploymentServiceClient::new(channel.clone());
         let appointed = deployments

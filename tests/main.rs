@@ -20,6 +20,7 @@ mod flow;
 mod fuzz_requests;
 mod limits;
 mod metrics;
+mod organisations;
 mod poison;
 mod read_models;
 mod recorder;

@@ -76,7 +76,8 @@ impl Env {
                 hospital,
                 name: format!("医院 {run}"),
                 division: DivisionCode::parse(division).unwrap(),
-                category: "A100".into(),
+                kind: domain::aggregates::hospital::OrganisationKind::Hospital,
+                category: Some("A100".into()),
                 registered_on: time::macros::date!(2024 - 09 - 15),
             });
             let stored = event.to_stored();

@@ -94,7 +94,8 @@ pub(crate) fn hospital(code: CreditCode, division: &str) -> HospitalRegistered {
         hospital: code,
         name: "会宁县人民医院".to_owned(),
         division: DivisionCode::parse(division).unwrap(),
-        category: "A100".to_owned(),
+        kind: domain::aggregates::hospital::OrganisationKind::Hospital,
+        category: Some("A100".to_owned()),
         registered_on: date!(2021 - 12 - 01),
     }
 }

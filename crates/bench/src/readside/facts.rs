@@ -36,7 +36,8 @@ pub(crate) fn hospital(log: &mut Log, site: &Site) -> anyhow::Result<()> {
         hospital: hospital.clone(),
         name: format!("第{}县人民医院", site.k),
         division: DivisionCode::parse(site.division)?,
-        category: "A100".into(),
+        kind: domain::aggregates::hospital::OrganisationKind::Hospital,
+        category: Some("A100".into()),
         registered_on: date!(2010 - 01 - 01),
     });
     for (class, review, on, until) in [

@@ -1,5 +1,6 @@
-//! Hospital: registration, service lines, certified centres and grade. Only `HospitalGradeAssessed`
-//! changes the grade; contributions to an upgrade are facts of other streams.
+//! Organisations (hospitals, health commissions, universities, others): registration; and for
+//! hospitals, service lines, certified centres and grade. Only `HospitalGradeAssessed` changes the
+//! grade; contributions to an upgrade are facts of other streams.
 
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -15,13 +16,32 @@ use crate::values::{
 /// The longest registered name (`RegisterHospitalRequest.name`).
 pub const MAX_HOSPITAL_NAME: usize = 100;
 
+/// What kind of organisation a registration is for. Only hospitals have a WS 218 category, a
+/// grade, certified centres and service lines; any kind may take part in pairings, agreements and
+/// alliances (a city-to-city pairing joins two health commissions, seed 002: 东莞 → 铜仁).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrganisationKind {
+    #[default]
+    Hospital,
+    /// 卫生健康委员会 / 卫生健康局.
+    HealthCommission,
+    University,
+    Other,
+}
+
+/// Schema v2 added `kind` and made `category` optional (a hospital's only): a v1 payload was a
+/// hospital with a category, and upcasts to `kind: hospital` (in `events::stored`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HospitalRegistered {
     pub hospital: CreditCode,
     pub name: String,
     pub division: DivisionCode,
-    /// WS 218 institution category, e.g. `A100` (综合医院) or `A210` (中医院).
-    pub category: String,
+    #[serde(default)]
+    pub kind: OrganisationKind,
+    /// WS 218 institution category, e.g. `A100` (综合医院) or `A210` (中医院): required for a
+    /// hospital, absent for every other kind.
+    pub category: Option<String>,
     #[serde(with = "day")]
     pub registered_on: Date,
 }
@@ -83,7 +103,20 @@ macro_rules! hospital_payload {
     };
 }
 
-hospital_payload!(HospitalRegistered, |e| e.registered_on);
+impl EventPayload for HospitalRegistered {
+    const TYPE: &'static str = "HospitalRegistered";
+    const SCHEMA_VERSION: u32 = 2;
+    fn stream_id(&self) -> String {
+        HospitalId(self.hospital.clone()).stream_id()
+    }
+    fn scope(&self) -> EventScope {
+        EventScope::hosted_at(&self.hospital, [])
+    }
+    fn occurred_at(&self) -> BusinessTime {
+        BusinessTime::on(self.registered_on)
+    }
+}
+
 hospital_payload!(ServiceLineOpened, |e| e.opened_on);
 hospital_payload!(CenterCertified, |e| e.certified_on);
 hospital_payload!(HospitalGradeAssessed, |e| e.grade.assessed_on());
@@ -100,6 +133,8 @@ domain_errors! {
         RereviewWithoutGrade => "GRADE_REREVIEW_WITHOUT_GRADE",
         #[error("assessment on {assessed_on} is before the current grade's assessment on {current}")]
         AssessmentOutOfOrder { assessed_on: Date, current: Date } => "GRADE_ASSESSMENT_OUT_OF_ORDER",
+        #[error("{org} is registered as {kind:?}, not as a hospital: only hospitals have grades, centres and service lines")]
+        NotAHospital { org: String, kind: OrganisationKind } => "ORG_NOT_A_HOSPITAL",
     }
 }
 
@@ -157,7 +192,17 @@ impl Aggregate for HospitalState {
                 .into());
             }
             check_text("name", &r.name, MAX_HOSPITAL_NAME)?;
-            check_category(&r.category)?;
+            match (r.kind, &r.category) {
+                (OrganisationKind::Hospital, Some(category)) => check_category(category)?,
+                (OrganisationKind::Hospital, None) => {
+                    return Err(ValueProblem::Empty.at("category").into());
+                }
+                (_, Some(_)) => {
+                    let detail = "only a hospital has a WS 218 category".to_owned();
+                    return Err(ValueProblem::OutOfRange { detail }.at("category").into());
+                }
+                (_, None) => {}
+            }
             check_division_in_code_province(r)?;
             return Ok(vec![r.clone().into()]);
         }
@@ -168,6 +213,13 @@ impl Aggregate for HospitalState {
             .into());
         };
         let hospital = registered.hospital.clone();
+        if registered.kind != OrganisationKind::Hospital {
+            return Err(HospitalError::NotAHospital {
+                org: hospital.to_string(),
+                kind: registered.kind,
+            }
+            .into());
+        }
         match command {
             HospitalCommand::Register(_) => Ok(Vec::new()),
             HospitalCommand::OpenServiceLine(line) => {

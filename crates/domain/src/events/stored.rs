@@ -9,6 +9,7 @@ use serde_json::{Map, Value, json};
 use super::{Event, EventPayload};
 use crate::aggregates::activity::ClinicalActivityReported;
 use crate::aggregates::alliance::AllianceFormed;
+use crate::aggregates::hospital::HospitalRegistered;
 
 /// One event as written to and read from the log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -109,6 +110,15 @@ pub fn upcast(event_type: &str, version: u32, data: Value) -> Result<Value, Deco
             Value::Object(_) => Ok(data),
             _ => Err(malformed("payload is not an object")),
         },
+        // v2 added `kind` and made `category` a hospital's only: every v1 registration was a
+        // hospital with its category.
+        (HospitalRegistered::TYPE, 1) => {
+            let Value::Object(mut payload) = data else {
+                return Err(malformed("payload is not an object"));
+            };
+            payload.insert("kind".to_owned(), json!("hospital"));
+            Ok(Value::Object(payload))
+        }
         ("EventCorrected", _) => upcast_nested_replacement(data).map_err(|e| match e {
             DecodeError::Malformed { detail, .. } => malformed(&detail),
             other => other,

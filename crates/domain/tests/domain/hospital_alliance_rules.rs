@@ -4,7 +4,7 @@ use domain::aggregates::alliance::{
 };
 use domain::aggregates::hospital::{
     CenterCertified, CenterType, HospitalCommand, HospitalContext, HospitalGradeAssessed,
-    HospitalRegistered, HospitalState, ServiceLineOpened,
+    HospitalRegistered, HospitalState, OrganisationKind, ServiceLineOpened,
 };
 use domain::aggregates::platform::{
     PlatformCommand, PlatformContext, PlatformEstablished, PlatformKind, PlatformState,
@@ -27,8 +27,21 @@ pub(crate) fn registered_hospital() -> HospitalRegistered {
         hospital: recipient(),
         name: "会宁县人民医院".to_owned(),
         division: division("620422"),
-        category: "A100".to_owned(),
+        kind: OrganisationKind::Hospital,
+        category: Some("A100".to_owned()),
         registered_on: date!(2022 - 01 - 01),
+    }
+}
+
+/// 东莞市卫生健康局, the supporting side of seed 002's city-to-city pairing.
+pub(crate) fn registered_commission() -> HospitalRegistered {
+    HospitalRegistered {
+        hospital: org("441900", 20),
+        name: "东莞市卫生健康局".to_owned(),
+        division: division("441900"),
+        kind: OrganisationKind::HealthCommission,
+        category: None,
+        registered_on: date!(2018 - 01 - 01),
     }
 }
 
@@ -50,13 +63,87 @@ fn a_hospital_registers_once_with_a_ws218_category() {
         .when(HospitalCommand::Register(registered_hospital()))
         .then_err("STREAM_ALREADY_EXISTS");
     let bad = HospitalRegistered {
-        category: "综合".to_owned(),
+        category: Some("综合".to_owned()),
         ..registered_hospital()
     };
     let e = given_in::<HospitalState>([], today())
         .when(HospitalCommand::Register(bad))
         .then_err("VALUE_OUT_OF_RANGE");
     assert_eq!(e.field(), Some("category"));
+    let uncategorised = HospitalRegistered {
+        category: None,
+        ..registered_hospital()
+    };
+    let e = given_in::<HospitalState>([], today())
+        .when(HospitalCommand::Register(uncategorised))
+        .then_err("VALUE_EMPTY");
+    assert_eq!(e.field(), Some("category"));
+}
+
+#[test]
+fn an_organisation_that_is_not_a_hospital_registers_without_a_category() {
+    // Given nothing, when 东莞市卫生健康局 registers as a health commission, then it is recorded with
+    // its kind and no category; a university and any other organisation likewise.
+    given_in::<HospitalState>([], today())
+        .when(HospitalCommand::Register(registered_commission()))
+        .then(vec![registered_commission().into()]);
+    for kind in [OrganisationKind::University, OrganisationKind::Other] {
+        let registered = HospitalRegistered {
+            kind,
+            name: "遵义医科大学".to_owned(),
+            ..registered_commission()
+        };
+        given_in::<HospitalState>([], today())
+            .when(HospitalCommand::Register(registered.clone()))
+            .then(vec![registered.into()]);
+    }
+    // A health commission with a hospital category would pretend to be a hospital: refused.
+    let pretending = HospitalRegistered {
+        category: Some("A100".to_owned()),
+        ..registered_commission()
+    };
+    let e = given_in::<HospitalState>([], today())
+        .when(HospitalCommand::Register(pretending))
+        .then_err("VALUE_OUT_OF_RANGE");
+    assert_eq!(e.field(), Some("category"));
+}
+
+#[test]
+fn only_a_hospital_has_a_grade_centres_and_service_lines() {
+    // Given a registered health commission, when a grade, a centre or a service line is recorded
+    // for it, then each is refused: those are facts of hospitals.
+    let commission = registered_commission();
+    let grade = HospitalGradeAssessed {
+        hospital: commission.hospital.clone(),
+        grade: HospitalGrade::new(
+            GradeLevel::Three,
+            Some(GradeClass::A),
+            ReviewKind::Initial,
+            date!(2023 - 01 - 01),
+            None,
+        )
+        .unwrap(),
+    };
+    let centre = CenterCertified {
+        hospital: commission.hospital.clone(),
+        center: CenterType::Stroke,
+        certifier: "国家卫健委脑防委".to_owned(),
+        certified_on: date!(2023 - 01 - 01),
+        valid_until: None,
+    };
+    let service_line = ServiceLineOpened {
+        hospital: commission.hospital.clone(),
+        ..line(date!(2024 - 09 - 15))
+    };
+    for command in [
+        HospitalCommand::AssessGrade(grade),
+        HospitalCommand::CertifyCenter(centre),
+        HospitalCommand::OpenServiceLine(service_line),
+    ] {
+        given_in::<HospitalState>([commission.clone().into()], today())
+            .when(command)
+            .then_err("ORG_NOT_A_HOSPITAL");
+    }
 }
 
 #[test]

@@ -215,3 +215,26 @@ fn a_v1_alliance_reads_as_named_after_its_department() {
         "EVENT_SCHEMA_VERSION_UNKNOWN"
     );
 }
+
+#[test]
+fn a_v1_registration_reads_as_a_hospital_with_its_category() {
+    // As written before organisations had kinds: schema 1, a category string and no kind.
+    let mut data = Event::from(crate::hospital_alliance_rules::registered_hospital())
+        .to_stored()
+        .data;
+    data.as_object_mut().unwrap().remove("kind");
+    let v1 = StoredEvent {
+        event_type: "HospitalRegistered".to_owned(),
+        schema_version: 1,
+        data,
+    };
+    let Event::HospitalRegistered(registered) = Event::from_stored(&v1).unwrap() else {
+        panic!("wrong type")
+    };
+    assert_eq!(
+        registered.kind,
+        domain::aggregates::hospital::OrganisationKind::Hospital
+    );
+    assert_eq!(registered.category.as_deref(), Some("A100"));
+    assert_eq!(Event::from(registered).to_stored().schema_version, 2);
+}

@@ -26,7 +26,8 @@ async fn maqu_capability_card(env: Env) {
             hospital: maqu.clone(),
             name: "玛曲县人民医院".into(),
             division: DivisionCode::parse("623025").unwrap(),
-            category: "A210".into(),
+            kind: domain::aggregates::hospital::OrganisationKind::Hospital,
+            category: Some("A210".into()),
             registered_on: date!(2010 - 01 - 01),
         }
         .into(),

@@ -8,6 +8,7 @@ use api::medaid::v1::hospital_service_server::HospitalService;
 use domain::StreamCommand;
 use domain::aggregates::hospital::{
     CenterCertified, CenterType, HospitalCommand, HospitalGradeAssessed, HospitalRegistered,
+    OrganisationKind,
 };
 use domain::values::{
     GradeClass, GradeLevel, HospitalGrade, HospitalId, ReviewKind, ValidationError, ValueProblem,
@@ -35,10 +36,45 @@ pub fn register(
         hospital: hospital.clone(),
         name: text_at_most("name", &req.name, 100)?,
         division: division("division", &req.division)?,
-        category: text("category", &req.category)?,
+        kind: OrganisationKind::Hospital,
+        category: Some(text("category", &req.category)?),
         registered_on: date("registered_on", &req.registered_on)?,
     };
     Ok(act(HospitalId(hospital), HospitalCommand::Register(event)))
+}
+
+/// `RegisterOrganisation`: an organisation that is not a hospital, without a category.
+pub fn register_organisation(
+    req: &pb::RegisterOrganisationRequest,
+    _: &Ids<'_>,
+) -> Result<AggregateCommand, ValidationError> {
+    let organisation = credit_code("organisation", &req.organisation)?;
+    let kind: pb::OrganisationKind = required_enum("kind", req.kind)?;
+    let kind = match kind {
+        pb::OrganisationKind::HealthCommission => OrganisationKind::HealthCommission,
+        pb::OrganisationKind::University => OrganisationKind::University,
+        pb::OrganisationKind::Other => OrganisationKind::Other,
+        pb::OrganisationKind::Hospital | pb::OrganisationKind::Unspecified => {
+            return Err(ValueProblem::OutOfRange {
+                detail:
+                    "a hospital registers with RegisterHospital, which records its WS 218 category"
+                        .to_owned(),
+            }
+            .at("kind"));
+        }
+    };
+    let event = HospitalRegistered {
+        hospital: organisation.clone(),
+        name: text_at_most("name", &req.name, 100)?,
+        division: division("division", &req.division)?,
+        kind,
+        category: None,
+        registered_on: date("registered_on", &req.registered_on)?,
+    };
+    Ok(act(
+        HospitalId(organisation),
+        HospitalCommand::Register(event),
+    ))
 }
 
 fn grade(grade: &pb::HospitalGrade) -> Result<HospitalGrade, ValidationError> {
@@ -118,14 +154,16 @@ pub fn certify_center(
 
 plain_rpcs! {
     RegisterHospital(pb::RegisterHospitalRequest => RegisterHospitalResponse) = register;
+    RegisterOrganisation(pb::RegisterOrganisationRequest => RegisterOrganisationResponse) = register_organisation;
     RecordHospitalGrade(pb::RecordHospitalGradeRequest => RecordHospitalGradeResponse) = record_grade;
     RecordCenterCertification(pb::RecordCenterCertificationRequest => RecordCenterCertificationResponse) = certify_center;
 }
 
 write_service! {
-    /// Hospital registrations, grades and center certifications.
+    /// Hospital and organisation registrations, grades and center certifications.
     HospitalService for Hospitals {
         register_hospital => RegisterHospital,
+        register_organisation => RegisterOrganisation,
         record_hospital_grade => RecordHospitalGrade,
         record_center_certification => RecordCenterCertification,
     }

@@ -12,6 +12,7 @@ use domain::aggregates::deployment::DeploymentCommand;
 use domain::aggregates::gap::{
     GapCommand, GapContext, GapFilled, GapKey, GapLevel, GapRegion, GapState,
 };
+use domain::aggregates::hospital::OrganisationKind;
 use domain::aggregates::pairing::{
     FundingCommitted, FundingSource, PairingCommand, PairingEstablished,
 };
@@ -65,10 +66,21 @@ fn seed_002_dongguan_supports_tongren() {
     let wanshan = org("520603", 27);
     let towns: Vec<_> = (0..3).map(|n| org("441900", 30 + n)).collect();
     let town_recipient = org("520621", 40);
+    // The city-to-city pairings join health commissions, registered as such (issue 9 item 11).
+    for (bureau, name, region) in [
+        (&dongguan_bureau, "东莞市卫生健康局", "441900"),
+        (&zhaotong_bureau, "昭通市卫生健康委员会", "530600"),
+        (&tongren_bureau, "铜仁市卫生健康局", "520600"),
+    ] {
+        w.register_as(
+            bureau,
+            name,
+            region,
+            OrganisationKind::HealthCommission,
+            date!(2018 - 01 - 01),
+        );
+    }
     for (hospital, region) in [
-        (&dongguan_bureau, "441900"),
-        (&zhaotong_bureau, "530600"),
-        (&tongren_bureau, "520600"),
         (&dg_tcm, "441900"),
         (&tr_tcm, "520602"),
         (&dg_people, "441900"),
@@ -420,6 +432,16 @@ fn seed_002_dongguan_supports_tongren() {
         },
     );
 
+    // The city pairing joins two health commissions, neither of them a hospital.
+    assert_eq!(
+        w.pairing(city).supporting_orgs,
+        vec![dongguan_bureau.clone()]
+    );
+    for bureau in [&dongguan_bureau, &tongren_bureau] {
+        let registered = w.hospital(bureau).registered.expect("registered");
+        assert_eq!(registered.kind, OrganisationKind::HealthCommission);
+        assert_eq!(registered.category, None);
+    }
     assert_eq!(w.events_of("AllianceFormed").len(), 5);
     let kinds: Vec<_> = w
         .events_of("PlatformEstablished")

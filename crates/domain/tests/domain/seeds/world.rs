@@ -7,7 +7,7 @@ use domain::aggregates::batch::{
 };
 use domain::aggregates::deployment::{DeploymentCommand, DeploymentContext, DeploymentState};
 use domain::aggregates::hospital::{
-    HospitalCommand, HospitalContext, HospitalRegistered, HospitalState,
+    HospitalCommand, HospitalContext, HospitalRegistered, HospitalState, OrganisationKind,
 };
 use domain::aggregates::mentorship::{
     MentorshipCommand, MentorshipContext, MentorshipPaired, MentorshipState,
@@ -95,11 +95,24 @@ impl World {
     }
 
     pub(crate) fn register(&mut self, hospital: &CreditCode, name: &str, region: &str, on: Date) {
+        self.register_as(hospital, name, region, OrganisationKind::Hospital, on);
+    }
+
+    /// Registers an organisation of any kind; a hospital gets category A100.
+    pub(crate) fn register_as(
+        &mut self,
+        hospital: &CreditCode,
+        name: &str,
+        region: &str,
+        kind: OrganisationKind,
+        on: Date,
+    ) {
         let registered = HospitalRegistered {
             hospital: hospital.clone(),
             name: name.to_owned(),
             division: division(region),
-            category: "A100".to_owned(),
+            kind,
+            category: (kind == OrganisationKind::Hospital).then(|| "A100".to_owned()),
             registered_on: on,
         };
         let id = HospitalId(hospital.clone()).stream_id();

@@ -20,7 +20,8 @@ pub(crate) static HOSPITAL: Table = Table {
             h.hospital.to_string().into(),
             h.name.clone().into(),
             h.division.as_str().into(),
-            h.category.clone().into(),
+            // Null for an organisation that is not a hospital (a health commission has none).
+            h.category.clone().map_or(Val::Null, Val::Text),
         ]],
         _ => vec![],
     },
