@@ -53,6 +53,18 @@ pub enum Error {
         expected: u64,
         actual: u64,
     },
+    /// The facts of a cross-stream rule changed while the command was decided on them, on every
+    /// attempt (ABORTED): decide again. `facts` names their tags (`practitioner:…`), `position`
+    /// the event that changed them last.
+    #[error(
+        "the facts this command was decided on ({facts}) changed at position {position} while it \
+         was decided; send it again"
+    )]
+    ConcurrentDecision {
+        stream_id: String,
+        facts: String,
+        position: u64,
+    },
     /// The request id was already used for a write with different content, on this stream or
     /// another (INVALID_ARGUMENT, as `errors.proto` documents REQUEST_ID_REUSED).
     #[error("request id {request_id} was already used for a different write")]
@@ -119,6 +131,7 @@ impl Error {
             | Error::AlreadyExists { reason, .. }
             | Error::ReferenceNotFound { reason, .. } => reason,
             Error::Conflict { .. } => "STREAM_VERSION_CONFLICT",
+            Error::ConcurrentDecision { .. } => "CONCURRENT_DECISION",
             Error::RequestIdReused { .. } => "REQUEST_ID_REUSED",
             Error::NotFound { reason, .. } => reason,
             Error::ProjectionBehind { .. } => "PROJECTION_BEHIND",
@@ -160,6 +173,15 @@ impl Error {
                 pair("stream_id", stream_id.clone()),
                 pair("expected", expected.to_string()),
                 pair("actual", actual.to_string()),
+            ],
+            Error::ConcurrentDecision {
+                stream_id,
+                facts,
+                position,
+            } => vec![
+                pair("stream_id", stream_id.clone()),
+                pair("facts", facts.clone()),
+                pair("position", position.to_string()),
             ],
             Error::RequestIdReused { request_id } => vec![pair("request_id", request_id.clone())],
             Error::NotFound { what, .. } => vec![pair("what", what.clone())],

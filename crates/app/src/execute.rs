@@ -22,6 +22,7 @@ use crate::authorize::{check_write_scope, require_recorder};
 use crate::command::{CommandOutcome, CommandRequest};
 use crate::contexts::LoadContext;
 use crate::error::Error;
+use crate::facts::{Guard, facts_of};
 use crate::load::{Loaded, decode, load};
 use crate::principal::Principal;
 use crate::{App, MAX_ATTEMPTS};
@@ -89,8 +90,16 @@ impl App {
                     actual: version,
                 });
             }
-            let context =
-                A::load_context(&self.store, &loaded.stream, command, request.today).await?;
+            let mut guard = Guard::default();
+            let context = A::load_context(
+                &self.store,
+                &loaded.stream,
+                command,
+                request.today,
+                &mut guard,
+            )
+            .await?;
+            let conditions = guard.into_conditions();
             let events = match domain::decide(&loaded.stream, command, &context) {
                 Ok(events) => events,
                 Err(refusal) => {
@@ -105,10 +114,11 @@ impl App {
             check_write_scope(principal, &scopes)?;
             let appended = self
                 .store
-                .append(
+                .append_if(
                     &stream_id,
                     ExpectedVersion::Exact(version),
-                    events.iter().map(codec::encode).collect(),
+                    conditions.clone(),
+                    encode_tagged(&loaded.events, &events),
                     &request.request_id,
                     metadata.clone(),
                 )
@@ -130,6 +140,22 @@ impl App {
                 {
                     tracing::debug!(%stream_id, attempt, "stream moved while deciding; deciding again");
                     attempt += 1;
+                }
+                // Another decision changed the facts this one read from other streams: decide
+                // again on fresh facts, like a stream conflict, whatever `expected_version` says
+                // (it names this stream, which did not move).
+                Err(AppendError::ConditionViolated { index, position }) => {
+                    let facts = conditions.get(index).map(facts_of).unwrap_or_default();
+                    if attempt < MAX_ATTEMPTS {
+                        tracing::debug!(%stream_id, attempt, %facts, position, "facts moved while deciding; deciding again");
+                        attempt += 1;
+                    } else {
+                        return Err(Error::ConcurrentDecision {
+                            stream_id,
+                            facts,
+                            position,
+                        });
+                    }
                 }
                 Err(error) => return Err(error.into()),
             }
@@ -289,6 +315,21 @@ fn replay<A: domain::Aggregate>(
         events: mine.iter().map(|e| decode(e)).collect::<Result<_, _>>()?,
         warnings: loaded.stream.state().warnings(),
     }))
+}
+
+/// The rows of `events`, each with the tags the domain gives it after the stream's `earlier`
+/// events and the events before it in this append.
+fn encode_tagged(earlier: &[Event], events: &[Event]) -> Vec<event_store::NewEvent> {
+    let mut history = earlier.to_vec();
+    events
+        .iter()
+        .map(|event| {
+            let mut row = codec::encode(event);
+            row.tags = domain::tags::tags(event, &history);
+            history.push(event.clone());
+            row
+        })
+        .collect()
 }
 
 /// Whether the caller may write to the stream as it stands: every event already on it lies within

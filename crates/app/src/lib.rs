@@ -5,8 +5,11 @@
 //! - [`App::execute`]: one write use case for every command. It loads the target stream and the
 //!   cross-stream facts the aggregate's context needs (one loader per aggregate in `contexts`),
 //!   calls `domain::decide`, checks the caller's role and scope against the events' scope, and
-//!   appends with an expected-version guard, retrying a bounded number of times when another write
-//!   lands in between and the caller gave no expected version.
+//!   appends the events with their tags (`domain::tags`) under an expected-version guard and, for
+//!   the facts read from other streams by tag (`facts`), a condition that they did not change;
+//!   it decides again a bounded number of times when another write lands in between (on the
+//!   stream, when the caller gave no expected version; on the facts, always).
+//! - [`backfill_tags`]: the tags of events recorded before the tag scheme, run at start-up.
 //! - The event feed queries ([`App::get_event`], [`App::list_stream_events`], [`App::list_events`],
 //!   [`App::subscribe`]), filtered to what the caller may read.
 //! - The read-model queries (`reads`: roster, timeline, mentorship board, techniques and gaps,
@@ -28,16 +31,19 @@
 
 pub mod audit;
 mod authorize;
+mod backfill;
 mod command;
 mod contexts;
 mod error;
 mod execute;
+mod facts;
 mod feed;
 mod load;
 pub mod principal;
 mod reads;
 
 pub use authorize::Access;
+pub use backfill::backfill_tags;
 pub use command::{CommandOutcome, CommandRequest, Provenance, into_correction};
 pub use error::Error;
 pub use event_store::{EventMetadata, Evidence, TimePrecision};

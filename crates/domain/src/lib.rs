@@ -29,8 +29,10 @@
 //! # Cross-stream rules and contexts
 //!
 //! Rules that span streams are decided from facts in the aggregate's `Context` type; each context's
-//! rustdoc names the streams the app layer reads to fill it. The app appends with expected-version
-//! guards on those streams where a race matters (the gap registry is its own uniqueness stream).
+//! rustdoc names the streams the app layer reads to fill it. Facts found across streams are read by
+//! the tags [`tags::tags`] gives every event, and the app appends on the condition that no event
+//! with those tags was written since it read them, so two decisions on different streams cannot
+//! together break a rule each checked alone (the gap registry is its own uniqueness stream).
 //! Shared fact shapes: [`aggregates::pairing::PairingFacts`] (from `PairingState::facts`) and
 //! [`facts::OnSiteStint`] (from `DeploymentState::stint`).
 //!
@@ -61,6 +63,7 @@ mod errors;
 pub mod events;
 pub mod facts;
 mod stream;
+pub mod tags;
 pub mod values;
 
 pub use aggregates::registry::AggregateCommand;

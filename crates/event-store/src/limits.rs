@@ -41,8 +41,8 @@ pub const MAX_EVIDENCE: usize = 20;
 /// Longest evidence address or description, in bytes.
 pub const MAX_EVIDENCE_TEXT_LEN: usize = 2048;
 
-/// Most tags on one event.
-pub const MAX_TAGS_PER_EVENT: usize = 32;
+/// Most tags on one event: a founding alliance of 500 members is found by each of them.
+pub const MAX_TAGS_PER_EVENT: usize = 1024;
 /// Longest tag key (the part before the first `:`).
 pub const MAX_TAG_KEY_LEN: usize = 32;
 /// Most conditions on one append.

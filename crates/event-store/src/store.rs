@@ -294,6 +294,43 @@ impl EventStore {
         })
     }
 
+    /// How far the events of the log have been tagged under `scheme` by
+    /// [`EventStore::backfill_tags`]: every event below it carries the scheme's tags (0 when the
+    /// scheme was never backfilled).
+    pub async fn tags_backfilled_through(&self, scheme: &str) -> Result<u64, StoreError> {
+        self.inner.readers.backfilled_through(scheme).await
+    }
+
+    /// Adds tags to events already in the log (`rows`: a position and the tags it should carry),
+    /// those not yet stored, and records that every event below `through` is tagged under
+    /// `scheme`, in one transaction through the writer's queue. For events recorded before their
+    /// tags existed: tags are derived data (ARCHITECTURE.md, "Tags"), so they may be added later,
+    /// and never changed or removed. The caller computes them exactly as for new events.
+    pub async fn backfill_tags(
+        &self,
+        scheme: &str,
+        rows: Vec<(u64, Vec<String>)>,
+        through: u64,
+    ) -> Result<(), StoreError> {
+        for (index, (_, tags)) in rows.iter().enumerate() {
+            if let Some(tag) = tags.iter().find(|t| crate::limits::check_tag(t).is_err()) {
+                return Err(StoreError::Corrupt(format!(
+                    "backfill row {index} has a malformed tag {tag:?}"
+                )));
+            }
+        }
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let backfill = crate::writer::TagBackfill {
+            scheme: scheme.to_owned(),
+            rows,
+            through,
+        };
+        self.send(Command::BackfillTags(backfill, reply))
+            .await
+            .map_err(|_| crate::writer::closed_store())?;
+        answer.await.map_err(|_| crate::writer::closed_store())?
+    }
+
     /// The event at a position, if the log is that long.
     pub async fn get_event(&self, position: u64) -> Result<Option<StoredEvent>, StoreError> {
         self.inner.readers.get_event(position).await

@@ -34,8 +34,17 @@ pub(crate) enum Command {
     Append(ValidatedAppend, Reply),
     /// Keep a signed checkpoint (one small insert; signing happened before it was queued).
     Checkpoint(StoredCheckpoint, oneshot::Sender<Result<bool, StoreError>>),
+    /// Tag events recorded before a tagging scheme existed (`EventStore::backfill_tags`).
+    BackfillTags(TagBackfill, oneshot::Sender<Result<(), StoreError>>),
     /// Finish everything queued before this message, then stop.
     Close(oneshot::Sender<()>),
+}
+
+/// A batch of tags for events already in the log, and the scheme's new marker.
+pub(crate) struct TagBackfill {
+    pub(crate) scheme: String,
+    pub(crate) rows: Vec<(u64, Vec<String>)>,
+    pub(crate) through: u64,
 }
 
 pub(crate) struct Writer {
@@ -60,6 +69,10 @@ impl Writer {
                     let _ = reply.send(self.conn.insert_checkpoint(&checkpoint).await);
                     continue;
                 }
+                Command::BackfillTags(backfill, reply) => {
+                    let _ = reply.send(self.backfill(&backfill).await);
+                    continue;
+                }
                 Command::Close(done) => close = Some(done),
             }
             let mut events: usize = group.iter().map(|(r, _)| r.events.len()).sum();
@@ -75,6 +88,9 @@ impl Writer {
                     Ok(Command::Checkpoint(checkpoint, reply)) => {
                         let _ = reply.send(self.conn.insert_checkpoint(&checkpoint).await);
                     }
+                    Ok(Command::BackfillTags(backfill, reply)) => {
+                        let _ = reply.send(self.backfill(&backfill).await);
+                    }
                     Ok(Command::Close(done)) => close = Some(done),
                     Err(_) => break,
                 }
@@ -87,6 +103,12 @@ impl Writer {
                 return;
             }
         }
+    }
+
+    async fn backfill(&mut self, backfill: &TagBackfill) -> Result<(), StoreError> {
+        self.conn
+            .backfill_tags(&backfill.scheme, &backfill.rows, backfill.through)
+            .await
     }
 
     async fn commit(

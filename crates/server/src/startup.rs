@@ -34,6 +34,7 @@ fn worth_retrying(config: &Config, error: &OpenError) -> bool {
     config.database_url.is_some()
         && match error {
             OpenError::Store(store) => store.is_transient(),
+            OpenError::Backfill(backfill) => backfill.is_retryable(),
             OpenError::Projector(_) | OpenError::Thread(_) | OpenError::Lost => false,
         }
 }

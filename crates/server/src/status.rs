@@ -184,7 +184,9 @@ pub fn from_app_error(error: app::Error) -> Status {
                 d.set_resource_info(*resource_type, name, "", description);
             })
         }
-        app::Error::Conflict { .. } => status(Code::Aborted, message, reason, metadata, |_| {}),
+        app::Error::Conflict { .. } | app::Error::ConcurrentDecision { .. } => {
+            status(Code::Aborted, message, reason, metadata, |_| {})
+        }
         app::Error::NotFound { .. } => status(Code::NotFound, message, reason, metadata, |_| {}),
         app::Error::OutOfRange { .. } => {
             status(Code::OutOfRange, message, reason, metadata, |_| {})

@@ -17,14 +17,22 @@ pub fn store_url(config: &Config) -> String {
     }
 }
 
-/// Opens (and migrates) the store the configuration names.
+/// Opens (and migrates) the store the configuration names, and tags the events recorded before
+/// the current tag scheme (`app::backfill_tags`) before anything is decided on tags.
 pub async fn open_store(config: &Config) -> Result<EventStore, OpenError> {
     let mut options = StoreOptions::new(store_url(config));
     options.acquire_timeout = config.limits.store_timeout();
     options.tree_cache_bytes = config.audit.tree_cache_mib.saturating_mul(1 << 20);
-    on_helper_thread("medaid-open-store", move || EventStore::open(options))
+    let store = on_helper_thread("medaid-open-store", move || EventStore::open(options))
         .await?
-        .map_err(OpenError::Store)
+        .map_err(OpenError::Store)?;
+    let tagged = store.clone();
+    on_helper_thread("medaid-backfill-tags", move || async move {
+        app::backfill_tags(&tagged).await
+    })
+    .await?
+    .map_err(OpenError::Backfill)?;
+    Ok(store)
 }
 
 /// Starts the projector of every read model over the store, in the store's own database.
@@ -68,6 +76,8 @@ where
 pub enum OpenError {
     #[error("cannot open the event store")]
     Store(#[source] StoreError),
+    #[error("cannot tag the events recorded before the tag scheme")]
+    Backfill(#[source] app::Error),
     #[error("cannot start the read-model projector")]
     Projector(#[source] projector::ProjectorError),
     #[error("cannot start the thread that opens the event store or starts the projector")]

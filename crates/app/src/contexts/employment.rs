@@ -15,17 +15,17 @@
 //! is never taken as a later day's employer: that would refuse real facts for lack of a registry.
 //! When several spans cover the day, the one that began last is the log's latest word.
 
-use std::collections::BTreeMap;
-
 use domain::aggregates::mentorship::MentorshipState;
 use domain::aggregates::study::StudyState;
 use domain::facts::OnSiteStint;
-use domain::values::{CreditCode, PractitionerId, StudyId};
+use domain::tags;
+use domain::values::{CreditCode, MentorshipId, PractitionerId, StudyId};
 use event_store::EventStore;
 use time::Date;
 
+use super::Guard;
+use super::roster_family::{assignments_of, stints_of};
 use crate::error::Error;
-use crate::load::{all_assignments, scan};
 
 /// One fact's word on a practitioner's employer, for the days `from..=until`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,17 +37,21 @@ struct Span {
 
 /// The employer the log gives `who` on `day`, or `None` when no fact covers that day.
 ///
-/// `stints` must hold every on-site stint and `mentorships` every mentorship stream, since the
-/// callers have loaded them already; team assignments and study stays are read here.
+/// Reads every fact tagged with the practitioner (assignments, stints, study stays, mentorships),
+/// then the stints of the mentors of its apprenticeships, which bound those spans; both reads
+/// guard the decision.
 pub(crate) async fn employer_on(
     store: &EventStore,
+    guard: &mut Guard,
     who: &PractitionerId,
     day: Date,
-    stints: &[OnSiteStint],
-    mentorships: &BTreeMap<String, MentorshipState>,
 ) -> Result<Option<CreditCode>, Error> {
-    let mut spans: Vec<Span> = all_assignments(store)
-        .await?
+    let facts = guard.read(store, [tags::practitioner(who)]).await?;
+    let stints: Vec<OnSiteStint> = stints_of(&facts)
+        .into_iter()
+        .filter(|s| &s.practitioner == who)
+        .collect();
+    let mut spans: Vec<Span> = assignments_of(&facts)
         .into_values()
         .filter(|m| &m.practitioner == who)
         .map(|m| Span {
@@ -56,19 +60,14 @@ pub(crate) async fn employer_on(
             until: m.planned_end,
         })
         .collect();
+    spans.extend(stints.iter().map(|s| Span {
+        employer: s.home_org.clone(),
+        from: s.arrived,
+        until: s.last_day(),
+    }));
     spans.extend(
-        stints
-            .iter()
-            .filter(|s| &s.practitioner == who)
-            .map(|s| Span {
-                employer: s.home_org.clone(),
-                from: s.arrived,
-                until: s.last_day(),
-            }),
-    );
-    spans.extend(
-        scan::<StudyState>(store, StudyId::CATEGORY)
-            .await?
+        facts
+            .states::<StudyState>(StudyId::CATEGORY)
             .into_values()
             .filter_map(|study| {
                 let started = study.started?;
@@ -79,10 +78,24 @@ pub(crate) async fn employer_on(
                 })
             }),
     );
+    let apprenticeships: Vec<MentorshipState> = facts
+        .states::<MentorshipState>(MentorshipId::CATEGORY)
+        .into_values()
+        .filter(|m| m.paired.as_ref().is_some_and(|p| &p.apprentice == who))
+        .collect();
+    let mentors = apprenticeships
+        .iter()
+        .filter_map(|m| {
+            m.mentor
+                .clone()
+                .or_else(|| m.paired.as_ref().map(|p| p.mentor.clone()))
+        })
+        .map(|mentor| tags::practitioner(&mentor));
+    let mentor_stints = stints_of(&guard.read(store, mentors).await?);
     spans.extend(
-        mentorships
-            .values()
-            .filter_map(|m| apprenticeship(m, who, stints)),
+        apprenticeships
+            .iter()
+            .filter_map(|m| apprenticeship(m, who, &mentor_stints)),
     );
     Ok(latest_word(spans, day))
 }

@@ -4,24 +4,36 @@ use std::collections::BTreeSet;
 
 use domain::aggregates::activity::{ActivityCommand, ActivityContext, ActivityState};
 use domain::aggregates::alliance::{AllianceCommand, AllianceContext, AllianceState};
-use domain::aggregates::gap::{GapCommand, GapContext, GapRegion, GapState};
+use domain::aggregates::gap::{GapCommand, GapContext, GapKey, GapRegion, GapState};
 use domain::aggregates::hospital::{HospitalCommand, HospitalContext, HospitalState};
-use domain::aggregates::mentorship::MentorshipState;
+use domain::aggregates::pairing::{PairingFacts, PairingState};
 use domain::aggregates::study::{StudyCommand, StudyContext, StudyState};
 use domain::aggregates::technique::{
     Performer, TechniqueCommand, TechniqueContext, TechniqueState,
 };
+use domain::tags;
 use domain::values::{
-    AllianceId, CreditCode, HospitalId, MentorshipId, StudyId, TechniqueAtHospitalId,
+    AllianceId, CreditCode, HospitalId, PairingId, StudyId, TechniqueAtHospitalId,
 };
 use domain::{Stream, StreamCommand};
 use event_store::EventStore;
 use time::Date;
 
 use super::employment::employer_on;
-use super::{LoadContext, orgs_of};
+use super::roster_family::stints_of;
+use super::{Guard, LoadContext, orgs_of};
 use crate::error::Error;
-use crate::load::{all_pairings, all_stints, pairing_facts, registered, scan, state};
+use crate::facts::Facts;
+use crate::load::{pairing_facts, registered, state};
+
+/// The facts of every pairing among the found pairing streams.
+fn pairings_of(facts: &Facts) -> Vec<PairingFacts> {
+    facts
+        .states::<PairingState>(PairingId::CATEGORY)
+        .values()
+        .filter_map(PairingState::facts)
+        .collect()
+}
 
 impl LoadContext for TechniqueState {
     async fn load_context(
@@ -29,12 +41,17 @@ impl LoadContext for TechniqueState {
         _stream: &Stream<Self>,
         command: &StreamCommand<TechniqueCommand>,
         _today: Date,
+        guard: &mut Guard,
     ) -> Result<TechniqueContext, Error> {
         // Corrections and retractions are decided without the context.
         let Some(TechniqueCommand::Introduce(t)) = command.action() else {
             return Ok(TechniqueContext::default());
         };
-        let performer_stints = all_stints(store).await?;
+        let performer = match &t.performer {
+            Performer::OnSiteMember(who) | Performer::Local(who) => who,
+        };
+        let performer_stints =
+            stints_of(&guard.read(store, [tags::practitioner(performer)]).await?);
         let local_performer_privileged = match &t.performer {
             // Not read for an on-site member, whose stints are checked instead.
             Performer::OnSiteMember(_) => false,
@@ -46,12 +63,9 @@ impl LoadContext for TechniqueState {
             // day, they hold no privileges here (a dispatched member is recorded as an on-site
             // member, and checked against the roster). Otherwise the recording hospital's word
             // that its own doctor is privileged stands.
-            Performer::Local(who) => {
-                let board = scan::<MentorshipState>(store, MentorshipId::CATEGORY).await?;
-                employer_on(store, who, t.first_performed_on, &performer_stints, &board)
-                    .await?
-                    .is_none_or(|employer| employer == t.hospital)
-            }
+            Performer::Local(who) => employer_on(store, guard, who, t.first_performed_on)
+                .await?
+                .is_none_or(|employer| employer == t.hospital),
         };
         Ok(TechniqueContext {
             performer_stints,
@@ -66,6 +80,7 @@ impl LoadContext for GapState {
         _stream: &Stream<Self>,
         command: &StreamCommand<GapCommand>,
         _today: Date,
+        guard: &mut Guard,
     ) -> Result<GapContext, Error> {
         let Some(GapCommand::Fill(fill)) = command.action() else {
             return Ok(GapContext::default());
@@ -83,22 +98,26 @@ impl LoadContext for GapState {
                 .await?
                 .registered
                 .map(|r| r.division),
-            region_name: custom_region_name(store, &fill.gap.region).await?,
+            region_name: custom_region_name(store, guard, &fill.gap.region).await?,
         })
     }
 }
 
 /// The display name recorded for a custom region key by the fills already in the log (every named
 /// fill of a key carries the name of its first use, so any of them tells it); `None` for a division
-/// or a key not used yet. Read only for custom regions, which are few.
+/// or a key not used yet. Read by the key's tag, only for custom regions.
 async fn custom_region_name(
     store: &EventStore,
+    guard: &mut Guard,
     region: &GapRegion,
 ) -> Result<Option<String>, Error> {
-    let GapRegion::Custom(_) = region else {
+    let Some(tag) = tags::custom_region(region) else {
         return Ok(None);
     };
-    let fills = scan::<GapState>(store, domain::aggregates::gap::GapKey::CATEGORY).await?;
+    let fills = guard
+        .read(store, [tag])
+        .await?
+        .states::<GapState>(GapKey::CATEGORY);
     Ok(fills
         .into_values()
         .filter_map(|state| state.filled)
@@ -112,6 +131,7 @@ impl LoadContext for HospitalState {
         _stream: &Stream<Self>,
         _command: &StreamCommand<HospitalCommand>,
         today: Date,
+        _guard: &mut Guard,
     ) -> Result<HospitalContext, Error> {
         Ok(HospitalContext { today })
     }
@@ -123,6 +143,7 @@ impl LoadContext for AllianceState {
         stream: &Stream<Self>,
         command: &StreamCommand<AllianceCommand>,
         _today: Date,
+        guard: &mut Guard,
     ) -> Result<AllianceContext, Error> {
         let mut named: BTreeSet<CreditCode> = BTreeSet::new();
         match command.action() {
@@ -137,18 +158,29 @@ impl LoadContext for AllianceState {
         if let Some(formed) = &stream.state().formed {
             named.insert(formed.lead_org.clone());
         }
-        let supporting_orgs = all_pairings(store)
-            .await?
-            .into_iter()
-            .filter(|p| p.active)
-            .flat_map(|p| p.supporting_orgs)
-            .collect();
-        let existing_alliances = scan::<AllianceState>(store, AllianceId::CATEGORY)
-            .await?
-            .into_values()
-            .filter_map(|a| a.formed)
-            .map(|f| f.key())
-            .collect();
+        // Only a formation reads the lead's pairings and alliances (is it supporting, is the
+        // alliance a duplicate), by the lead's tags.
+        let (supporting_orgs, existing_alliances) = match command.action() {
+            Some(AllianceCommand::Form(f)) => {
+                let pairings = guard.read(store, [tags::pairing_org(&f.lead_org)]).await?;
+                let supporting = pairings_of(&pairings)
+                    .into_iter()
+                    .filter(|p| p.active)
+                    .flat_map(|p| p.supporting_orgs)
+                    .collect();
+                let alliances = guard
+                    .read(store, [tags::alliance_lead(&f.lead_org)])
+                    .await?;
+                let existing = alliances
+                    .states::<AllianceState>(AllianceId::CATEGORY)
+                    .into_values()
+                    .filter_map(|a| a.formed)
+                    .map(|f| f.key())
+                    .collect();
+                (supporting, existing)
+            }
+            _ => Default::default(),
+        };
         Ok(AllianceContext {
             supporting_orgs,
             registered_orgs: registered(store, &named).await?,
@@ -163,6 +195,7 @@ impl LoadContext for StudyState {
         stream: &Stream<Self>,
         command: &StreamCommand<StudyCommand>,
         _today: Date,
+        guard: &mut Guard,
     ) -> Result<StudyContext, Error> {
         let started = match command.action() {
             Some(StudyCommand::Start(s)) => Some(s.clone()),
@@ -172,8 +205,21 @@ impl LoadContext for StudyState {
             return Ok(StudyContext::default());
         };
         let trainee_org = &started.trainee_org;
-        let mut linked_hosts: BTreeSet<CreditCode> = all_pairings(store)
-            .await?
+        // The pairings and alliances of the trainee's and the host's hospitals (a change to either
+        // side's links reaches the query), and the trainee's other stays.
+        let facts = guard
+            .read(
+                store,
+                [
+                    tags::pairing_org(trainee_org),
+                    tags::alliance_org(trainee_org),
+                    tags::pairing_org(&started.host_org),
+                    tags::alliance_org(&started.host_org),
+                    tags::practitioner(&started.trainee),
+                ],
+            )
+            .await?;
+        let mut linked_hosts: BTreeSet<CreditCode> = pairings_of(&facts)
             .into_iter()
             .filter(|p| &p.recipient_org == trainee_org)
             .flat_map(|p| {
@@ -186,8 +232,8 @@ impl LoadContext for StudyState {
                     .chain(group.collect::<Vec<_>>())
             })
             .collect();
-        for alliance in scan::<AllianceState>(store, AllianceId::CATEGORY)
-            .await?
+        for alliance in facts
+            .states::<AllianceState>(AllianceId::CATEGORY)
             .into_values()
         {
             let Some(formed) = &alliance.formed else {
@@ -200,8 +246,8 @@ impl LoadContext for StudyState {
                 linked_hosts.extend(members.into_iter().filter(|m| m != trainee_org));
             }
         }
-        let trainee_studies = scan::<StudyState>(store, StudyId::CATEGORY)
-            .await?
+        let trainee_studies = facts
+            .states::<StudyState>(StudyId::CATEGORY)
             .into_values()
             .filter_map(|s| {
                 let start = s.started?;
@@ -224,6 +270,7 @@ impl LoadContext for ActivityState {
         _stream: &Stream<Self>,
         command: &StreamCommand<ActivityCommand>,
         _today: Date,
+        _guard: &mut Guard,
     ) -> Result<ActivityContext, Error> {
         let pairing = match command.action() {
             Some(ActivityCommand::DeliverTraining(t)) => Some(t.ledger.pairing),

@@ -4,17 +4,37 @@ use std::collections::BTreeSet;
 
 use domain::aggregates::agreement::{AgreementCommand, AgreementContext, AgreementState};
 use domain::aggregates::assessment::{AssessmentCommand, AssessmentContext, AssessmentState};
-use domain::aggregates::pairing::{PairingCommand, PairingContext, PairingState, ProgramSnapshot};
+use domain::aggregates::deployment::DeploymentState;
+use domain::aggregates::pairing::{
+    PairingCommand, PairingContext, PairingFacts, PairingState, ProgramSnapshot,
+};
 use domain::aggregates::platform::{PlatformCommand, PlatformContext, PlatformState};
 use domain::aggregates::program::{ProgramCommand, ProgramContext, ProgramState};
-use domain::values::{CreditCode, ProgramId};
+use domain::tags;
+use domain::values::{CreditCode, DeploymentId, PairingId, ProgramId};
 use domain::{Stream, StreamCommand};
 use event_store::EventStore;
 use time::Date;
 
-use super::LoadContext;
+use super::{Guard, LoadContext};
 use crate::error::Error;
-use crate::load::{all_deployments, all_pairings, pairing_facts, registered, state};
+use crate::load::{pairing_facts, registered, state};
+
+/// The facts of every pairing of `program`, by the program's tag.
+async fn pairings_in(
+    store: &EventStore,
+    guard: &mut Guard,
+    program: &ProgramId,
+) -> Result<Vec<PairingFacts>, Error> {
+    Ok(guard
+        .read(store, [tags::program(program)])
+        .await?
+        .states::<PairingState>(PairingId::CATEGORY)
+        .values()
+        .filter_map(PairingState::facts)
+        .filter(|p| p.program_id == *program)
+        .collect())
+}
 
 impl LoadContext for ProgramState {
     async fn load_context(
@@ -22,15 +42,15 @@ impl LoadContext for ProgramState {
         stream: &Stream<Self>,
         _command: &StreamCommand<ProgramCommand>,
         _today: Date,
+        guard: &mut Guard,
     ) -> Result<ProgramContext, Error> {
         let Some(defined) = &stream.state().defined else {
             return Ok(ProgramContext::default());
         };
         let current = stream.state().parameters.as_ref().map(|p| p.version);
-        let count = all_pairings(store)
+        let count = pairings_in(store, guard, &defined.program_id)
             .await?
             .iter()
-            .filter(|p| p.program_id == defined.program_id)
             .filter(|p| Some(p.parameters.version) == current)
             .count();
         Ok(ProgramContext {
@@ -57,6 +77,7 @@ impl LoadContext for PairingState {
         stream: &Stream<Self>,
         command: &StreamCommand<PairingCommand>,
         _today: Date,
+        guard: &mut Guard,
     ) -> Result<PairingContext, Error> {
         let established = stream.state().established.as_ref();
         let (program_id, parent, mut named) = match command.action() {
@@ -94,10 +115,10 @@ impl LoadContext for PairingState {
             None => None,
         };
         let active_pairings_in_program = match &program_id {
-            Some(id) => all_pairings(store)
+            Some(id) => pairings_in(store, guard, id)
                 .await?
                 .into_iter()
-                .filter(|p| p.program_id == *id && p.active)
+                .filter(|p| p.active)
                 .collect(),
             None => Vec::new(),
         };
@@ -108,8 +129,10 @@ impl LoadContext for PairingState {
         // Ending or restructuring needs the members still on site in this pairing's batches.
         let on_site = match (command.action(), established) {
             (Some(PairingCommand::End { .. } | PairingCommand::Restructure { .. }), Some(e)) => {
-                all_deployments(store)
+                guard
+                    .read(store, [tags::pairing(&e.pairing_id)])
                     .await?
+                    .states::<DeploymentState>(DeploymentId::CATEGORY)
                     .values()
                     .filter(|d| {
                         d.arrived
@@ -138,6 +161,7 @@ impl LoadContext for AgreementState {
         _stream: &Stream<Self>,
         command: &StreamCommand<AgreementCommand>,
         _today: Date,
+        _guard: &mut Guard,
     ) -> Result<AgreementContext, Error> {
         let pairing = match command.action() {
             Some(AgreementCommand::Sign(s)) => pairing_facts(store, &s.pairing_id).await?,
@@ -153,6 +177,7 @@ impl LoadContext for PlatformState {
         _stream: &Stream<Self>,
         command: &StreamCommand<PlatformCommand>,
         _today: Date,
+        _guard: &mut Guard,
     ) -> Result<PlatformContext, Error> {
         let pairing = match command.action() {
             Some(PlatformCommand::Establish(p)) => pairing_facts(store, &p.pairing_id).await?,
@@ -168,6 +193,7 @@ impl LoadContext for AssessmentState {
         _stream: &Stream<Self>,
         command: &StreamCommand<AssessmentCommand>,
         _today: Date,
+        _guard: &mut Guard,
     ) -> Result<AssessmentContext, Error> {
         let agreement = match command.action() {
             Some(AssessmentCommand::Conduct(a)) => {

@@ -2,22 +2,43 @@
 
 use std::collections::BTreeMap;
 
-use domain::aggregates::batch::{BatchCommand, BatchContext, BatchState};
+use domain::aggregates::batch::{BatchCommand, BatchContext, BatchState, MemberAssigned};
 use domain::aggregates::deployment::{DeploymentCommand, DeploymentContext, DeploymentState};
 use domain::aggregates::mentorship::{
     IndependenceScope, MentorshipCommand, MentorshipContext, MentorshipState,
 };
 use domain::aggregates::technique::TechniqueState;
 use domain::facts::OnSiteStint;
-use domain::values::{DeploymentId, MentorshipId, PractitionerId, TechniqueAtHospitalId};
+use domain::tags;
+use domain::values::{BatchId, DeploymentId, MentorshipId, PractitionerId, TechniqueAtHospitalId};
 use domain::{Stream, StreamCommand};
 use event_store::EventStore;
 use time::Date;
 
-use super::LoadContext;
 use super::employment::employer_on;
+use super::{Guard, LoadContext};
 use crate::error::Error;
-use crate::load::{all_assignments, all_deployments, pairing_facts, scan, state};
+use crate::facts::Facts;
+use crate::load::{pairing_facts, state};
+
+/// Every on-site stint among the found deployment streams.
+pub(crate) fn stints_of(facts: &Facts) -> Vec<OnSiteStint> {
+    facts
+        .states::<DeploymentState>(DeploymentId::CATEGORY)
+        .values()
+        .filter_map(DeploymentState::stint)
+        .collect()
+}
+
+/// Every member assignment among the found batch streams, by deployment id.
+pub(crate) fn assignments_of(facts: &Facts) -> BTreeMap<DeploymentId, MemberAssigned> {
+    facts
+        .states::<BatchState>(BatchId::CATEGORY)
+        .into_values()
+        .flat_map(|b| b.members)
+        .map(|m| (m.deployment_id, m))
+        .collect()
+}
 
 impl LoadContext for BatchState {
     async fn load_context(
@@ -25,6 +46,7 @@ impl LoadContext for BatchState {
         stream: &Stream<Self>,
         command: &StreamCommand<BatchCommand>,
         _today: Date,
+        guard: &mut Guard,
     ) -> Result<BatchContext, Error> {
         let batch = match command.action() {
             Some(BatchCommand::Dispatch(d)) => Some(d.batch),
@@ -41,17 +63,17 @@ impl LoadContext for BatchState {
                 .is_some(),
             None => false,
         };
-        // Planned terms from assignments, replaced by the actual stint once the member arrived.
-        let practitioner_terms = if matches!(command.action(), Some(BatchCommand::AssignMember(_)))
-        {
-            let stints: BTreeMap<DeploymentId, OnSiteStint> = all_deployments(store)
-                .await?
-                .values()
-                .filter_map(DeploymentState::stint)
+        // Planned terms from the member's assignments, replaced by the actual stint once the member
+        // arrived: every assignment and stint of the practitioner, found by its tag.
+        let practitioner_terms = if let Some(BatchCommand::AssignMember(m)) = command.action() {
+            let facts = guard
+                .read(store, [tags::practitioner(&m.practitioner)])
+                .await?;
+            let stints: BTreeMap<DeploymentId, OnSiteStint> = stints_of(&facts)
+                .into_iter()
                 .map(|s| (s.deployment, s))
                 .collect();
-            all_assignments(store)
-                .await?
+            assignments_of(&facts)
                 .into_values()
                 .map(|m| {
                     stints
@@ -85,27 +107,41 @@ impl LoadContext for DeploymentState {
         stream: &Stream<Self>,
         command: &StreamCommand<DeploymentCommand>,
         _today: Date,
+        guard: &mut Guard,
     ) -> Result<DeploymentContext, Error> {
         let assignment = match (&stream.state().arrived, command.action()) {
             (Some(arrived), _) => Some(arrived.assignment.clone()),
             (None, Some(DeploymentCommand::Arrive { deployment_id, .. })) => {
-                all_assignments(store).await?.remove(deployment_id)
+                let facts = guard.read(store, [tags::deployment(deployment_id)]).await?;
+                assignments_of(&facts).remove(deployment_id)
             }
             (None, _) => None,
         };
         let Some(assignment) = assignment else {
             return Ok(DeploymentContext::default());
         };
-        let deployments = all_deployments(store).await?;
+        // The member's other stints (overlap on arrival), by the practitioner's tag.
+        let practitioner_stints = match command.action() {
+            Some(DeploymentCommand::Arrive { .. }) => stints_of(
+                &guard
+                    .read(store, [tags::practitioner(&assignment.practitioner)])
+                    .await?,
+            ),
+            _ => Vec::new(),
+        };
+        // Every stint at the hospital (posts held, a 1+N group's staffing), by the hospital's tag.
         let hospital = &assignment.recipient_org;
-        let practitioner_stints: Vec<OnSiteStint> = deployments
+        let at_hospital = match command.action() {
+            Some(DeploymentCommand::AppointToPost { .. } | DeploymentCommand::Depart { .. }) => {
+                guard.read(store, [tags::on_site(hospital)]).await?
+            }
+            _ => Facts::default(),
+        };
+        let deployments = at_hospital.states::<DeploymentState>(DeploymentId::CATEGORY);
+        let hospital_stints = deployments
             .values()
             .filter_map(DeploymentState::stint)
-            .collect();
-        let hospital_stints = practitioner_stints
-            .iter()
             .filter(|s| &s.hospital == hospital)
-            .cloned()
             .collect();
         let post_holders = deployments
             .values()
@@ -128,6 +164,7 @@ impl LoadContext for MentorshipState {
         stream: &Stream<Self>,
         command: &StreamCommand<MentorshipCommand>,
         _today: Date,
+        guard: &mut Guard,
     ) -> Result<MentorshipContext, Error> {
         let paired = match command.action() {
             Some(MentorshipCommand::Pair(p)) => Some(p.clone()),
@@ -141,7 +178,16 @@ impl LoadContext for MentorshipState {
             .mentor
             .clone()
             .unwrap_or(paired.mentor.clone());
-        let deployments = all_deployments(store).await?;
+        // The mentors involved (the current one and, for a handover, the new one) and the
+        // apprentice: their stints, their deployments and their mentorships, by their tags.
+        let mut people = vec![mentor.clone(), paired.apprentice.clone()];
+        if let Some(MentorshipCommand::HandOver { to_mentor, .. }) = command.action() {
+            people.push(to_mentor.clone());
+        }
+        let facts = guard
+            .read(store, people.iter().map(tags::practitioner))
+            .await?;
+        let deployments = facts.states::<DeploymentState>(DeploymentId::CATEGORY);
         let stints: Vec<OnSiteStint> = deployments
             .values()
             .filter_map(DeploymentState::stint)
@@ -157,7 +203,7 @@ impl LoadContext for MentorshipState {
             Some(id) => pairing_facts(store, &id).await?,
             None => None,
         };
-        let board = scan::<MentorshipState>(store, MentorshipId::CATEGORY).await?;
+        let board = facts.states::<MentorshipState>(MentorshipId::CATEGORY);
         let active = board.values().filter(|m| m.is_active());
         let mentor_active_apprentices = active
             .clone()
@@ -190,11 +236,9 @@ impl LoadContext for MentorshipState {
         // says about the start day stands; where it says nothing, the recording hospital's word that
         // it employs the apprentice does, since a doctor unknown to the log is no contradiction.
         let apprentice_employer = match command.action() {
-            Some(MentorshipCommand::Pair(p)) => {
-                employer_on(store, &p.apprentice, p.start, &stints, &board)
-                    .await?
-                    .unwrap_or_else(|| p.recipient_org.clone())
-            }
+            Some(MentorshipCommand::Pair(p)) => employer_on(store, guard, &p.apprentice, p.start)
+                .await?
+                .unwrap_or_else(|| p.recipient_org.clone()),
             _ => paired.recipient_org.clone(),
         };
         Ok(MentorshipContext {

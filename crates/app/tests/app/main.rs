@@ -1,8 +1,10 @@
 //! The use cases against a real event store (SQLite; PostgreSQL when `MEDAID_TEST_DATABASE_URL` is set).
 
+mod backfill;
 mod personnel;
 mod reads;
 mod support;
+mod world;
 
 use app::{App, CommandRequest, Error, FeedFilter, Role};
 use domain::AggregateCommand;

@@ -10,7 +10,7 @@ use domain::values::{
     ProgramId,
 };
 use event_store::{EventStore, StoreOptions};
-use test_support::{Backend, TestDatabase};
+pub(crate) use test_support::{Backend, TestDatabase};
 use time::macros::date;
 use uuid::Uuid;
 
@@ -31,11 +31,25 @@ pub(crate) async fn test_app() -> TestApp {
 
 /// A fresh store and the database that holds it.
 async fn test_store() -> (EventStore, TestDatabase) {
-    let database = TestDatabase::new(&Backend::postgres().unwrap_or(Backend::Sqlite)).await;
+    test_store_on(&Backend::postgres().unwrap_or(Backend::Sqlite)).await
+}
+
+/// A fresh store on `backend` and the database that holds it.
+pub(crate) async fn test_store_on(backend: &Backend) -> (EventStore, TestDatabase) {
+    let database = TestDatabase::new(backend).await;
     let store = EventStore::open(StoreOptions::new(database.url.clone()))
         .await
         .unwrap();
     (store, database)
+}
+
+/// A fresh app on `backend`.
+pub(crate) async fn test_app_on(backend: &Backend) -> TestApp {
+    let (store, database) = test_store_on(backend).await;
+    TestApp {
+        app: App::new(store),
+        _database: database,
+    }
 }
 
 /// A fresh store with the projector of every read model running over it.

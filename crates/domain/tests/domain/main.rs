@@ -15,5 +15,6 @@ mod samples;
 mod seeds;
 mod serialization;
 mod study_activity_rules;
+mod tags;
 mod technique_gap_rules;
 mod values_props;

@@ -18,6 +18,7 @@ use crate::model::{AppendResult, EventFilter, EventPage, LogHead, StoredEvent, T
 use crate::plan::{GroupPlan, GroupState, RequestRecord, plan_group};
 use crate::testing::FaultHook;
 
+pub(crate) mod backfill;
 pub(crate) mod postgres;
 pub(crate) mod queries;
 pub(crate) mod rows;
@@ -155,6 +156,11 @@ impl Readers {
     }
 
     /// The events matching `query` (in canonical form) at positions below `up_to`, in order.
+    /// How far `scheme`'s tags have been backfilled (`backfill::backfilled_through!`).
+    pub(crate) async fn backfilled_through(&self, scheme: &str) -> Result<u64, StoreError> {
+        on_pool!(self, pool => backfill::backfilled_through!(pool, scheme).await)
+    }
+
     pub(crate) async fn read_by_tags(
         &self,
         query: &TagQuery,
@@ -322,6 +328,30 @@ impl WriterConn {
                 audit::insert_checkpoint!(&mut **connection, checkpoint).await
             }
         }
+    }
+
+    /// Adds the missing tags of `rows` and raises `scheme`'s marker to `through`, in one transaction
+    /// (`backfill::backfill_tags!`).
+    pub(crate) async fn backfill_tags(
+        &mut self,
+        scheme: &str,
+        rows: &[(u64, Vec<String>)],
+        through: u64,
+    ) -> Result<(), StoreError> {
+        match self {
+            WriterConn::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                backfill::backfill_tags!(tx, scheme, rows, through).await?;
+                tx.commit().await?;
+            }
+            WriterConn::Sqlite(connection) => {
+                let mut tx =
+                    sqlx::Connection::begin_with(&mut **connection, "BEGIN IMMEDIATE").await?;
+                backfill::backfill_tags!(tx, scheme, rows, through).await?;
+                tx.commit().await?;
+            }
+        }
+        Ok(())
     }
 
     pub(crate) async fn commit_group(

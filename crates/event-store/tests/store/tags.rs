@@ -11,6 +11,7 @@ use crate::support::{Backend, OnDatabase, TestDatabase, assert_log_is_sound, eve
 crate::backend_tests!(
     tags_are_stored_and_read_back_in_position_order,
     tag_reads_and_condition_probes_use_the_tag_index,
+    a_backfill_adds_missing_tags_and_raises_its_marker,
 );
 
 fn tagged(event_type: &str, marker: &str, tags: &[&str]) -> NewEvent {
@@ -233,4 +234,49 @@ async fn explain(db: &TestDatabase, query: &TagSql) -> Vec<String> {
         }
         q.fetch_all(&mut conn).await.unwrap()
     }
+}
+
+async fn a_backfill_adds_missing_tags_and_raises_its_marker(backend: Backend) {
+    // Given events recorded without tags (and one with a tag already),
+    let db = TestDatabase::new(&backend).await;
+    let store = db.open().await;
+    let events = vec![
+        event("Assigned", json!({ "marker": "old-a" })),
+        tagged("Assigned", "new-b", &["practitioner:P1"]),
+        event("Assigned", json!({ "marker": "old-c" })),
+    ];
+    store
+        .append("batch-1", ExpectedVersion::Any, events, "r0", metadata())
+        .await
+        .unwrap();
+    assert_eq!(store.tags_backfilled_through("s1").await.unwrap(), 0);
+    // when they are backfilled (the tagged one again, as a restart would),
+    let rows = vec![
+        (0, vec!["practitioner:P1".to_owned()]),
+        (1, vec!["practitioner:P1".to_owned()]),
+        (
+            2,
+            vec!["practitioner:P2".to_owned(), "practitioner:P1".to_owned()],
+        ),
+    ];
+    store.backfill_tags("s1", rows.clone(), 3).await.unwrap();
+    // then a query finds them, each once, and the marker says how far the scheme reaches;
+    let p1 = TagQuery::tag("practitioner:P1");
+    assert_eq!(
+        markers(&store, &p1, u64::MAX).await,
+        (vec!["old-a".into(), "new-b".into(), "old-c".into()], 3)
+    );
+    assert_eq!(store.tags_backfilled_through("s1").await.unwrap(), 3);
+    // a repeat changes nothing and a lower marker does not move it back;
+    store.backfill_tags("s1", rows, 2).await.unwrap();
+    assert_eq!(markers(&store, &p1, u64::MAX).await.0.len(), 3);
+    assert_eq!(store.tags_backfilled_through("s1").await.unwrap(), 3);
+    // another scheme has its own marker, and a malformed tag is refused before anything is written.
+    assert_eq!(store.tags_backfilled_through("s2").await.unwrap(), 0);
+    let bad = store
+        .backfill_tags("s2", vec![(0, vec!["no colon".to_owned()])], 3)
+        .await;
+    assert!(matches!(bad, Err(StoreError::Corrupt(_))), "{bad:?}");
+    assert_eq!(store.tags_backfilled_through("s2").await.unwrap(), 0);
+    assert_log_is_sound(&store).await;
 }

@@ -74,6 +74,14 @@ fn codes_map_directly() {
             Code::Aborted,
         ),
         (
+            app::Error::ConcurrentDecision {
+                stream_id: "batch-1".to_owned(),
+                facts: "practitioner:P1".to_owned(),
+                position: 7,
+            },
+            Code::Aborted,
+        ),
+        (
             app::Error::NotFound {
                 reason: "EVENT_NOT_FOUND",
                 what: "event 9".to_owned(),
