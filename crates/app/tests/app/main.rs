@@ -2,6 +2,7 @@
 
 mod backfill;
 mod personnel;
+mod races;
 mod reads;
 mod support;
 mod world;
