@@ -642,6 +642,7 @@ pub(crate) async fn command_flow(channel: Channel, t: &str) {
                     period_start: "2024-01-01".into(),
                     period_end: "2024-06-30".into(),
                     surgeries: count(120),
+                    trainings: count(6),
                     ..Default::default()
                 },
             ))

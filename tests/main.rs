@@ -24,5 +24,6 @@ mod organisations;
 mod poison;
 mod read_models;
 mod recorder;
+mod reported_figures;
 mod request_ids;
 mod required_fields;

@@ -70,6 +70,7 @@ pub(crate) fn activity(log: &mut Log, site: &Site) -> anyhow::Result<()> {
         outreach_clinics: Some(Count::exact(12)),
         patients_served: None,
         teleconsults: None,
+        trainings: None,
     });
     let training = |t: u32, attendees: u64| -> anyhow::Result<Event> {
         Ok(TrainingDelivered {

@@ -37,6 +37,9 @@ pub struct TrainingDelivered {
 }
 
 /// Aggregate figures for a period. Schema v2: every figure is a [`Count`] (v1 had bare integers).
+/// Schema v3 added `trainings`, the count of trainings the report states (seed 002: 1,176), which
+/// may include trainings also recorded one by one as `TrainingDelivered`; read models never add the
+/// two (see `read_models::scoreboard`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClinicalActivityReported {
     pub ledger: ActivityLedgerId,
@@ -52,6 +55,8 @@ pub struct ClinicalActivityReported {
     pub outreach_clinics: Option<Count>,
     pub patients_served: Option<Count>,
     pub teleconsults: Option<Count>,
+    #[serde(default)]
+    pub trainings: Option<Count>,
 }
 
 impl EventPayload for TrainingDelivered {
@@ -69,7 +74,7 @@ impl EventPayload for TrainingDelivered {
 
 impl EventPayload for ClinicalActivityReported {
     const TYPE: &'static str = "ClinicalActivityReported";
-    const SCHEMA_VERSION: u32 = 2;
+    const SCHEMA_VERSION: u32 = 3;
     fn stream_id(&self) -> String {
         self.ledger.stream_id()
     }
@@ -121,6 +126,7 @@ command_for! {
         outreach_clinics: Option<Count>,
         patients_served: Option<Count>,
         teleconsults: Option<Count>,
+        trainings: Option<Count>,
     } + { recipient_org: CreditCode }
 }
 

@@ -10,6 +10,7 @@ use super::{Event, EventPayload};
 use crate::aggregates::activity::ClinicalActivityReported;
 use crate::aggregates::alliance::AllianceFormed;
 use crate::aggregates::hospital::HospitalRegistered;
+use crate::aggregates::pairing::FundingCommitted;
 
 /// One event as written to and read from the log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -103,6 +104,14 @@ pub fn upcast(event_type: &str, version: u32, data: Value) -> Result<Value, Deco
             };
             Ok(Value::Object(clinical_activity_v1_to_v2(payload)))
         }
+        // ClinicalActivityReported v3 added the optional `trainings` (a v2 report stated no
+        // trainings count); FundingCommitted v2 added the source `fiscal_and_social` (a v1
+        // commitment has one of the others). Both read unchanged; the versions moved so that a
+        // reader that does not know the new field or value refuses it rather than drops it.
+        (ClinicalActivityReported::TYPE, 2) | (FundingCommitted::TYPE, 1) => match data {
+            Value::Object(_) => Ok(data),
+            _ => Err(malformed("payload is not an object")),
+        },
         // v2 added the optional `specialty_name` and `specialty_sub_code`: a v1 alliance has
         // neither, which v2 reads as named after its department. The version still moved, so that
         // a reader that does not know the new fields refuses them rather than drops them.

@@ -346,6 +346,19 @@ fn funding_must_be_positive() {
 }
 
 #[test]
+fn funding_from_fiscal_and_social_sources_together_is_one_commitment() {
+    // Given an active pairing, when 780万元 of fiscal and social funds together are committed
+    // (seed 002), then one commitment records that source.
+    let together = FundingCommitted {
+        source: FundingSource::FiscalAndSocial,
+        ..funding(780_000_000)
+    };
+    given::<PairingState>(established())
+        .when(PairingCommand::CommitFunding(together.clone().into()))
+        .then(vec![together.into()]);
+}
+
+#[test]
 fn funding_goes_to_the_pairings_recipient_unless_the_caller_names_another() {
     let unnamed = CommitFunding {
         recipient_org: None,

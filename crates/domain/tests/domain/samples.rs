@@ -152,7 +152,7 @@ pub(crate) fn every_event_type() -> Vec<Event> {
                 version: 1,
             },
             replacement: Box::new(report.clone().into()),
-            replacement_schema_version: 2,
+            replacement_schema_version: 3,
             reason: "台次复核".to_owned(),
         }
         .into(),

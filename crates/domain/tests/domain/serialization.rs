@@ -100,7 +100,47 @@ fn a_v1_activity_report_is_upcast_to_counts() {
     );
     assert_eq!(report.critical_rescues, Some(Count::exact(2000)));
     assert_eq!(report.teleconsults, None);
-    assert_eq!(Event::from(report).to_stored().schema_version, 2);
+    assert_eq!(report.trainings, None);
+    assert_eq!(Event::from(report).to_stored().schema_version, 3);
+}
+
+#[test]
+fn a_v2_activity_report_reads_without_a_trainings_count() {
+    // As written before reports counted trainings: schema 2, no `trainings`.
+    let mut data = Event::from(crate::study_activity_rules::report(
+        time::macros::date!(2016 - 04 - 23),
+        time::macros::date!(2017 - 04 - 22),
+    ))
+    .to_stored()
+    .data;
+    data.as_object_mut().unwrap().remove("trainings");
+    let v2 = StoredEvent {
+        event_type: "ClinicalActivityReported".to_owned(),
+        schema_version: 2,
+        data,
+    };
+    let Event::ClinicalActivityReported(report) = Event::from_stored(&v2).unwrap() else {
+        panic!("wrong type")
+    };
+    assert_eq!(report.trainings, None);
+    assert_eq!(report.surgeries, Some(Count::exact(538)));
+}
+
+#[test]
+fn a_v1_funding_commitment_reads_unchanged() {
+    let data = Event::from(crate::pairing_rules::funding(100))
+        .to_stored()
+        .data;
+    let v1 = StoredEvent {
+        event_type: "FundingCommitted".to_owned(),
+        schema_version: 1,
+        data,
+    };
+    let Event::FundingCommitted(funding) = Event::from_stored(&v1).unwrap() else {
+        panic!("wrong type")
+    };
+    assert_eq!(funding, crate::pairing_rules::funding(100));
+    assert_eq!(Event::from(funding).to_stored().schema_version, 2);
 }
 
 #[test]
@@ -119,7 +159,7 @@ fn a_correction_embedding_a_v1_report_is_upcast_too() {
     let Event::EventCorrected(correction) = Event::from_stored(&stored).unwrap() else {
         panic!("wrong type")
     };
-    assert_eq!(correction.replacement_schema_version, 2);
+    assert_eq!(correction.replacement_schema_version, 3);
     let Event::ClinicalActivityReported(report) = *correction.replacement else {
         panic!("wrong replacement")
     };
@@ -138,7 +178,7 @@ fn unknown_types_and_versions_are_refused() {
         Err(DecodeError::UnknownType(_))
     ));
     let future = StoredEvent {
-        schema_version: 3,
+        schema_version: 4,
         ..v1_report()
     };
     assert_eq!(
@@ -207,7 +247,7 @@ fn a_v1_alliance_reads_as_named_after_its_department() {
     assert_eq!(Event::from(alliance).to_stored().schema_version, 2);
     // A version this server does not know is refused, never read with fields dropped.
     let future = StoredEvent {
-        schema_version: 3,
+        schema_version: 4,
         ..v1
     };
     assert_eq!(

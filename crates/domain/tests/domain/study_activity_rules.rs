@@ -159,6 +159,26 @@ pub(crate) fn report(start: Date, end: Date) -> ClinicalActivityReported {
         outreach_clinics: None,
         patients_served: None,
         teleconsults: None,
+        trainings: None,
+    }
+}
+
+#[test]
+fn a_report_carries_the_trainings_it_counts() {
+    // Given an active pairing, when a report counts its trainings (exactly 1176, or 30余: at least
+    // 30) and its teleconsultations, then the event records each count with its comparator and
+    // no training is invented for it.
+    for trainings in [Count::exact(1176), Count::at_least(30)] {
+        let stated = ClinicalActivityReported {
+            trainings: Some(trainings),
+            teleconsults: Some(Count::exact(48)),
+            ..report(date!(2021 - 07 - 01), date!(2022 - 11 - 30))
+        };
+        given_in::<ActivityState>([], activity_context())
+            .when(ActivityCommand::ReportClinicalActivity(
+                stated.clone().into(),
+            ))
+            .then(vec![stated.into()]);
     }
 }
 

@@ -4,8 +4,15 @@
 //! - How many hospitals are paired (supporting side and recipient side, counted on the leaf
 //!   pairings of the tree, e.g. 39 with 33)?
 //! - Staff dispatched, as distinct people and as person-terms (member assignments).
-//! - Surgeries, critical rescues, patients served (summed from activity reports, keeping "at least"),
+//! - Surgeries, critical rescues, patients served (from activity reports, keeping "at least"),
 //!   trainings delivered, techniques introduced, gaps filled, alliances led, platforms, funding.
+//!
+//! Reported and itemized figures are never added (issue 9 item 10). A report on a pairing covers
+//! the pairings nested under it (东莞's "1176 trainings" is the whole city's), so a pairing's
+//! reported figure is the larger of what its own reports state and what its child pairings' reported
+//! figures add up to ([`Reported::rolled_up`]). Trainings are also itemized (`TrainingDelivered`,
+//! one event each), and a report's count may include those: the scoreboard shows the two side by
+//! side (`trainings`, `reported_trainings`) and leaves the choice to the reader.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -28,7 +35,8 @@ pub static PROJECTION: FactProjection = FactProjection {
     name: "pairing_scoreboard",
     // 2: the gap table keeps the display name of a custom region.
     // 3: the alliance table gained the specialty name and sub-code.
-    version: 3,
+    // 4: the activity table gained reported trainings and teleconsultations.
+    version: 4,
     tables: &[
         &t::PAIRING,
         &t::PAIRING_ORG,
@@ -50,6 +58,72 @@ pub struct Figure {
     pub at_least: bool,
 }
 
+impl Figure {
+    /// The sum; "at least" when either part was.
+    fn plus(self, other: Figure) -> Figure {
+        Figure {
+            value: self.value.saturating_add(other.value),
+            at_least: self.at_least || other.at_least,
+        }
+    }
+
+    /// The larger of two figures of which one covers the other; on a tie the exact one.
+    pub(crate) fn larger(self, other: Figure) -> Figure {
+        match self.value.cmp(&other.value) {
+            std::cmp::Ordering::Greater => self,
+            std::cmp::Ordering::Less => other,
+            std::cmp::Ordering::Equal => Figure {
+                value: self.value,
+                at_least: self.at_least && other.at_least,
+            },
+        }
+    }
+}
+
+/// The figures activity reports state for a pairing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Reported {
+    surgeries: Figure,
+    critical_rescues: Figure,
+    patients_served: Figure,
+    trainings: Figure,
+}
+
+impl Reported {
+    fn map2(self, other: Reported, f: impl Fn(Figure, Figure) -> Figure) -> Reported {
+        Reported {
+            surgeries: f(self.surgeries, other.surgeries),
+            critical_rescues: f(self.critical_rescues, other.critical_rescues),
+            patients_served: f(self.patients_served, other.patients_served),
+            trainings: f(self.trainings, other.trainings),
+        }
+    }
+
+    /// The reported figures of `id`: per figure, the larger of its own reports' sum and the sum of
+    /// its children's rolled-up figures, so that a figure reported at two levels counts once.
+    fn rolled_up(
+        id: &str,
+        children: &BTreeMap<String, Vec<String>>,
+        own: &BTreeMap<String, Reported>,
+        depth: usize,
+    ) -> Reported {
+        let mut below = Reported::default();
+        // Pairings nest a few levels (city, county, hospital); the bound only guards the recursion.
+        if depth < 32 {
+            for child in children.get(id).into_iter().flatten() {
+                below = below.map2(
+                    Self::rolled_up(child, children, own, depth + 1),
+                    Figure::plus,
+                );
+            }
+        }
+        own.get(id)
+            .copied()
+            .unwrap_or_default()
+            .map2(below, Figure::larger)
+    }
+}
+
 /// The cumulative figures of a pairing and its descendants.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Scoreboard {
@@ -63,7 +137,11 @@ pub struct Scoreboard {
     pub surgeries: Figure,
     pub critical_rescues: Figure,
     pub patients_served: Figure,
+    /// Trainings itemized (`TrainingDelivered`), counted one by one.
     pub trainings: usize,
+    /// Trainings as activity reports count them, rolled up like the other reported figures; never
+    /// added to `trainings`.
+    pub reported_trainings: Figure,
     pub training_attendees: Figure,
     pub techniques: usize,
     pub gaps_filled: usize,
@@ -176,25 +254,35 @@ pub async fn scoreboard(
         }
     }
     board.staff_people = people.len();
+    let mut own: BTreeMap<String, Reported> = BTreeMap::new();
     for row in fetch(pool, prefix, "SELECT * FROM {p}activity", &[]).await? {
         if in_tree(&row)? {
-            add(
-                &mut board.surgeries,
-                opt_int(&row, "surgeries")?,
-                opt_text(&row, "surgeries_cmp")?,
-            );
-            add(
-                &mut board.critical_rescues,
-                opt_int(&row, "rescues")?,
-                opt_text(&row, "rescues_cmp")?,
-            );
-            add(
-                &mut board.patients_served,
-                opt_int(&row, "patients")?,
-                opt_text(&row, "patients_cmp")?,
-            );
+            let figures = own.entry(text(&row, "pairing_id")?).or_default();
+            for (figure, column) in [
+                (&mut figures.surgeries, "surgeries"),
+                (&mut figures.critical_rescues, "rescues"),
+                (&mut figures.patients_served, "patients"),
+                (&mut figures.trainings, "trainings"),
+            ] {
+                add(
+                    figure,
+                    opt_int(&row, column)?,
+                    opt_text(&row, &format!("{column}_cmp"))?,
+                );
+            }
         }
     }
+    let mut children: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (id, (parent, _, _)) in &pairings {
+        if let Some(parent) = parent.as_ref().filter(|p| subtree.contains(*p)) {
+            children.entry(parent.clone()).or_default().push(id.clone());
+        }
+    }
+    let reported = Reported::rolled_up(pairing_id, &children, &own, 0);
+    board.surgeries = reported.surgeries;
+    board.critical_rescues = reported.critical_rescues;
+    board.patients_served = reported.patients_served;
+    board.reported_trainings = reported.trainings;
     for row in fetch(pool, prefix, "SELECT * FROM {p}training", &[]).await? {
         if in_tree(&row)? {
             board.trainings += 1;

@@ -81,12 +81,22 @@ pub(super) async fn actual(
             )
             .await?;
             if indicator == "trainings" {
-                count(dated(&rows, "date_on")?)
+                // Itemized and reported trainings are never added (a report may count the ones
+                // recorded one by one): the actual is the larger of the two, on a tie the exact one.
+                let itemized = count(dated(&rows, "date_on")?);
+                let reports = fetch(
+                    pool,
+                    prefix,
+                    "SELECT * FROM {p}activity WHERE recipient_org = $1",
+                    &[recipient],
+                )
+                .await?;
+                itemized.larger(sum(&reports, "period_end", "trainings")?)
             } else {
                 sum(&rows, "date_on", "attendees")?
             }
         }
-        "surgeries" | "critical_rescues" | "patients_served" => {
+        "surgeries" | "critical_rescues" | "patients_served" | "teleconsults" => {
             let rows = fetch(
                 pool,
                 prefix,
@@ -97,6 +107,7 @@ pub(super) async fn actual(
             let column = match indicator {
                 "surgeries" => "surgeries",
                 "critical_rescues" => "rescues",
+                "teleconsults" => "teleconsults",
                 _ => "patients",
             };
             sum(&rows, "period_end", column)?

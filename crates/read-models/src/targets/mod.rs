@@ -5,9 +5,10 @@
 //! - Which assessments were conducted under the agreement, with which result and score?
 //! - How many terms of the pairing's members meet the program's minimum term?
 //!
-//! Indicators the log can count: `new_techniques`, `gaps_filled`, `trainings`, `training_attendees`,
-//! `surgeries`, `critical_rescues`, `patients_served`, `staff_on_site` (distinct members arrived).
-//! Any other indicator has no actual (`None`).
+//! Indicators the log can count: `new_techniques`, `gaps_filled`, `trainings` (the larger of the
+//! trainings itemized and the trainings reported, never their sum), `training_attendees`,
+//! `surgeries`, `critical_rescues`, `patients_served`, `teleconsults` (from activity reports), and
+//! `staff_on_site` (distinct members arrived). Any other indicator has no actual (`None`).
 
 use domain::aggregates::agreement::AgreementKind;
 use domain::aggregates::assessment::AssessmentResult;
@@ -28,7 +29,8 @@ use crate::stints;
 pub static PROJECTION: FactProjection = FactProjection {
     name: "targets_actuals",
     // 3: the gap table keeps the display name of a custom region.
-    version: 3,
+    // 4: the activity table gained reported trainings and teleconsultations.
+    version: 4,
     tables: &[
         &t::PAIRING,
         &t::AGREEMENT,

@@ -59,6 +59,7 @@ pub(crate) fn report(j: u32, surgeries: u64) -> Event {
         outreach_clinics: None,
         patients_served: None,
         teleconsults: None,
+        trainings: None,
     }
     .into()
 }

@@ -5,7 +5,13 @@ use domain::events::{EventCorrected, EventRef, EventRetracted};
 use read_models::{PageRequest, scoreboard};
 use time::macros::date;
 
-use crate::seed_002_facts::{CITY, COUNTY, ledger, report, scenario, technique};
+use domain::aggregates::activity::ClinicalActivityReported;
+use domain::values::{ActivityLedgerId, Count, PeriodKey};
+use uuid::Uuid;
+
+use crate::seed_002_facts::{
+    CITY, COUNTY, leaf, ledger, recipient, report, scenario, supporting, technique,
+};
 use crate::support::{Env, on_both, pairing_id};
 
 async fn dongguan_tongren_cumulative_figures(env: Env) {
@@ -32,6 +38,10 @@ async fn dongguan_tongren_cumulative_figures(env: Env) {
         "2000余 keeps its comparator"
     );
     assert_eq!(board.trainings, 1176);
+    assert_eq!(
+        board.reported_trainings.value, 0,
+        "no report counts trainings"
+    );
     assert_eq!(board.techniques, 122);
     assert_eq!(board.gaps_filled, 117);
     assert_eq!(board.alliances, 5);
@@ -106,7 +116,7 @@ async fn dongguan_tongren_cumulative_figures(env: Env) {
                 version: 1,
             },
             replacement: Box::new(report(0, 186)),
-            replacement_schema_version: 2,
+            replacement_schema_version: 3,
             reason: "typo".into(),
         }
         .into(),
@@ -122,3 +132,74 @@ async fn dongguan_tongren_cumulative_figures(env: Env) {
     assert_eq!(board.surgeries.value, 6000);
 }
 on_both!(dongguan_tongren_cumulative_figures);
+
+/// A report on `pairing` stating surgeries and trainings, as the article's cumulative figures are.
+fn stated(pairing: u128, n: u128, surgeries: Count, trainings: Count) -> domain::Event {
+    ClinicalActivityReported {
+        ledger: ActivityLedgerId {
+            pairing: crate::support::pairing_id(pairing),
+            period: PeriodKey::parse("2024").unwrap(),
+        },
+        recipient_org: recipient(0),
+        report_id: Uuid::from_u128(60_000 + n),
+        reporter: supporting(0),
+        period_start: date!(2021 - 06 - 01),
+        period_end: date!(2024 - 03 - 31),
+        surgeries: Some(surgeries),
+        critical_rescues: None,
+        outreach_clinics: None,
+        patients_served: None,
+        teleconsults: None,
+        trainings: Some(trainings),
+    }
+    .into()
+}
+
+async fn reported_and_itemized_figures_count_once(env: Env) {
+    // Issue 9 item 10. The leaves report 5993 surgeries and record 1176 trainings one by one; 东莞
+    // then reports the city's cumulative figures on the city pairing (5993台, 1176场), and one
+    // hospital pairing under the county reports "30余场" of its own.
+    let mut events = scenario();
+    events.push(stated(CITY, 1, Count::exact(5993), Count::exact(1176)));
+    events.push(stated(leaf(0), 2, Count::exact(0), Count::at_least(30)));
+    env.append(events).await;
+    let (prefix, position) = env.active("pairing_scoreboard");
+    let board_of = |id: u128| {
+        let prefix = prefix.clone();
+        let pool = env.pool().clone();
+        async move {
+            scoreboard::scoreboard(&pool, &prefix, position, &pairing_id(id).to_string())
+                .await
+                .unwrap()
+                .value
+        }
+    };
+    let city = board_of(CITY).await;
+    // The city's report covers the leaves' reports: counted once, not 11986.
+    assert_eq!(city.surgeries.value, 5993);
+    assert!(!city.surgeries.at_least);
+    // Itemized and reported trainings side by side, never added (not 2352).
+    assert_eq!(city.trainings, 1176);
+    assert_eq!(
+        (
+            city.reported_trainings.value,
+            city.reported_trainings.at_least
+        ),
+        (1176, false)
+    );
+    // The county has no report of its own: its leaves' reports add up.
+    let county = board_of(COUNTY).await;
+    assert_eq!(county.surgeries.value, 20 * 153 + 26);
+    assert_eq!(
+        (
+            county.reported_trainings.value,
+            county.reported_trainings.at_least
+        ),
+        (30, true),
+        "30余场 keeps its comparator"
+    );
+    assert_eq!(county.trainings, 6 * 31 + 14 * 30);
+    let hospital = board_of(leaf(0)).await;
+    assert_eq!(hospital.surgeries.value, 153 + 26);
+}
+on_both!(reported_and_itemized_figures_count_once);

@@ -1,6 +1,6 @@
 //! Targets against actuals: seed 001 (帮扶目标责任书 with 目标管理考核; four trainings).
 
-use domain::aggregates::activity::{TrainingDelivered, TrainingMode};
+use domain::aggregates::activity::{ClinicalActivityReported, TrainingDelivered, TrainingMode};
 use domain::aggregates::agreement::{AgreementKind, AgreementSigned, Target};
 use domain::aggregates::assessment::{AssessmentConducted, AssessmentResult, AssessmentSubject};
 use domain::aggregates::program::IndicatorSet;
@@ -187,3 +187,138 @@ async fn maqu_targets_against_actuals(env: Env) {
     assert_eq!(listed.items, vec![report]);
 }
 on_both!(maqu_targets_against_actuals);
+
+/// A clinical activity report of `recipient` on pairing 12 for the year ending `end`.
+fn report_of(
+    recipient: &domain::values::CreditCode,
+    reporter: &domain::values::CreditCode,
+    end: time::Date,
+    n: u128,
+    teleconsults: Count,
+    trainings: Option<Count>,
+) -> domain::Event {
+    ClinicalActivityReported {
+        ledger: ActivityLedgerId {
+            pairing: pairing_id(12),
+            period: PeriodKey::parse(&end.year().to_string()).unwrap(),
+        },
+        recipient_org: recipient.clone(),
+        report_id: Uuid::from_u128(1300 + n),
+        reporter: reporter.clone(),
+        period_start: end.replace_year(end.year() - 1).unwrap(),
+        period_end: end,
+        surgeries: None,
+        critical_rescues: None,
+        outreach_clinics: None,
+        patients_served: None,
+        teleconsults: Some(teleconsults),
+        trainings,
+    }
+    .into()
+}
+
+async fn reported_teleconsults_and_trainings_are_actuals(env: Env) {
+    // Issue 9 item 10: a target on teleconsultations gets its actual from the reports, and a
+    // target on trainings the larger of the trainings itemized and those a report counts.
+    let recipient = org("623026", 1);
+    let supporter = org("620100", 3);
+    let target = |indicator: &str, n: u64| Target {
+        indicator: IndicatorCode::parse(indicator).unwrap(),
+        target: Count::at_least(n),
+        due: date!(2024 - 12 - 31),
+    };
+    let mut events = vec![
+        pairing(
+            12,
+            vec![supporter.clone()],
+            &recipient,
+            None,
+            date!(2023 - 01 - 01),
+        ),
+        AgreementSigned {
+            agreement_id: AgreementId(Uuid::from_u128(121)),
+            pairing_id: pairing_id(12),
+            recipient_org: recipient.clone(),
+            kind: AgreementKind::TargetResponsibility,
+            title: "帮扶目标责任书".into(),
+            parties: vec![supporter.clone(), recipient.clone()],
+            start: date!(2024 - 01 - 01),
+            end: Some(date!(2024 - 12 - 31)),
+            indicator_set: IndicatorSet {
+                version: "2024".into(),
+                indicators: vec![],
+            },
+            targets: vec![target("teleconsults", 40), target("trainings", 6)],
+        }
+        .into(),
+        // In the window: 48 teleconsultations and "at least 6" trainings reported.
+        report_of(
+            &recipient,
+            &supporter,
+            date!(2024 - 06 - 30),
+            1,
+            Count::exact(48),
+            Some(Count::at_least(6)),
+        ),
+        // After the due day: not counted.
+        report_of(
+            &recipient,
+            &supporter,
+            date!(2025 - 06 - 30),
+            2,
+            Count::exact(100),
+            None,
+        ),
+    ];
+    // Four trainings recorded one by one; the report's "at least 6" may include them.
+    for n in 0..4u128 {
+        events.push(
+            TrainingDelivered {
+                ledger: ActivityLedgerId {
+                    pairing: pairing_id(12),
+                    period: PeriodKey::parse("2024").unwrap(),
+                },
+                recipient_org: recipient.clone(),
+                training_id: Uuid::from_u128(1400 + n),
+                topic: "远程会诊规范".into(),
+                trainers: vec![],
+                mode: TrainingMode::Remote,
+                attendees: Count::exact(12),
+                date: date!(2024 - 05 - 01),
+            }
+            .into(),
+        );
+    }
+    env.append(events).await;
+    let (prefix, position) = env.active("targets_actuals");
+    let report = targets::agreement(
+        env.pool(),
+        &prefix,
+        position,
+        &AgreementId(Uuid::from_u128(121)).to_string(),
+    )
+    .await
+    .unwrap()
+    .value
+    .unwrap();
+    let rows: Vec<_> = report
+        .targets
+        .iter()
+        .map(|t| {
+            (
+                t.indicator.as_str(),
+                t.actual.map(|a| (a.value, a.at_least)),
+                t.met,
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            ("teleconsults", Some((48, false)), Some(true)),
+            // max(4 itemized, at least 6 reported), never 10.
+            ("trainings", Some((6, true)), Some(true)),
+        ]
+    );
+}
+on_both!(reported_teleconsults_and_trainings_are_actuals);

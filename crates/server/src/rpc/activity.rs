@@ -86,6 +86,7 @@ pub fn clinical(
         outreach_clinics: optional_count("outreach_clinics", req.outreach_clinics.as_ref())?,
         patients_served: optional_count("patients_served", req.patients_served.as_ref())?,
         teleconsults: optional_count("teleconsults", req.teleconsults.as_ref())?,
+        trainings: optional_count("trainings", req.trainings.as_ref())?,
     };
     Ok(activity(id, ActivityCommand::ReportClinicalActivity(event)))
 }
@@ -107,6 +108,7 @@ pub fn funding(
         pb::FundingSource::Fiscal | pb::FundingSource::Unspecified => FundingSource::Fiscal,
         pb::FundingSource::Social => FundingSource::Social,
         pb::FundingSource::EastWestCooperationFund => FundingSource::EastWestCooperationFund,
+        pb::FundingSource::FiscalAndSocial => FundingSource::FiscalAndSocial,
     };
     // Zero or negative is the aggregate's FUNDING_NOT_POSITIVE, INVALID_ARGUMENT on amount_fen as
     // errors.proto documents it: a negative amount reaches it as zero.

@@ -76,6 +76,7 @@ fn scoreboard(s: &Scoreboard) -> pb::Scoreboard {
         critical_rescues: Some(count(s.critical_rescues)),
         patients_served: Some(count(s.patients_served)),
         trainings: number(s.trainings),
+        reported_trainings: Some(count(s.reported_trainings)),
         training_attendees: Some(count(s.training_attendees)),
         techniques: number(s.techniques),
         gaps_filled: number(s.gaps_filled),

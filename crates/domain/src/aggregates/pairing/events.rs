@@ -90,6 +90,9 @@ pub enum FundingSource {
     Social,
     /// 东西部协作资金.
     EastWestCooperationFund,
+    /// 财政 and 社会 together, in one commitment that does not split them (schema 2 of
+    /// `FundingCommitted`).
+    FiscalAndSocial,
 }
 
 /// 资金投入 (seed 002: 780万 to 沿河 and 松桃, 200万 to the 万山 breast centre).
@@ -120,9 +123,10 @@ impl EventPayload for PairingEstablished {
 
 /// Implements the payload trait for pairing events that carry `pairing_id`, `recipient_org` and a day.
 macro_rules! pairing_payload {
-    ($name:ident, $date:ident, [$($org:ident),*], [$($orgs:ident),*]) => {
+    ($name:ident, $date:ident, [$($org:ident),*], [$($orgs:ident),*] $(, schema $version:literal)?) => {
         impl EventPayload for $name {
             const TYPE: &'static str = stringify!($name);
+            $( const SCHEMA_VERSION: u32 = $version; )?
             fn stream_id(&self) -> String {
                 self.pairing_id.stream_id()
             }
@@ -143,7 +147,8 @@ macro_rules! pairing_payload {
 pairing_payload!(PairingRestructured, date, [], []);
 pairing_payload!(PairingEnded, date, [], []);
 pairing_payload!(GroupFormed, formed_on, [lead_org], [assisting_orgs]);
-pairing_payload!(FundingCommitted, date, [], []);
+// Schema 2 added the source `fiscal_and_social`; a v1 payload reads unchanged.
+pairing_payload!(FundingCommitted, date, [], [], schema 2);
 
 impl EventPayload for ShortVisitConducted {
     const TYPE: &'static str = "ShortVisitConducted";

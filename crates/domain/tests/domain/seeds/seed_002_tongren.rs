@@ -406,7 +406,27 @@ fn seed_002_dongguan_supports_tongren() {
     };
     w.run::<GapState>(&gap.stream_id(), GapCommand::Fill(claim.into()), context);
 
-    // Cumulative figure reported for the city pairing: 5993 surgeries.
+    // 东莞 has put 780万元 of fiscal and social funds together (财政资金和社会资金) into the city
+    // pairing: one commitment, its source not split.
+    let together_id = w.uuid();
+    w.pairing_command(
+        city,
+        PairingCommand::CommitFunding(
+            FundingCommitted {
+                pairing_id: city,
+                funding_id: together_id,
+                recipient_org: tongren_bureau.clone(),
+                amount_fen: MoneyFen::from_yuan(7_800_000),
+                source: FundingSource::FiscalAndSocial,
+                purpose: "支持重点帮扶医院项目建设".to_owned(),
+                date: date!(2022 - 11 - 30),
+            }
+            .into(),
+        ),
+    );
+
+    // Cumulative figures reported for the city pairing: 5993 surgeries, 1176 trainings (开展培训
+    // 1176场), counted by the report rather than invented one by one.
     let ledger = ActivityLedgerId {
         pairing: city,
         period: PeriodKey::parse("2021_2022").unwrap(),
@@ -423,6 +443,7 @@ fn seed_002_dongguan_supports_tongren() {
         outreach_clinics: None,
         patients_served: None,
         teleconsults: None,
+        trainings: Some(Count::exact(1176)),
     };
     w.run::<ActivityState>(
         &ledger.stream_id(),
@@ -474,6 +495,14 @@ fn seed_002_dongguan_supports_tongren() {
     let funding =
         w.stream::<domain::aggregates::pairing::PairingState>(&wanshan_pairing.stream_id());
     assert_eq!(funding.state().funding_fen, 200_000_000);
+    let city_stream = w.stream::<domain::aggregates::pairing::PairingState>(&city.stream_id());
+    assert_eq!(city_stream.state().funding_fen, 780_000_000, "780万元");
+    let reports = w.events_of("ClinicalActivityReported");
+    let Some(domain::Event::ClinicalActivityReported(city_report)) = reports.first() else {
+        panic!("the city report")
+    };
+    assert_eq!(city_report.trainings, Some(Count::exact(1176)), "1176场");
+    assert!(w.events_of("TrainingDelivered").is_empty());
     assert_eq!(
         w.stream::<ActivityState>(&ledger.stream_id())
             .state()

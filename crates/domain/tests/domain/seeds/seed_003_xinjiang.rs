@@ -274,6 +274,7 @@ fn seed_003_first_year_of_group_aid_to_xinjiang() {
         outreach_clinics: Some(Count::exact(1)),
         patients_served: Some(Count::exact(467)),
         teleconsults: None,
+        trainings: None,
     };
     let context = ActivityContext {
         pairing: Some(w.pairing(pairing_id)),

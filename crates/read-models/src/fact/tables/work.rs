@@ -120,6 +120,10 @@ pub(crate) static ACTIVITY: Table = Table {
         ("rescues_cmp", T),
         ("patients", I),
         ("patients_cmp", T),
+        ("trainings", I),
+        ("trainings_cmp", T),
+        ("teleconsults", I),
+        ("teleconsults_cmp", T),
     ],
     types: &["ClinicalActivityReported"],
     rows: |e| match e {
@@ -133,6 +137,8 @@ pub(crate) static ACTIVITY: Table = Table {
             row.extend(count(a.surgeries));
             row.extend(count(a.critical_rescues));
             row.extend(count(a.patients_served));
+            row.extend(count(a.trainings));
+            row.extend(count(a.teleconsults));
             vec![row]
         }
         _ => vec![],
