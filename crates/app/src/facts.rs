@@ -2,22 +2,23 @@
 //!
 //! A cross-stream rule names the tags of its facts (`domain::tags`: a practitioner, a hospital's
 //! stints, a program's pairings). [`Guard::read`] asks the store for the events carrying any of
-//! them (`read_by_tags`, an index probe per tag: the cost follows the matches, not the log), loads
-//! the streams those events belong to in full (so corrections and retractions fold as on any
-//! stream), and remembers the query with the position it read up to. The append then carries every
+//! them (`read_by_tags`, an index probe per tag: the cost follows the matches, not the log), folds
+//! the streams those events belong to (from the matches themselves when they are the stream's first
+//! versions, else from the whole stream, so corrections and retractions fold as on any stream),
+//! and remembers the query with the position it read up to. The append then carries every
 //! remembered query as its condition: "no event with these tags at or after that position". Since
 //! every event that changes such a fact carries one of its tags (the contract of `domain::tags`),
 //! a fact that moved after it was read refuses the append with `ConditionViolated`, and `execute`
 //! decides again on fresh facts.
 //!
-//! A stream loaded here may hold events newer than the position read up to; that is harmless:
+//! A stream read in full may hold events newer than the position read up to; that is harmless:
 //! a newer event that matters carries a tag of the query, at or after that position, and breaks
 //! the condition.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use domain::{Aggregate, Event, Stream};
-use event_store::{AppendCondition, EventStore, TagQuery};
+use event_store::{AppendCondition, EventStore, StoredEvent, TagQuery};
 
 use crate::error::Error;
 use crate::load::{decode, read_whole_stream};
@@ -29,8 +30,8 @@ pub(crate) struct Guard {
 }
 
 impl Guard {
-    /// The streams holding an event tagged with any of `tags`, loaded in full, and a condition on
-    /// the same tags from the position read up to. No tag, no read and no condition.
+    /// The streams holding an event tagged with any of `tags`, folded, and a condition on the same
+    /// tags from the position read up to. No tag, no read and no condition.
     pub(crate) async fn read(
         &mut self,
         store: &EventStore,
@@ -44,15 +45,36 @@ impl Guard {
             q.or_tags([tag], [] as [String; 0])
         });
         let tagged = store.read_by_tags(&query, u64::MAX).await?;
-        let stream_ids: BTreeSet<&str> =
-            tagged.events.iter().map(|e| e.stream_id.as_str()).collect();
+        let mut found: BTreeMap<&str, Vec<&StoredEvent>> = BTreeMap::new();
+        for event in &tagged.events {
+            found
+                .entry(event.stream_id.as_str())
+                .or_default()
+                .push(event);
+        }
         let mut streams = BTreeMap::new();
-        for id in stream_ids {
-            let events = read_whole_stream(store, id)
-                .await?
+        for (id, matched) in found {
+            // A stream whose matches are its first versions without a gap is known up to them
+            // (every stream that inherits its tags, such as a deployment, is found whole this
+            // way); a later event of it that matters carries a tag of the query and breaks the
+            // condition. Any other stream (a batch, where the member is one of many) is read in
+            // full, so that its corrections and retractions fold against the right versions.
+            let prefix = matched
                 .iter()
-                .map(decode)
-                .collect::<Result<Vec<Event>, _>>()?;
+                .zip(1..)
+                .all(|(event, version)| event.stream_version == version);
+            let events = if prefix {
+                matched
+                    .into_iter()
+                    .map(decode)
+                    .collect::<Result<Vec<Event>, _>>()?
+            } else {
+                read_whole_stream(store, id)
+                    .await?
+                    .iter()
+                    .map(decode)
+                    .collect::<Result<Vec<Event>, _>>()?
+            };
             streams.insert(id.to_owned(), events);
         }
         self.conditions.push(AppendCondition {
@@ -68,7 +90,7 @@ impl Guard {
     }
 }
 
-/// The streams a tag read found, each in full.
+/// The streams a tag read found, each as far as it is known (see [`Guard::read`]).
 #[derive(Debug, Default)]
 pub(crate) struct Facts {
     streams: BTreeMap<String, Vec<Event>>,

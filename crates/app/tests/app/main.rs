@@ -1,5 +1,6 @@
 //! The use cases against a real event store (SQLite; PostgreSQL when `MEDAID_TEST_DATABASE_URL` is set).
 
+mod amended_facts;
 mod backfill;
 mod personnel;
 mod races;

@@ -15,6 +15,12 @@
 //!   (`alliance_lead:`), one permitted;
 //! - `OVERLAPPING_STUDY`: one trainee starting four overlapping advanced-study stays
 //!   (`practitioner:`), one permitted;
+//! - `OVERLAPPING_DEPLOYMENT`: one practitioner with two assignments of consecutive terms arriving
+//!   for both so that the stints overlap (`practitioner:`), one arrival permitted;
+//! - `POST_ALREADY_HELD`: four members on site appointed head of one department from the same day
+//!   (`on_site:` the recipient), one permitted (another department each round);
+//! - `DUPLICATE_ACTIVE_PAIRING`: four pairings of one program with the same supporting and
+//!   recipient hospitals (`program:`), one permitted;
 //! - `GAP_ALREADY_FILLED`: four claims of one gap. The gap's key is its stream, so the stream's
 //!   version decides this race without any condition; it is here because the issue names it, and it
 //!   passes with conditions off too.
@@ -26,15 +32,18 @@ use std::sync::Arc;
 
 use app::{CommandOutcome, Error};
 use domain::aggregates::alliance::{AllianceCommand, AllianceFormed, AllianceMember, Tier};
-use domain::aggregates::deployment::DeploymentCommand;
+use domain::aggregates::deployment::{DeploymentCommand, Post};
 use domain::aggregates::gap::{GapCommand, GapFilled, GapKey, GapLevel, GapRegion};
 use domain::aggregates::mentorship::{MentorshipCommand, MentorshipPaired};
+use domain::aggregates::pairing::{PairingCommand, PairingEstablished};
+use domain::aggregates::program::{ProgramCommand, ProgramDefined, ProgramKind};
 use domain::aggregates::study::{AdvancedStudyStarted, StudyCommand};
 use domain::aggregates::technique::{
     Performer, TechniqueCategory, TechniqueCommand, TechniqueIntroduced,
 };
 use domain::values::{
-    AllianceId, DeploymentId, MentorshipId, RegionKey, StudyId, TechniqueAtHospitalId, TechniqueKey,
+    AllianceId, ClinicalDepartment, DeploymentId, MentorshipId, PairingId, ProgramId, RegionKey,
+    StudyId, TechniqueAtHospitalId, TechniqueKey,
 };
 use domain::{AggregateCommand, StreamCommand};
 use time::macros::date;
@@ -78,6 +87,9 @@ on_both_backends!(
     an_alliance_is_formed_once_per_lead_and_name,
     a_trainee_studies_in_one_place_at_a_time,
     a_gap_is_filled_once,
+    a_practitioner_is_on_site_in_one_place_at_a_time,
+    a_post_has_one_holder,
+    a_program_pairs_two_hospitals_once,
 );
 
 /// Runs `commands` at once and checks that exactly `permitted` succeed and that every other one is
@@ -142,6 +154,125 @@ async fn one_practitioner_is_assigned_once_per_term(backend: Backend) {
     }
 }
 
+/// Deployment `id`'s member arrives at the recipient on `on`.
+fn arrive(id: DeploymentId, on: time::Date) -> AggregateCommand {
+    AggregateCommand::Deployment {
+        id,
+        command: StreamCommand::Act(DeploymentCommand::Arrive {
+            deployment_id: id,
+            recipient_org: recipient(),
+            arrived_on: on,
+        }),
+    }
+}
+
+async fn a_practitioner_is_on_site_in_one_place_at_a_time(backend: Backend) {
+    let world = Arc::new(World::new(&backend, 2).await);
+    for round in 0..REPETITIONS {
+        // Consecutive planned terms, so both assignments are valid; arriving for the second a
+        // month early overlaps the first stint.
+        let who = format!("doc-arrive-{round}");
+        let (first, second) = (deployment(round, 1), deployment(round, 2));
+        world
+            .ok(assign(
+                1,
+                first,
+                &who,
+                date!(2024 - 07 - 01),
+                date!(2025 - 06 - 30),
+            ))
+            .await;
+        world
+            .ok(assign(
+                2,
+                second,
+                &who,
+                date!(2025 - 07 - 01),
+                date!(2026 - 06 - 30),
+            ))
+            .await;
+        let commands = vec![
+            arrive(first, date!(2024 - 07 - 01)),
+            arrive(second, date!(2025 - 06 - 01)),
+        ];
+        race(&world, commands, 1, "OVERLAPPING_DEPLOYMENT", round).await;
+    }
+}
+
+async fn a_post_has_one_holder(backend: Backend) {
+    // Four members on site, each round racing for the head of another department (a member may
+    // hold several posts; one department has one head).
+    let world = Arc::new(World::new(&backend, 1).await);
+    let mut members = Vec::new();
+    for k in 1..=RACERS {
+        let id = deployment(0, k);
+        let who = format!("doc-post-{k}");
+        world
+            .ok(assign(
+                1,
+                id,
+                &who,
+                date!(2024 - 07 - 01),
+                date!(2025 - 06 - 30),
+            ))
+            .await;
+        world.ok(arrive(id, date!(2024 - 07 - 01))).await;
+        members.push(id);
+    }
+    let departments: Vec<ClinicalDepartment> =
+        ClinicalDepartment::all().take(REPETITIONS).collect();
+    assert_eq!(departments.len(), REPETITIONS, "a department per round");
+    for (round, department) in departments.into_iter().enumerate() {
+        let commands = members
+            .iter()
+            .map(|id| AggregateCommand::Deployment {
+                id: *id,
+                command: StreamCommand::Act(DeploymentCommand::AppointToPost {
+                    post: Post::DepartmentHead,
+                    department: Some(department.clone()),
+                    from: date!(2024 - 08 - 01),
+                }),
+            })
+            .collect();
+        race(&world, commands, 1, "POST_ALREADY_HELD", round).await;
+    }
+}
+
+async fn a_program_pairs_two_hospitals_once(backend: Backend) {
+    let world = Arc::new(World::new(&backend, 0).await);
+    for round in 0..REPETITIONS {
+        let program = ProgramId(Uuid::new_v4());
+        world
+            .ok(AggregateCommand::Program {
+                id: program,
+                command: StreamCommand::Act(ProgramCommand::Define(ProgramDefined {
+                    program_id: program,
+                    kind: ProgramKind::KeyCountyGroupAid,
+                    name: format!("组团式帮扶{round}"),
+                    policy_refs: vec![],
+                    parameters: parameters(),
+                    defined_on: date!(2021 - 12 - 01),
+                })),
+            })
+            .await;
+        let commands = (0..RACERS)
+            .map(|_| {
+                let pairing_id = PairingId(Uuid::new_v4());
+                let established = PairingEstablished {
+                    pairing_id,
+                    program_id: program,
+                    ..pairing()
+                };
+                AggregateCommand::Pairing {
+                    id: pairing_id,
+                    command: StreamCommand::Act(PairingCommand::Establish(established.into())),
+                }
+            })
+            .collect();
+        race(&world, commands, 1, "DUPLICATE_ACTIVE_PAIRING", round).await;
+    }
+}
+
 async fn a_mentor_takes_no_more_apprentices_than_the_ratio(backend: Backend) {
     let world = Arc::new(World::new(&backend, 1).await);
     for round in 0..REPETITIONS {
@@ -157,16 +288,7 @@ async fn a_mentor_takes_no_more_apprentices_than_the_ratio(backend: Backend) {
                 date!(2025 - 06 - 30),
             ))
             .await;
-        world
-            .ok(AggregateCommand::Deployment {
-                id,
-                command: StreamCommand::Act(DeploymentCommand::Arrive {
-                    deployment_id: id,
-                    recipient_org: recipient(),
-                    arrived_on: date!(2024 - 07 - 01),
-                }),
-            })
-            .await;
+        world.ok(arrive(id, date!(2024 - 07 - 01))).await;
         let commands = (1..=RACERS)
             .map(|k| {
                 let mentorship_id = MentorshipId(Uuid::new_v4());
