@@ -7,7 +7,8 @@ use crate::aggregates::{
     activity::ActivityError, agreement::AgreementError, alliance::AllianceError,
     assessment::AssessmentError, batch::BatchError, deployment::DeploymentError, gap::GapError,
     hospital::HospitalError, mentorship::MentorshipError, pairing::PairingError,
-    platform::PlatformError, program::ProgramError, study::StudyError, technique::TechniqueError,
+    platform::PlatformError, practitioner::PractitionerError, program::ProgramError,
+    study::StudyError, technique::TechniqueError,
 };
 use crate::values::ValidationError;
 
@@ -111,6 +112,8 @@ pub enum DomainError {
     Activity(#[from] ActivityError),
     #[error(transparent)]
     Assessment(#[from] AssessmentError),
+    #[error(transparent)]
+    Practitioner(#[from] PractitionerError),
 }
 
 impl DomainError {
@@ -134,6 +137,7 @@ impl DomainError {
             Self::Study(e) => e.reason(),
             Self::Activity(e) => e.reason(),
             Self::Assessment(e) => e.reason(),
+            Self::Practitioner(e) => e.reason(),
         }
     }
 
@@ -176,6 +180,7 @@ pub const ALREADY_RECORDED: &[&str] = &[
     "TECHNIQUE_ALREADY_INTRODUCED",
     "GAP_ALREADY_FILLED",
     "SERVICE_LINE_ALREADY_OPEN",
+    "PERSONAL_DATA_ALREADY_ERASED",
 ];
 
 /// The reasons of a command naming something the log does not hold: `errors.proto` documents each as
@@ -224,6 +229,7 @@ pub fn all_reasons() -> Vec<&'static str> {
         StudyError::REASONS,
         ActivityError::REASONS,
         AssessmentError::REASONS,
+        PractitionerError::REASONS,
     ]
     .concat();
     reasons.sort_unstable();

@@ -137,9 +137,13 @@ fn own_tags(event: &Event, found: &mut BTreeSet<String>) -> Inheritance {
         found.insert(tag);
     };
     match event {
-        // Programs, agreements, platforms, assessments, activities, techniques and hospitals are
-        // read by stream id where a rule needs them; no rule queries them across streams.
+        // Programs, agreements, platforms, assessments, activities, techniques, hospitals and the
+        // practitioner directory are read by stream id where a rule needs them; no rule queries
+        // them across streams.
         Event::ProgramDefined(_)
+        | Event::PractitionerRegistered(_)
+        | Event::PractitionerChanged(_)
+        | Event::PersonalDataErased(_)
         | Event::ProgramParametersRevised(_)
         | Event::AgreementSigned(_)
         | Event::PlatformEstablished(_)

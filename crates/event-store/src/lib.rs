@@ -13,7 +13,9 @@
 //! - It knows no transport: no protobuf, no tonic.
 //! - Positions are assigned by exactly one writer at a time (a row lock on `log_head` in PostgreSQL,
 //!   `BEGIN IMMEDIATE` in SQLite). Sequences are never used for positions.
-//! - Nothing is ever updated or deleted; the schema's triggers refuse it.
+//! - Nothing in the log is ever updated or deleted; the schema's triggers refuse it. The one table
+//!   whose rows are deleted is `personal_data_keys` (`keys`), which is not part of the log: a
+//!   subject's key is destroyed to erase what was sealed under it (crypto-shredding).
 //!
 //! Layout: [`EventStore`] is the handle (`store`); `writer` is the group-commit task; `plan` decides a
 //! group purely; `backend` holds the SQL of each database; [`Subscription`] follows the log;
@@ -23,6 +25,7 @@ mod audit;
 mod backend;
 mod checkpointer;
 mod error;
+mod keys;
 pub mod limits;
 mod metrics;
 mod model;
@@ -37,6 +40,7 @@ pub use audit::{AuditError, StoredCheckpoint};
 pub use backend::BackendKind;
 pub use checkpointer::{CheckpointPolicy, Checkpointer, CheckpointerError};
 pub use error::{AppendError, StoreError};
+pub use keys::KEY_BYTES;
 pub use ledger::{Hash, TreeHead};
 pub use model::{
     AppendCondition, AppendMetadata, AppendResult, BusinessTime, EventFilter, EventMetadata,

@@ -10,6 +10,7 @@ use tokio::task::JoinHandle;
 use crate::audit::CheckpointCache;
 use crate::backend::{self, BackendKind, Readers, WriterConn};
 use crate::error::{AppendError, StoreError};
+use crate::keys::KeyPool;
 use crate::limits::{Limits, ValidatedAppend, check_tag_query};
 use crate::metrics::StoreMetrics;
 use crate::model::{
@@ -84,6 +85,7 @@ pub struct EventStore {
 
 struct Inner {
     readers: Readers,
+    keys: KeyPool,
     limits: Limits,
     commands: mpsc::Sender<Command>,
     head: Arc<watch::Sender<u64>>,
@@ -109,22 +111,31 @@ impl EventStore {
     /// Opens (and migrates) the database and starts the writer task.
     pub async fn open(options: StoreOptions) -> Result<EventStore, StoreError> {
         let url = options.url.as_str();
-        let (readers, conn) = if url.starts_with("postgres://") || url.starts_with("postgresql://")
-        {
-            let pool = backend::postgres::connect(
-                url,
-                options.max_read_connections + 2,
-                options.acquire_timeout,
-            )
-            .await?;
-            (Readers::Postgres(pool.clone()), WriterConn::Postgres(pool))
-        } else if url.starts_with("sqlite:") {
-            let (writer, pool) =
-                backend::sqlite::connect(url, options.max_read_connections).await?;
-            (Readers::Sqlite(pool), WriterConn::Sqlite(Box::new(writer)))
-        } else {
-            return Err(StoreError::UnsupportedUrl(url.to_owned()));
-        };
+        let (readers, conn, keys) =
+            if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+                let pool = backend::postgres::connect(
+                    url,
+                    options.max_read_connections + 2,
+                    options.acquire_timeout,
+                )
+                .await?;
+                (
+                    Readers::Postgres(pool.clone()),
+                    WriterConn::Postgres(pool.clone()),
+                    KeyPool::Postgres(pool),
+                )
+            } else if url.starts_with("sqlite:") {
+                let (writer, pool) =
+                    backend::sqlite::connect(url, options.max_read_connections).await?;
+                let keys = backend::sqlite::connect_keys(url).await?;
+                (
+                    Readers::Sqlite(pool),
+                    WriterConn::Sqlite(Box::new(writer)),
+                    KeyPool::Sqlite(keys),
+                )
+            } else {
+                return Err(StoreError::UnsupportedUrl(url.to_owned()));
+            };
 
         let size = readers.head().await?.size;
         let head = Arc::new(watch::channel(size).0);
@@ -158,6 +169,7 @@ impl EventStore {
         Ok(EventStore {
             inner: Arc::new(Inner {
                 readers,
+                keys,
                 limits: options.limits,
                 commands,
                 head,
@@ -170,6 +182,11 @@ impl EventStore {
                 tree_follower,
             }),
         })
+    }
+
+    /// Where personal data keys are written (`keys.rs`).
+    pub(crate) fn keys(&self) -> &KeyPool {
+        &self.inner.keys
     }
 
     /// Which database this store runs on.

@@ -196,7 +196,7 @@ fn is_connection_failure(error: &sqlx::Error) -> bool {
     clippy::disallowed_methods,
     reason = "record time is set by the store, here and only here"
 )]
-fn now_us() -> i64 {
+pub(crate) fn now_us() -> i64 {
     let since_epoch = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default();

@@ -69,6 +69,18 @@ pub const UNPROJECTED: &[(&str, &str)] = &[
         "ShortVisitConducted",
         "no model counts short visits (巡诊) yet; the scoreboard counts stationed teams",
     ),
+    (
+        "PractitionerRegistered",
+        "the practitioner directory is read from its own stream until its projection lands",
+    ),
+    (
+        "PractitionerChanged",
+        "the practitioner directory is read from its own stream until its projection lands",
+    ),
+    (
+        "PersonalDataErased",
+        "the practitioner directory is read from its own stream until its projection lands",
+    ),
 ];
 
 /// Every read model, for the runner to start (`projector::Projector::start`).

@@ -86,6 +86,11 @@ impl TestDatabase {
         self.dir.as_ref().map(TempDir::path)
     }
 
+    /// Every byte the database holds, as a backup would take it: see [`stored_bytes`].
+    pub fn stored_bytes(&self) -> Vec<u8> {
+        stored_bytes(&self.url, self.dir())
+    }
+
     pub fn is_postgres(&self) -> bool {
         matches!(self.backend, Backend::Postgres(_))
     }
@@ -117,6 +122,50 @@ impl TestDatabase {
         }
         panic!("the killed writer's database sessions did not end within 30 s");
     }
+}
+
+/// Every byte a database holds, as a backup would take it: the plain-text `pg_dump` of a PostgreSQL
+/// database (`pg_dump` from `PG_DUMP`, else `/usr/bin/pg_dump`, else the path), or every file in the
+/// folder of a SQLite database (the file, its WAL and shared memory). Erasure tests grep it.
+pub fn stored_bytes(url: &str, sqlite_dir: Option<&std::path::Path>) -> Vec<u8> {
+    if url.starts_with("postgres") {
+        let program = std::env::var("PG_DUMP").unwrap_or_else(|_| {
+            if std::path::Path::new("/usr/bin/pg_dump").exists() {
+                "/usr/bin/pg_dump".to_owned()
+            } else {
+                "pg_dump".to_owned()
+            }
+        });
+        let out = std::process::Command::new(&program)
+            .args(["--no-owner", "--no-privileges", "--dbname", url])
+            .output()
+            .unwrap_or_else(|e| panic!("{program} runs: {e}"));
+        assert!(
+            out.status.success(),
+            "{program} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            out.stdout.len() > 1_000,
+            "the dump holds the schema at least"
+        );
+        return out.stdout;
+    }
+    let dir = sqlite_dir.expect("a SQLite database lives in a folder");
+    let mut bytes = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("the database folder is readable") {
+        let path = entry.expect("a folder entry").path();
+        if path.is_file() {
+            bytes.extend(std::fs::read(&path).expect("a database file is readable"));
+        }
+    }
+    assert!(!bytes.is_empty(), "the folder holds the database");
+    bytes
+}
+
+/// Whether `needle` occurs in `haystack`.
+pub fn contains_bytes(haystack: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 /// Creates a database named [`PREFIX`] + a random suffix on the server of `admin_url` and returns

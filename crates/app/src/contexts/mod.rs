@@ -31,6 +31,7 @@
 mod employment;
 mod hospital_family;
 mod pairing_family;
+mod practitioner;
 mod roster_family;
 
 use std::future::Future;

@@ -15,6 +15,7 @@ pub mod hospital;
 pub mod mentorship;
 pub mod pairing;
 pub mod platform;
+pub mod practitioner;
 pub mod program;
 pub mod registry;
 pub mod study;

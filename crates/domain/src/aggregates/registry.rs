@@ -30,6 +30,7 @@ macro_rules! for_each_aggregate {
             Study($crate::values::StudyId, $crate::aggregates::study::StudyState, $crate::aggregates::study::StudyCommand),
             Activity($crate::values::ActivityLedgerId, $crate::aggregates::activity::ActivityState, $crate::aggregates::activity::ActivityCommand),
             Assessment($crate::values::AssessmentId, $crate::aggregates::assessment::AssessmentState, $crate::aggregates::assessment::AssessmentCommand),
+            Practitioner($crate::values::PractitionerId, $crate::aggregates::practitioner::PractitionerState, $crate::aggregates::practitioner::PractitionerCommand),
         }
     };
 }
@@ -126,8 +127,8 @@ mod tests {
     use crate::aggregates::gap::{GapKey, GapLevel, GapRegion};
     use crate::values::{
         ActivityLedgerId, AgreementId, AllianceId, AssessmentId, BatchId, CreditCode, DeploymentId,
-        DivisionCode, HospitalId, MentorshipId, PairingId, PeriodKey, PlatformId, ProgramId,
-        RegionKey, StudyId, TechniqueAtHospitalId, TechniqueKey,
+        DivisionCode, HospitalId, MentorshipId, PairingId, PeriodKey, PlatformId, PractitionerId,
+        ProgramId, RegionKey, StudyId, TechniqueAtHospitalId, TechniqueKey,
     };
 
     /// One stream id of every aggregate; a new aggregate without one here fails the test below.
@@ -175,6 +176,7 @@ mod tests {
             }
             .stream_id(),
             AssessmentId(uuid).stream_id(),
+            PractitionerId::parse("p-620422-0001").unwrap().stream_id(),
         ]
     }
 

@@ -24,6 +24,7 @@ use crate::aggregates::{
         ShortVisitConducted,
     },
     platform::PlatformEstablished,
+    practitioner::{PersonalDataErased, PractitionerChanged, PractitionerRegistered},
     program::{ProgramDefined, ProgramParametersRevised},
     study::{AdvancedStudyCompleted, AdvancedStudyStarted},
     technique::TechniqueIntroduced,
@@ -123,6 +124,9 @@ event_enum!(
     TrainingDelivered,
     ClinicalActivityReported,
     AssessmentConducted,
+    PractitionerRegistered,
+    PractitionerChanged,
+    PersonalDataErased,
     EventCorrected,
     EventRetracted,
 );

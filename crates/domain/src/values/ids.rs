@@ -197,12 +197,20 @@ slug_key!(/// An indicator code of a program's indicator set, e.g. `new_techniqu
     IndicatorCode, 48);
 
 /// A practitioner, by an opaque registry id (e.g. the provincial platform's personnel index).
-/// Names are never stored: the id is enough for every rule and keeps the log free of personal text.
+/// Names enter the log only sealed, in the practitioner's own stream (`PractitionerRegistered`):
+/// the id is enough for every rule, and the directory answers the name while the key exists.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct PractitionerId(String);
 
 impl PractitionerId {
+    /// The directory entry of a practitioner: stream `practitioner-<id>`.
+    pub const CATEGORY: &'static str = "practitioner";
+
+    pub fn stream_id(&self) -> String {
+        format!("{}-{}", Self::CATEGORY, self.0)
+    }
+
     pub fn parse(input: &str) -> Result<Self, ValueProblem> {
         if input.is_empty() {
             return Err(ValueProblem::Empty);
@@ -326,6 +334,7 @@ stream_key!(BatchId, |key| {
 });
 
 stream_key!(HospitalId, |key| CreditCode::parse(key).map(Self));
+stream_key!(PractitionerId, |key| PractitionerId::parse(key));
 
 stream_key!(TechniqueAtHospitalId, |key| {
     let (hospital, technique) = split_key(Self::CATEGORY, key)?;

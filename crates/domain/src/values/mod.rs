@@ -7,6 +7,7 @@ mod department;
 mod division;
 mod grade;
 mod ids;
+mod personal;
 mod problem;
 mod text;
 mod title;
@@ -22,6 +23,10 @@ pub use ids::{
     IndicatorCode, MAX_STREAM_ID_LEN, MentorshipId, PairingId, PeriodKey, PlatformId,
     PractitionerId, ProgramId, RegionKey, StreamKey, StudyId, TechniqueAtHospitalId, TechniqueKey,
     is_valid_stream_id, malformed_key, stream_category,
+};
+pub use personal::{
+    Gender, KEY_LEN, MAX_LICENCE_NUMBER, MAX_PRACTITIONER_NAME, NONCE_LEN, PersonalData,
+    SealedPersonalData, open, seal,
 };
 pub use problem::{ValidationError, ValueProblem};
 pub use text::{

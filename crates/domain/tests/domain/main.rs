@@ -8,6 +8,7 @@ mod harness;
 mod hospital_alliance_rules;
 mod mentorship_rules;
 mod pairing_rules;
+mod practitioner_rules;
 mod presence_rules;
 mod program_rules;
 mod reasons;

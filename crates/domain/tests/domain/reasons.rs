@@ -10,6 +10,7 @@ const TEST_SOURCES: &[&str] = &[
     include_str!("hospital_alliance_rules.rs"),
     include_str!("study_activity_rules.rs"),
     include_str!("correction_rules.rs"),
+    include_str!("practitioner_rules.rs"),
 ];
 
 #[test]

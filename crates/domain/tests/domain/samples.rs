@@ -146,6 +146,9 @@ pub(crate) fn every_event_type() -> Vec<Event> {
         crate::study_activity_rules::training().into(),
         report.clone().into(),
         crate::study_activity_rules::assessment(date!(2025 - 04 - 15)).into(),
+        crate::practitioner_rules::registered().into(),
+        crate::practitioner_rules::changed().into(),
+        crate::practitioner_rules::erased().into(),
         EventCorrected {
             target: EventRef {
                 stream: report.ledger.stream_id(),

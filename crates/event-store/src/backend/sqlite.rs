@@ -47,6 +47,15 @@ pub(crate) async fn connect(
     Ok((writer, readers))
 }
 
+/// The connection personal data keys are written and destroyed on (`crate::keys`): one writable
+/// connection with `secure_delete` on, so that a deleted key's bytes are overwritten in the file.
+pub(crate) async fn connect_keys(url: &str) -> Result<SqlitePool, StoreError> {
+    Ok(SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options(url)?.pragma("secure_delete", "on"))
+        .await?)
+}
+
 /// A write transaction on SQLite.
 pub(crate) struct SqliteWriteTx<'c> {
     tx: Transaction<'c, Sqlite>,

@@ -6,6 +6,7 @@ mod basics;
 mod conditions;
 mod crash;
 mod guarantees;
+mod keys;
 mod replicas;
 mod restart;
 mod support;
