@@ -24,7 +24,7 @@ fn auditor(server: &TestServer) -> String {
     server.token(&["auditor"], &[])
 }
 
-async fn trust_root(client: &mut AuditServiceClient<Channel>, token: &str) -> TrustRoot {
+pub(crate) async fn trust_root(client: &mut AuditServiceClient<Channel>, token: &str) -> TrustRoot {
     let reply = client
         .get_trust_root(authed(token, pb::GetTrustRootRequest {}))
         .await
@@ -37,7 +37,7 @@ async fn trust_root(client: &mut AuditServiceClient<Channel>, token: &str) -> Tr
     root
 }
 
-async fn export(client: &mut AuditServiceClient<Channel>, token: &str) -> Vec<u8> {
+pub(crate) async fn export(client: &mut AuditServiceClient<Channel>, token: &str) -> Vec<u8> {
     let mut stream = client
         .export_bundle(authed(token, pb::ExportBundleRequest {}))
         .await
@@ -58,7 +58,10 @@ async fn export(client: &mut AuditServiceClient<Channel>, token: &str) -> Vec<u8
     bytes
 }
 
-fn verify_bundle(bytes: &[u8], root: &TrustRoot) -> Result<verify::bundle::BundleSummary, Failure> {
+pub(crate) fn verify_bundle(
+    bytes: &[u8],
+    root: &TrustRoot,
+) -> Result<verify::bundle::BundleSummary, Failure> {
     verify::bundle::verify_bundle(bytes, root)
 }
 
@@ -312,7 +315,7 @@ async fn auditors_get_proofs_and_bundles_that_verify_offline() {
 }
 
 /// The database URL of a test server.
-fn database_url(server: &TestServer) -> String {
+pub(crate) fn database_url(server: &TestServer) -> String {
     match &server.config.database_url {
         Some(url) => secrecy::ExposeSecret::expose_secret(url).to_owned(),
         None => format!(

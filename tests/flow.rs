@@ -9,6 +9,8 @@ use api::medaid::v1::deployment_service_client::DeploymentServiceClient;
 use api::medaid::v1::hospital_service_client::HospitalServiceClient;
 use api::medaid::v1::mentorship_service_client::MentorshipServiceClient;
 use api::medaid::v1::pairing_service_client::PairingServiceClient;
+use api::medaid::v1::personal_data_service_client::PersonalDataServiceClient;
+use api::medaid::v1::practitioner_service_client::PractitionerServiceClient;
 use api::medaid::v1::program_service_client::ProgramServiceClient;
 use api::medaid::v1::technique_service_client::TechniqueServiceClient;
 use tonic::transport::Channel;
@@ -800,6 +802,62 @@ pub(crate) async fn command_flow(channel: Channel, t: &str) {
         if let Err(status) = &ended {
             assert_eq!(status.code(), tonic::Code::FailedPrecondition, "{status:?}");
         }
+
+        // Practitioners: 胡文滕 and 李广杰 enter the directory (names sealed), 胡文滕 is promoted,
+        // and 李广杰's personal data is erased (admin). The first request of each RPC is the one the
+        // authorization matrix replays, so the registration replayed is one that stands.
+        let mut practitioners = PractitionerServiceClient::new(channel.clone());
+        for (id, name, licence) in [
+            ("lzu-hu-wenteng", "胡文滕", "110620000123456"),
+            ("lzu-li-guangjie", "李广杰", ""),
+        ] {
+            let registered = practitioners
+                .register_practitioner(authed(
+                    t,
+                    pb::RegisterPractitionerRequest {
+                        request_id: request_id(),
+                        practitioner: id.into(),
+                        name: name.into(),
+                        gender: pb::Gender::Male.into(),
+                        licence_number: licence.into(),
+                        title: 232,
+                        department: "04.05".into(),
+                        employer: lzu_first(),
+                        registered_on: "2024-03-01".into(),
+                        ..Default::default()
+                    },
+                ))
+                .await
+                .unwrap();
+            ok(registered.into_inner().result);
+        }
+        let promoted = practitioners
+            .change_practitioner(authed(
+                t,
+                pb::ChangePractitionerRequest {
+                    request_id: request_id(),
+                    practitioner: "lzu-hu-wenteng".into(),
+                    change: Some(pb::change_practitioner_request::Change::Title(231)),
+                    changed_on: "2025-01-01".into(),
+                    ..Default::default()
+                },
+            ))
+            .await
+            .unwrap();
+        ok(promoted.into_inner().result);
+        let erased = PersonalDataServiceClient::new(channel.clone())
+            .erase_personal_data(authed(
+                t,
+                pb::ErasePersonalDataRequest {
+                    request_id: request_id(),
+                    practitioner: "lzu-li-guangjie".into(),
+                    legal_basis: pb::ErasureBasis::ConsentWithdrawn.into(),
+                    ..Default::default()
+                },
+            ))
+            .await
+            .unwrap();
+        ok(erased.into_inner().result);
 
         // Correction: retract the certification recorded above.
         let retracted = CorrectionServiceClient::new(channel.clone())

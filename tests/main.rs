@@ -12,6 +12,7 @@ mod corrections;
 mod coverage;
 mod custom_regions;
 mod descriptor;
+mod erasure;
 mod errors;
 mod feed;
 mod feed_filters;

@@ -3,6 +3,7 @@
 //! tokens and positions; and the projection admin service with a rebuild.
 
 mod admin;
+mod directory;
 mod hospital;
 mod people;
 mod scenario;
@@ -49,6 +50,7 @@ pub(crate) async fn read_tour(channel: Channel, token: &str) {
     people::check_people(&channel, token, &recorded).await;
     work::check_work(&channel, token, &recorded).await;
     hospital::check_hospital(&channel, token, &recorded).await;
+    directory::check_directory(&channel, token, &recorded).await;
 }
 
 #[tokio::test]
@@ -61,6 +63,7 @@ async fn every_read_model_answers_the_recorded_scenario() {
         people::check_people(&channel, &token, &recorded).await;
         work::check_work(&channel, &token, &recorded).await;
         hospital::check_hospital(&channel, &token, &recorded).await;
+        directory::check_directory(&channel, &token, &recorded).await;
         assert_tour_called(&server, Tour::ReadModels);
         server.stop().await;
     }

@@ -19,6 +19,8 @@ const PROTOS: &[&str] = &[
     "medaid/v1/hospital_service.proto",
     "medaid/v1/assessment_service.proto",
     "medaid/v1/correction_service.proto",
+    "medaid/v1/practitioner_service.proto",
+    "medaid/v1/personal_data_service.proto",
     "medaid/v1/roster_service.proto",
     "medaid/v1/timeline_service.proto",
     "medaid/v1/mentorship_board_service.proto",
@@ -27,6 +29,7 @@ const PROTOS: &[&str] = &[
     "medaid/v1/scoreboard_service.proto",
     "medaid/v1/capability_service.proto",
     "medaid/v1/targets_service.proto",
+    "medaid/v1/practitioner_directory_service.proto",
     "medaid/v1/projection_admin_service.proto",
     "medaid/v1/audit_service.proto",
     // Not imported by our files, but clients that decode rich error details through reflection

@@ -14,14 +14,15 @@ use super::{on_site, practitioners, roster};
 use crate::common::{TestServer, assert_refused, authed, backends};
 use crate::coverage::{Tour, assert_tour_called};
 
-/// The eight read models, by the names the admin service lists.
-const PROJECTIONS: [&str; 8] = [
+/// The nine read models, by the names the admin service lists.
+const PROJECTIONS: [&str; 9] = [
     "batch_timeline",
     "collaboration_network",
     "hospital_capability",
     "mentorship_board",
     "on_site_roster",
     "pairing_scoreboard",
+    "practitioner_directory",
     "targets_actuals",
     "technique_diffusion",
 ];
@@ -80,7 +81,7 @@ async fn admins_see_every_projection_live_and_rebuild_one() {
                 })
             })
         };
-        let listed = poll_projections(&mut admin, &token, "all eight live", all_live).await;
+        let listed = poll_projections(&mut admin, &token, "all nine live", all_live).await;
         // Nothing has been rebuilt yet, so each projection is listed once.
         let names: Vec<&str> = listed.iter().map(|p| p.name.as_str()).collect();
         assert_eq!(names, PROJECTIONS, "sorted by name, one generation each");

@@ -10,6 +10,7 @@ use api::medaid::v1::collaboration_service_client::CollaborationServiceClient;
 use api::medaid::v1::deployment_service_client::DeploymentServiceClient;
 use api::medaid::v1::hospital_service_client::HospitalServiceClient;
 use api::medaid::v1::mentorship_service_client::MentorshipServiceClient;
+use api::medaid::v1::practitioner_service_client::PractitionerServiceClient;
 use api::medaid::v1::technique_service_client::TechniqueServiceClient;
 use tonic::transport::Channel;
 
@@ -380,10 +381,50 @@ pub(crate) async fn record(channel: Channel, t: &str) -> Recorded {
         .record_assessment(authed(t, assess))
         .await
         .unwrap();
+
+    // The directory: the two experts and one apprentice by name (the other apprentice stays a
+    // bare id), and the second expert moving to 会宁县人民医院.
+    let mut directory = PractitionerServiceClient::new(channel.clone());
+    for (practitioner, name, title, employer) in [
+        (EXPERT, "胡文滕", 231, lzu_first()),
+        (SECOND, "李广杰", 232, lzu_first()),
+        ("huining-resident-1", "王顺成", 234, huining()),
+    ] {
+        directory
+            .register_practitioner(authed(
+                t,
+                pb::RegisterPractitionerRequest {
+                    request_id: request_id(),
+                    practitioner: practitioner.into(),
+                    name: name.into(),
+                    title,
+                    department: "04.05".into(),
+                    employer,
+                    registered_on: "2024-01-01".into(),
+                    ..Default::default()
+                },
+            ))
+            .await
+            .unwrap();
+    }
+    let moved = directory
+        .change_practitioner(authed(
+            t,
+            pb::ChangePractitionerRequest {
+                request_id: request_id(),
+                practitioner: SECOND.into(),
+                change: Some(pb::change_practitioner_request::Change::Employer(huining())),
+                changed_on: "2025-11-01".into(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .unwrap();
+    let _ = assessed;
     Recorded {
         pairing_id,
         first_mentorship: ids[0].clone(),
         agreement_id: agreement.agreement_id,
-        last_position: last(assessed.into_inner().result),
+        last_position: last(moved.into_inner().result),
     }
 }

@@ -22,6 +22,9 @@ const SERVICES: &[&str] = &[
     "medaid.v1.OnSiteRosterService",
     "medaid.v1.PairingScoreboardService",
     "medaid.v1.PairingService",
+    "medaid.v1.PersonalDataService",
+    "medaid.v1.PractitionerDirectoryService",
+    "medaid.v1.PractitionerService",
     "medaid.v1.ProgramService",
     "medaid.v1.ProjectionAdminService",
     "medaid.v1.TargetsService",
@@ -40,6 +43,7 @@ const READ_SERVICES: &[&str] = &[
     "MentorshipBoardService",
     "OnSiteRosterService",
     "PairingScoreboardService",
+    "PractitionerDirectoryService",
     "ProjectionAdminService",
     "TargetsService",
     "TechniqueDiffusionService",
@@ -151,5 +155,5 @@ fn every_read_model_query_takes_min_position_and_answers_position() {
             }
         }
     }
-    assert_eq!(checked, 20, "read-model query RPCs");
+    assert_eq!(checked, 22, "read-model query RPCs");
 }

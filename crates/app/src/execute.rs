@@ -15,6 +15,7 @@
 //! original's result when the events are the same; the digest of the first event that answer names
 //! tells it apart (`check_recorded_digest`).
 
+use domain::aggregates::practitioner::PractitionerCommand;
 use domain::{AggregateCommand, CorrectionError, Event, StreamCommand};
 use event_store::{AppendError, AppendMetadata, AppendResult, ExpectedVersion, StoredEvent};
 
@@ -40,11 +41,22 @@ impl App {
         principal: &Principal,
         request: CommandRequest,
     ) -> Result<CommandOutcome, Error> {
+        // An erasure destroys a key before it is recorded, and needs the admin role instead.
+        if matches!(
+            &request.command,
+            AggregateCommand::Practitioner {
+                command: StreamCommand::Act(PractitionerCommand::Erase(_)),
+                ..
+            }
+        ) {
+            return self.erase_personal_data(principal, request).await;
+        }
         require_recorder(principal)?;
         self.dispatch(principal, &request).await
     }
 
-    async fn run<A>(
+    /// Decides and appends one command; the caller has checked the role. Also the erasure's path.
+    pub(crate) async fn run<A>(
         &self,
         principal: &Principal,
         request: &CommandRequest,
@@ -336,7 +348,10 @@ fn encode_tagged(earlier: &[Event], events: &[Event]) -> Vec<event_store::NewEve
 /// the caller's scope. Checked before a domain refusal is answered, so that a recorder of another
 /// province gets PERMISSION_DENIED, not the state of a stream it may not touch (a new stream has no
 /// events and tells nothing). `load` has decoded every event already, so decoding cannot fail here.
-fn check_stream_scope(principal: &Principal, stored: &[StoredEvent]) -> Result<(), Error> {
+pub(crate) fn check_stream_scope(
+    principal: &Principal,
+    stored: &[StoredEvent],
+) -> Result<(), Error> {
     let events: Vec<Event> = stored.iter().map(decode).collect::<Result<_, _>>()?;
     let scopes: Vec<_> = events.iter().map(Event::scope).collect();
     check_write_scope(principal, &scopes)

@@ -39,6 +39,7 @@ mod execute;
 mod facts;
 mod feed;
 mod load;
+mod personal;
 pub mod principal;
 mod reads;
 
@@ -48,6 +49,7 @@ pub use command::{CommandOutcome, CommandRequest, Provenance, into_correction};
 pub use error::Error;
 pub use event_store::{EventMetadata, Evidence, TimePrecision};
 pub use feed::{FeedEvent, FeedFilter, FeedPage, FeedSubscription};
+pub use personal::Sealer;
 pub use principal::{Principal, Role, Scope, ScopeError, UnknownRole};
 pub use reads::Freshness;
 

@@ -14,6 +14,7 @@
 //! | [`scoreboard`] | cumulative figures per pairing, rolled up through child pairings |
 //! | [`capability`] | grade history and expiry, certified centres, service lines, co-built specialties |
 //! | [`targets`] | agreement targets against the log, assessment results, term compliance |
+//! | [`practitioners`] | the practitioner directory: name (opened with the practitioner's key, or erased), title, department, employer |
 //!
 //! Every question is also a type implementing [`Query`] (its arguments, the [`Subject`] to
 //! authorize, the projection and how to run), which is how `app` runs all of them alike.
@@ -35,6 +36,7 @@ mod stints;
 pub mod capability;
 pub mod mentorship_board;
 pub mod network;
+pub mod practitioners;
 pub mod roster;
 pub mod scoreboard;
 pub mod targets;
@@ -69,18 +71,6 @@ pub const UNPROJECTED: &[(&str, &str)] = &[
         "ShortVisitConducted",
         "no model counts short visits (巡诊) yet; the scoreboard counts stationed teams",
     ),
-    (
-        "PractitionerRegistered",
-        "the practitioner directory is read from its own stream until its projection lands",
-    ),
-    (
-        "PractitionerChanged",
-        "the practitioner directory is read from its own stream until its projection lands",
-    ),
-    (
-        "PersonalDataErased",
-        "the practitioner directory is read from its own stream until its projection lands",
-    ),
 ];
 
 /// Every read model, for the runner to start (`projector::Projector::start`).
@@ -94,6 +84,7 @@ pub fn all() -> Vec<Arc<dyn Projection>> {
         scoreboard::PROJECTION,
         capability::PROJECTION,
         targets::PROJECTION,
+        practitioners::PROJECTION,
     ]
     .into_iter()
     .map(|p| Arc::new(p) as Arc<dyn Projection>)

@@ -126,7 +126,7 @@ impl TestDatabase {
 
 /// Every byte a database holds, as a backup would take it: the plain-text `pg_dump` of a PostgreSQL
 /// database (`pg_dump` from `PG_DUMP`, else `/usr/bin/pg_dump`, else the path), or every file in the
-/// folder of a SQLite database (the file, its WAL and shared memory). Erasure tests grep it.
+/// folder of a SQLite database and its subfolders (the file, its WAL and shared memory). Erasure tests grep it.
 pub fn stored_bytes(url: &str, sqlite_dir: Option<&std::path::Path>) -> Vec<u8> {
     if url.starts_with("postgres") {
         let program = std::env::var("PG_DUMP").unwrap_or_else(|_| {
@@ -153,10 +153,15 @@ pub fn stored_bytes(url: &str, sqlite_dir: Option<&std::path::Path>) -> Vec<u8> 
     }
     let dir = sqlite_dir.expect("a SQLite database lives in a folder");
     let mut bytes = Vec::new();
-    for entry in std::fs::read_dir(dir).expect("the database folder is readable") {
-        let path = entry.expect("a folder entry").path();
-        if path.is_file() {
-            bytes.extend(std::fs::read(&path).expect("a database file is readable"));
+    let mut folders = vec![dir.to_owned()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).expect("the database folder is readable") {
+            let path = entry.expect("a folder entry").path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if path.is_file() {
+                bytes.extend(std::fs::read(&path).expect("a database file is readable"));
+            }
         }
     }
     assert!(!bytes.is_empty(), "the folder holds the database");

@@ -180,9 +180,10 @@ impl TestServer {
         dev_token(&self.config, &token_args(roles, scope)).expect("the development key signs")
     }
 
-    /// A token that records and reads everywhere.
+    /// A token that records, reads and administers everywhere (erasing personal data needs the
+    /// admin role).
     pub fn admin_token(&self) -> String {
-        self.token(&["recorder", "reader"], &["*"])
+        self.token(&["recorder", "reader", "admin"], &["*"])
     }
 
     /// Starts the graceful shutdown without waiting for it.

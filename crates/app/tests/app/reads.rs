@@ -251,7 +251,7 @@ async fn only_admins_operate_projections_and_a_rebuild_switches_over() {
     let mut names: Vec<&str> = status.iter().map(|s| s.name.as_str()).collect();
     names.sort_unstable();
     names.dedup();
-    assert_eq!(names.len(), 8, "{names:?}");
+    assert_eq!(names.len(), 9, "{names:?}");
     assert!(matches!(
         t.app.rebuild_projection(&admin, "no_such_model").await,
         Err(Error::NotFound {

@@ -23,7 +23,8 @@ pub fn for_service(service: &str) -> Option<Access> {
         | pb::correction_service_server::SERVICE_NAME
         | pb::assessment_service_server::SERVICE_NAME
         | pb::activity_service_server::SERVICE_NAME
-        | pb::collaboration_service_server::SERVICE_NAME => Access::Record,
+        | pb::collaboration_service_server::SERVICE_NAME
+        | pb::practitioner_service_server::SERVICE_NAME => Access::Record,
         pb::event_service_server::SERVICE_NAME
         | pb::on_site_roster_service_server::SERVICE_NAME
         | pb::batch_timeline_service_server::SERVICE_NAME
@@ -32,9 +33,11 @@ pub fn for_service(service: &str) -> Option<Access> {
         | pb::collaboration_network_service_server::SERVICE_NAME
         | pb::pairing_scoreboard_service_server::SERVICE_NAME
         | pb::hospital_capability_service_server::SERVICE_NAME
-        | pb::targets_service_server::SERVICE_NAME => Access::Read,
+        | pb::targets_service_server::SERVICE_NAME
+        | pb::practitioner_directory_service_server::SERVICE_NAME => Access::Read,
         pb::audit_service_server::SERVICE_NAME => Access::Audit,
-        pb::projection_admin_service_server::SERVICE_NAME => Access::Admin,
+        pb::projection_admin_service_server::SERVICE_NAME
+        | pb::personal_data_service_server::SERVICE_NAME => Access::Admin,
         _ => return None,
     };
     Some(access)
@@ -68,7 +71,7 @@ mod tests {
             }
         }
         assert_eq!(
-            seen, 21,
+            seen, 24,
             "the proto's service count changed: review this table"
         );
     }

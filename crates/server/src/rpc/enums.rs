@@ -16,9 +16,10 @@ use domain::aggregates::gap::GapLevel;
 use domain::aggregates::hospital::CenterType;
 use domain::aggregates::mentorship::MilestoneKind;
 use domain::aggregates::platform::PlatformKind;
+use domain::aggregates::practitioner::ErasureBasis;
 use domain::aggregates::technique::TechniqueCategory;
 use domain::facts::Presence;
-use domain::values::{GradeClass, GradeLevel, ReviewKind};
+use domain::values::{Gender, GradeClass, GradeLevel, ReviewKind};
 use read_models::network::LinkKind;
 use read_models::roster::GroupRole;
 
@@ -140,6 +141,14 @@ enum_map! {
         DepartureUnconfirmed <=> DepartureUnconfirmed,
     }
     LinkKind => LinkKind { Pairing <=> Pairing, Alliance <=> Alliance, Platform <=> Platform, Study <=> Study }
+    Gender => Gender { Male <=> Male, Female <=> Female, Unstated <=> Unstated }
+    ErasureBasis => ErasureBasis {
+        PurposeAchieved <=> PurposeAchieved,
+        RetentionEnded <=> RetentionEnded,
+        ConsentWithdrawn <=> ConsentWithdrawn,
+        UnlawfulProcessing <=> UnlawfulProcessing,
+        OtherLegalGround <=> OtherLegalGround,
+    }
 }
 
 /// A filter value naming an enum value: its proto name (`PLATFORM_KIND_TRAINING_BASE`), that name

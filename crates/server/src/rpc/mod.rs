@@ -14,6 +14,9 @@ pub mod mentorship;
 pub mod mentorship_board;
 pub mod network;
 pub mod pairing;
+pub mod personal_data;
+pub mod practitioner;
+pub mod practitioner_directory;
 pub mod program;
 pub mod projection_admin;
 pub mod read;
@@ -32,7 +35,7 @@ use crate::services::mount;
 use projection_admin::ProjectionAdmin;
 use read::Reader;
 
-/// Mounts the eight read-model services and the admin service, pushing their names onto `names`.
+/// Mounts the nine read-model services and the admin service, pushing their names onto `names`.
 ///
 /// `server::run` always starts a projector; an `app::App` built without one (`App::new`) makes
 /// these services answer UNAVAILABLE (READ_MODELS_UNAVAILABLE) rather than UNIMPLEMENTED.
@@ -104,6 +107,13 @@ pub fn mount_reads(
         builder,
         names,
         max,
+        practitioner_directory_service_server::PractitionerDirectoryServiceServer,
+        reader.clone()
+    );
+    mount!(
+        builder,
+        names,
+        max,
         projection_admin_service_server::ProjectionAdminServiceServer,
         ProjectionAdmin::new(app.clone())
     );
@@ -132,5 +142,7 @@ pub fn mount_commands(
         assessment_service_server::AssessmentServiceServer => assessment::Assessments,
         activity_service_server::ActivityServiceServer => activity::Activities,
         collaboration_service_server::CollaborationServiceServer => collaboration::Collaborations,
+        practitioner_service_server::PractitionerServiceServer => practitioner::Practitioners,
+        personal_data_service_server::PersonalDataServiceServer => personal_data::PersonalDataErasure,
     );
 }

@@ -18,7 +18,7 @@
 use api::medaid::v1::{self as pb, WriteRequest};
 use app::{CommandOutcome, CommandRequest, Provenance};
 use domain::AggregateCommand;
-use domain::values::{ValidationError, ValueProblem};
+use domain::values::{SealedPersonalData, ValidationError, ValueProblem};
 use tonic::{Request, Response, Status};
 
 use crate::clock::today_in_china;
@@ -39,11 +39,29 @@ pub trait WriteRpc: Send + Sync + 'static {
 
     /// The response: the `WriteResult` and whatever the domain answered (`outcome`).
     fn respond(result: pb::WriteResult, outcome: &CommandOutcome) -> Self::Response;
+
+    /// The personal data the request carries (a practitioner's registration), validated: it is
+    /// sealed under the practitioner's key before `command` sees it (as [`Ids::sealed`]), and the
+    /// request digest covers it only through the key. `None` for every other request.
+    fn personal(_req: &Self::Request) -> Result<Option<Personal<Self::Request>>, ValidationError> {
+        Ok(None)
+    }
 }
 
-/// The ids a write creates, derived from a request id so that a repeat makes the same command.
+/// A request's personal data, whose practitioner it belongs to, and the request without it.
+pub struct Personal<R> {
+    pub practitioner: domain::values::PractitionerId,
+    pub data: domain::values::PersonalData,
+    /// The request with the personal fields cleared, for the unkeyed part of the digest.
+    pub redacted: R,
+}
+
+/// What the server adds to a request's own fields: the ids a write creates (derived from a request
+/// id so that a repeat makes the same command), the sealed personal data, the recording date.
 pub struct Ids<'a> {
     seed: &'a str,
+    sealed: Option<&'a SealedPersonalData>,
+    today: time::Date,
 }
 
 impl Ids<'_> {
@@ -51,6 +69,27 @@ impl Ids<'_> {
     pub fn derive(&self, kind: &str) -> uuid::Uuid {
         derived_uuid(kind, self.seed)
     }
+
+    /// The request's personal data ([`WriteRpc::personal`]) as sealed under its practitioner's key.
+    pub fn sealed(&self) -> Option<&SealedPersonalData> {
+        self.sealed
+    }
+
+    /// The recording date in China Standard Time (the day of an erasure).
+    pub fn today(&self) -> time::Date {
+        self.today
+    }
+}
+
+/// A sealed value of the right shape, to validate a request's other fields before its personal
+/// data is sealed for real (so that a malformed request creates no key).
+fn placeholder_seal() -> SealedPersonalData {
+    let nothing = domain::values::PersonalData {
+        name: String::new(),
+        gender: None,
+        licence_number: None,
+    };
+    domain::values::seal(&[0; 32], &[0; 24], "", &nothing)
 }
 
 /// Runs write RPCs against the use cases.
@@ -80,7 +119,41 @@ impl Writer {
                 .map_err(from_app_error)?,
             None => shared.request_id.clone(),
         };
-        let mut command = R::command(req, &Ids { seed: &seed }).map_err(|e| invalid_field(&e))?;
+        let today = today_in_china();
+        let invalid = |e: ValidationError| invalid_field(&e);
+        let personal = R::personal(req).map_err(invalid)?;
+        let (mut command, digest) = match personal {
+            None => {
+                let ids = Ids {
+                    seed: &seed,
+                    sealed: None,
+                    today,
+                };
+                (R::command(req, &ids).map_err(invalid)?, content_digest(req))
+            }
+            Some(personal) => {
+                let placeholder = placeholder_seal();
+                let trial = Ids {
+                    seed: &seed,
+                    sealed: Some(&placeholder),
+                    today,
+                };
+                R::command(req, &trial).map_err(invalid)?;
+                let sealer = self
+                    .app
+                    .sealer(&caller, &personal.practitioner)
+                    .await
+                    .map_err(from_app_error)?;
+                let sealed = sealer.seal(&personal.data);
+                let ids = Ids {
+                    seed: &seed,
+                    sealed: Some(&sealed),
+                    today,
+                };
+                let digest = sealer.digest(&content_digest(&personal.redacted), &personal.data);
+                (R::command(req, &ids).map_err(invalid)?, digest)
+            }
+        };
         if let Some(c) = shared.correction {
             command = app::into_correction(command, &c.stream_id, c.version, c.reason)
                 .map_err(from_app_error)?;
@@ -92,13 +165,13 @@ impl Writer {
                 CommandRequest {
                     command,
                     request_id: shared.request_id,
-                    content_digest: Some(content_digest(req)),
+                    content_digest: Some(digest),
                     expected_version: shared.expected_version,
                     correlation_id: shared.correlation_id,
                     causation_id: shared.causation_id,
                     trace_id: current_trace_id(),
                     provenance: shared.provenance,
-                    today: today_in_china(),
+                    today,
                 },
             )
             .await

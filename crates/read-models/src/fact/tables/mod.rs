@@ -2,12 +2,14 @@
 //! per source event (or one per list element, numbered by `seq`), with dates as `YYYY-MM-DD` text.
 
 mod agreements;
+mod directory;
 mod mentoring;
 mod orgs;
 mod people;
 mod work;
 
 pub(crate) use agreements::*;
+pub(crate) use directory::*;
 pub(crate) use mentoring::*;
 pub(crate) use orgs::*;
 pub(crate) use people::*;
