@@ -5,19 +5,22 @@
 //! The store already answers a repeated request id with the original result, but only when the
 //! repeat carries the same events; a repeat is decided again first, and by then the state may have
 //! changed, so `decide` could refuse it or produce other events. So before deciding, `execute`
-//! looks for the request id in the metadata of the target stream's events (read anyway to fold the
-//! state) and, when found, answers with the original outcome without deciding or writing, provided
-//! the request's content digest (`CommandRequest::content_digest`, stored in the events' metadata)
-//! is the one the original recorded: the same id with other content is `RequestIdReused`, so a new
-//! fact sent under an old id is refused rather than silently answered with the old one. A request
-//! id already used on another stream is caught by the store and reported as `RequestIdReused`. A
-//! repeat decided before its original was committed reaches the store, which answers it with the
+//! asks the store for the append recorded under the request id (`EventStore::recorded_request`,
+//! the request record written in the append's transaction, one primary-key probe) and, when there
+//! is one, answers with the original outcome without deciding or writing, provided it is on the
+//! same stream and the request's content digest (`CommandRequest::content_digest`, stored in the
+//! events' metadata and read from the first of the original's events) is the one the original
+//! recorded: the same id with other content, or on another stream, is `RequestIdReused`, so a new
+//! fact sent under an old id is refused rather than silently answered with the old one. A repeat
+//! decided before its original was committed reaches the store, which answers it with the
 //! original's result when the events are the same; the digest of the first event that answer names
 //! tells it apart (`check_recorded_digest`).
 
 use domain::aggregates::practitioner::PractitionerCommand;
 use domain::{AggregateCommand, CorrectionError, Event, StreamCommand};
-use event_store::{AppendError, AppendMetadata, AppendResult, ExpectedVersion, StoredEvent};
+use event_store::{
+    AppendError, AppendMetadata, AppendResult, ExpectedVersion, RecordedRequest, StoredEvent,
+};
 
 use crate::authorize::{check_write_scope, require_recorder};
 use crate::command::{CommandOutcome, CommandRequest};
@@ -86,7 +89,16 @@ impl App {
         let mut attempt = 1;
         loop {
             let loaded: Loaded<A> = load(&self.store, &stream_id).await?;
-            if let Some(outcome) = replay(&loaded, request, &stream_id)? {
+            // The request record after the stream: a repeat whose original committed in between
+            // finds it here (and then reads the stream again, which holds the original's events,
+            // committed with the record), rather than being decided against the original's effect.
+            let recorded = self.store.recorded_request(&request.request_id).await?;
+            if recorded.as_ref().is_some_and(|r| {
+                r.stream_id == stream_id && r.result.stream_version > loaded.version()
+            }) {
+                continue;
+            }
+            if let Some(outcome) = replay(recorded, &loaded, request, &stream_id)? {
                 // A repeat answers only a caller who may write what the original wrote.
                 let scopes: Vec<_> = outcome.events.iter().map(Event::scope).collect();
                 check_write_scope(principal, &scopes)?;
@@ -282,47 +294,58 @@ struct Written {
     warnings: Vec<domain::RuleWarning>,
 }
 
-/// The original outcome of the request's id if the stream already holds its events; the same id
-/// with other content is `RequestIdReused`.
+/// The original outcome of the request's id if the store has recorded an append under it (its
+/// request record, one primary-key probe): the same id on another stream, or with another
+/// content digest, is `RequestIdReused`. The original's events are read by their versions.
 fn replay<A: domain::Aggregate>(
+    recorded: Option<RecordedRequest>,
     loaded: &Loaded<A>,
     request: &CommandRequest,
     stream_id: &str,
 ) -> Result<Option<CommandOutcome>, Error> {
     let request_id = request.request_id.as_str();
-    let command = &request.command;
-    let mut recorded_digest = None;
+    let Some(recorded) = recorded else {
+        return Ok(None);
+    };
+    let reused = || Error::RequestIdReused {
+        request_id: request_id.to_owned(),
+    };
+    if recorded.stream_id != stream_id {
+        return Err(reused());
+    }
+    let result = recorded.result;
+    let count = u64::from(result.event_count);
+    let first_version = result.stream_version + 1 - count.min(result.stream_version + 1);
     let mine: Vec<&StoredEvent> = loaded
         .stored
         .iter()
-        .filter(|e| match e.parsed_metadata() {
-            Ok(m) if m.request_id == request_id => {
-                recorded_digest = recorded_digest.take().or(m.request_digest);
-                true
-            }
-            _ => false,
-        })
+        .filter(|e| e.stream_version >= first_version && e.stream_version <= result.stream_version)
         .collect();
-    let (Some(first), Some(last)) = (mine.first(), mine.last()) else {
-        return Ok(None);
-    };
+    if mine.len() as u64 != count {
+        return Err(Error::internal(format!(
+            "request {request_id} recorded {count} events on {stream_id}, {} are there",
+            mine.len()
+        )));
+    }
     // Events recorded before the digest was stored carry none: for them a repeat is told by its
-    // request id alone, as it was then (a changed repeat on the same stream replays the original).
+    // request id alone, as it was then.
+    let recorded_digest = mine
+        .first()
+        .and_then(|e| e.parsed_metadata().ok())
+        .and_then(|m| m.request_digest);
     if let (Some(recorded), Some(given)) = (&recorded_digest, &request.content_digest)
         && recorded != given
     {
-        return Err(Error::RequestIdReused {
-            request_id: request_id.to_owned(),
-        });
+        return Err(reused());
     }
     Ok(Some(CommandOutcome {
         stream_id: stream_id.to_owned(),
-        stream_version: last.stream_version,
-        positions: first.position..last.position + 1,
-        event_ids: mine.iter().map(|e| e.event_id).collect(),
-        leaf_hashes: mine.iter().map(|e| e.leaf_hash).collect(),
-        recorded_at_us: first.recorded_at_us,
-        created_id: (first.stream_version == 1).then(|| command.entity_id()),
+        stream_version: result.stream_version,
+        positions: result.positions(),
+        event_ids: result.event_ids,
+        leaf_hashes: result.leaf_hashes,
+        recorded_at_us: result.recorded_at_us,
+        created_id: (first_version == 1).then(|| request.command.entity_id()),
         replayed: true,
         events: mine.iter().map(|e| decode(e)).collect::<Result<_, _>>()?,
         warnings: loaded.stream.state().warnings(),

@@ -250,6 +250,15 @@ impl AppendResult {
     }
 }
 
+/// An append the store has recorded under a request id ([`crate::EventStore::recorded_request`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordedRequest {
+    /// The stream the append wrote to.
+    pub stream_id: String,
+    /// What the append answered.
+    pub result: AppendResult,
+}
+
 /// An event as stored in the log.
 #[derive(Debug, Clone)]
 pub struct StoredEvent {

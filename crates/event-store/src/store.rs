@@ -15,7 +15,7 @@ use crate::limits::{Limits, ValidatedAppend, check_tag_query};
 use crate::metrics::StoreMetrics;
 use crate::model::{
     AppendCondition, AppendMetadata, AppendResult, EventFilter, EventPage, ExpectedVersion,
-    LogHead, NewEvent, StoredEvent, TagQuery, TaggedEvents,
+    LogHead, NewEvent, RecordedRequest, StoredEvent, TagQuery, TaggedEvents,
 };
 use crate::subscription::Subscription;
 use crate::testing::FaultHook;
@@ -309,6 +309,24 @@ impl EventStore {
             events,
             up_to_position,
         })
+    }
+
+    /// The append recorded under `request_id`, if one was: the stream it wrote to and its result
+    /// (positions, stream version, record time, event ids and leaf hashes), from the request record
+    /// the append's transaction wrote. One primary-key probe when there is none.
+    pub async fn recorded_request(
+        &self,
+        request_id: &str,
+    ) -> Result<Option<RecordedRequest>, StoreError> {
+        Ok(self
+            .inner
+            .readers
+            .recorded_request(request_id)
+            .await?
+            .map(|record| RecordedRequest {
+                stream_id: record.stream_id,
+                result: record.result,
+            }))
     }
 
     /// How far the events of the log have been tagged under `scheme` by

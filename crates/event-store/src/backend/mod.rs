@@ -155,12 +155,23 @@ impl Readers {
         into_events(rows)
     }
 
-    /// The events matching `query` (in canonical form) at positions below `up_to`, in order.
     /// How far `scheme`'s tags have been backfilled (`backfill::backfilled_through!`).
     pub(crate) async fn backfilled_through(&self, scheme: &str) -> Result<u64, StoreError> {
         on_pool!(self, pool => backfill::backfilled_through!(pool, scheme).await)
     }
 
+    /// The append recorded under `request_id`, if any: its stream and its result, read from the
+    /// request record (a primary-key probe) and its events' ids and leaf hashes.
+    pub(crate) async fn recorded_request(
+        &self,
+        request_id: &str,
+    ) -> Result<Option<RequestRecord>, StoreError> {
+        let ids = [request_id];
+        let mut found = on_pool!(self, pool => queries::find_requests!(pool, &ids[..]).await)?;
+        Ok(found.remove(request_id))
+    }
+
+    /// The events matching `query` (in canonical form) at positions below `up_to`, in order.
     pub(crate) async fn read_by_tags(
         &self,
         query: &TagQuery,

@@ -11,6 +11,7 @@ crate::backend_tests!(
     appended_events_read_back_with_every_field,
     expected_versions_are_enforced_and_a_refusal_writes_nothing,
     a_repeated_request_id_returns_the_original_result_and_writes_nothing,
+    the_request_record_answers_what_an_append_wrote,
     limits_refuse_bad_appends_and_write_nothing,
     reads_filter_by_category_and_event_type,
     the_stored_merkle_root_equals_a_recomputation_at_every_size,
@@ -371,4 +372,41 @@ async fn the_database_refuses_to_change_history(backend: Backend) {
         assert!(error.contains("append-only"), "{statement}: {error}");
     }
     assert_log_is_sound(&store).await;
+}
+
+async fn the_request_record_answers_what_an_append_wrote(backend: Backend) {
+    let db = TestDatabase::new(&backend).await;
+    let store = db.open().await;
+    assert_eq!(store.recorded_request("r-none").await.unwrap(), None);
+    store
+        .append(
+            "hospital-1",
+            ExpectedVersion::NoStream,
+            events(1, "a"),
+            "r-1",
+            metadata(),
+        )
+        .await
+        .unwrap();
+    let written = store
+        .append(
+            "hospital-1",
+            ExpectedVersion::Exact(1),
+            events(2, "b"),
+            "r-2",
+            metadata(),
+        )
+        .await
+        .unwrap();
+    let recorded = store
+        .recorded_request("r-2")
+        .await
+        .unwrap()
+        .expect("recorded");
+    assert_eq!(recorded.stream_id, "hospital-1");
+    assert_eq!(
+        recorded.result, written,
+        "positions, version, time, ids and leaf hashes"
+    );
+    assert_eq!(store.recorded_request("r-none").await.unwrap(), None);
 }
