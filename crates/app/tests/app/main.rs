@@ -2,6 +2,7 @@
 
 mod amended_facts;
 mod backfill;
+mod concurrent_decision;
 mod personnel;
 mod races;
 mod reads;
