@@ -41,16 +41,25 @@ impl Guard {
         if tags.is_empty() {
             return Ok(Facts::default());
         }
-        let query = tags.into_iter().fold(TagQuery::default(), |q, tag| {
-            q.or_tags([tag], [] as [String; 0])
-        });
-        let tagged = store.read_by_tags(&query, u64::MAX).await?;
-        let mut found: BTreeMap<&str, Vec<&StoredEvent>> = BTreeMap::new();
-        for event in &tagged.events {
-            found
-                .entry(event.stream_id.as_str())
-                .or_default()
-                .push(event);
+        // A query holds at most `MAX_QUERY_ITEMS` alternatives: more tags are read in several
+        // queries, each with its own condition.
+        let tags: Vec<String> = tags.into_iter().collect();
+        let mut found: BTreeMap<String, BTreeMap<u64, StoredEvent>> = BTreeMap::new();
+        for chunk in tags.chunks(event_store::limits::MAX_QUERY_ITEMS) {
+            let query = chunk.iter().fold(TagQuery::default(), |q, tag| {
+                q.or_tags([tag.clone()], [] as [String; 0])
+            });
+            let tagged = store.read_by_tags(&query, u64::MAX).await?;
+            for event in tagged.events {
+                found
+                    .entry(event.stream_id.clone())
+                    .or_default()
+                    .insert(event.stream_version, event);
+            }
+            self.conditions.push(AppendCondition {
+                query,
+                from_position: tagged.up_to_position,
+            });
         }
         let mut streams = BTreeMap::new();
         for (id, matched) in found {
@@ -58,29 +67,27 @@ impl Guard {
             // (every stream that inherits its tags, such as a deployment, is found whole this
             // way); a later event of it that matters carries a tag of the query and breaks the
             // condition. Any other stream (a batch, where the member is one of many) is read in
-            // full, so that its corrections and retractions fold against the right versions.
+            // full, so that its corrections and retractions fold against the right versions. So a
+            // stream known by its first versions may lack later facts that no tag of the query
+            // names: a loader uses only the facts its tags name.
             let prefix = matched
-                .iter()
+                .keys()
                 .zip(1..)
-                .all(|(event, version)| event.stream_version == version);
+                .all(|(got, version)| *got == version);
             let events = if prefix {
                 matched
-                    .into_iter()
+                    .values()
                     .map(decode)
                     .collect::<Result<Vec<Event>, _>>()?
             } else {
-                read_whole_stream(store, id)
+                read_whole_stream(store, &id)
                     .await?
                     .iter()
                     .map(decode)
                     .collect::<Result<Vec<Event>, _>>()?
             };
-            streams.insert(id.to_owned(), events);
+            streams.insert(id, events);
         }
-        self.conditions.push(AppendCondition {
-            query,
-            from_position: tagged.up_to_position,
-        });
         Ok(Facts { streams })
     }
 
