@@ -69,8 +69,8 @@ async fn shown(channel: &Channel, token: &str, position: u64) -> pb::Practitione
         .unwrap()
 }
 
-/// Who is on site at 会宁 on 2024-09-15 once the roster reflects `position`.
-async fn on_site(channel: &Channel, token: &str, position: u64) -> Vec<String> {
+/// Who is on site at 会宁 on 2024-09-15 once the roster reflects `position`, with the names shown.
+async fn on_site(channel: &Channel, token: &str, position: u64) -> Vec<(String, String, bool)> {
     OnSiteRosterServiceClient::new(channel.clone())
         .list_on_site_members(authed(
             token,
@@ -86,7 +86,10 @@ async fn on_site(channel: &Channel, token: &str, position: u64) -> Vec<String> {
         .into_inner()
         .members
         .into_iter()
-        .map(|m| m.practitioner)
+        .map(|m| {
+            let name = m.practitioner_name.unwrap_or_default();
+            (m.practitioner, name.name, name.erased)
+        })
         .collect()
 }
 
@@ -164,7 +167,7 @@ async fn erased_personal_data_is_gone_everywhere_while_the_log_still_verifies() 
         assert_eq!((before.name.as_str(), before.erased), (NAME, false));
         assert_eq!(before.licence_number, LICENCE);
         let roster_before = on_site(&channel, &token, registration).await;
-        assert_eq!(roster_before, [WHO]);
+        assert_eq!(roster_before, [(WHO.to_owned(), NAME.to_owned(), false)]);
         let feed_before = feed(&channel, &token).await;
 
         // Even before the erasure, the name is sealed wherever it is stored.
@@ -250,7 +253,11 @@ async fn erased_personal_data_is_gone_everywhere_while_the_log_still_verifies() 
             .unwrap()
             .into_inner();
         assert_eq!(listed.practitioners, std::slice::from_ref(&after));
-        assert_eq!(on_site(&channel, &token, at).await, roster_before);
+        // The roster still counts them, by id, with their name erased.
+        assert_eq!(
+            on_site(&channel, &token, at).await,
+            [(WHO.to_owned(), String::new(), true)]
+        );
 
         // The feed: every event kept, the registration's bytes unchanged, one erasure added.
         let feed_after = feed(&channel, &token).await;

@@ -25,6 +25,15 @@ pub(super) async fn check_people(channel: &Channel, t: &str, r: &Recorded) {
     );
     assert_eq!(practitioners(&reply), [EXPERT]);
     let expert = &reply.members[0];
+    // The directory's name beside the id.
+    assert_eq!(
+        expert.practitioner_name,
+        Some(pb::PractitionerName {
+            practitioner: EXPERT.into(),
+            name: "胡文滕".into(),
+            erased: false,
+        })
+    );
     assert_eq!(
         (
             expert.batch_number,
@@ -201,6 +210,20 @@ pub(super) async fn check_people(channel: &Channel, t: &str, r: &Recorded) {
         (board.pairs, board.independent),
         (2, 1),
         "1 of 2 apprentices independent"
+    );
+    // Every practitioner the board names, with the directory's name (resident 2 is not in it).
+    let names: Vec<(&str, &str)> = board
+        .names
+        .iter()
+        .map(|n| (n.practitioner.as_str(), n.name.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("huining-resident-1", "王顺成"),
+            ("huining-resident-2", ""),
+            (EXPERT, "胡文滕")
+        ]
     );
     assert_eq!(
         board

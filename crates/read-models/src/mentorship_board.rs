@@ -14,12 +14,13 @@ use time::Date;
 use crate::dates::parse;
 use crate::fact::{FactProjection, tables as t};
 use crate::page::{Answer, QueryError, fetch, int, tag, text};
+use crate::practitioners::{DisplayName, display_names};
 use crate::query::{Query, Subject, View, Visible};
 use crate::stints;
 
 pub static PROJECTION: FactProjection = FactProjection {
     name: "mentorship_board",
-    version: 2,
+    version: 3,
     tables: &[
         &t::PAIRING,
         &t::ASSIGNMENT,
@@ -30,6 +31,9 @@ pub static PROJECTION: FactProjection = FactProjection {
         &t::HANDOVER,
         &t::MILESTONE,
         &t::INDEPENDENCE,
+        &t::PRACTITIONER,
+        &t::PRACTITIONER_CHANGE,
+        &t::PERSONAL_ERASURE,
     ],
 };
 
@@ -96,6 +100,9 @@ pub struct Board {
     pub mentors: Vec<MentorRow>,
     pub orphaned: Vec<Orphan>,
     pub independence: Vec<Independence>,
+    /// Every practitioner the board names, with their name from the directory (empty when not
+    /// registered or erased).
+    pub names: BTreeMap<String, DisplayName>,
 }
 
 /// The mentorship board of `hospital` on `date`.
@@ -201,6 +208,20 @@ pub async fn board(
             });
         }
     }
+    let named: BTreeSet<&str> = pairs
+        .values()
+        .flat_map(|(apprentice, mentor)| [apprentice.as_str(), mentor.as_str()])
+        .collect();
+    let found = display_names(pool, prefix, named.iter().copied()).await?;
+    let names = named
+        .iter()
+        .map(|id| {
+            (
+                (*id).to_owned(),
+                found.get(*id).cloned().unwrap_or_default(),
+            )
+        })
+        .collect();
     let mentors = mentors
         .into_iter()
         .map(|(mentor, mut apprentices)| {
@@ -222,6 +243,7 @@ pub async fn board(
             mentors,
             orphaned,
             independence,
+            names,
         },
     })
 }

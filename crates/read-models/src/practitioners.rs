@@ -5,8 +5,10 @@
 //! practitioner's key from `personal_data_keys` (the store's key table, outside the log and the
 //! read models), so the plain text is never written anywhere. A practitioner whose key is gone reads
 //! as erased at once, even before `PersonalDataErased` is applied: the key is destroyed first.
+//! The roster and the mentorship board show names beside ids through [`display_names`] (their
+//! projections hold the directory tables too).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use domain::values::{
     ClinicalDepartment, Gender, PersonalData, PractitionerId, ProfessionalTitle,
@@ -47,6 +49,15 @@ pub struct Practitioner {
     pub department_name: &'static str,
     pub employer: String,
     pub registered_on: Date,
+}
+
+/// A practitioner's display name beside their id in another read model's answer.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DisplayName {
+    /// The name; empty when the practitioner is not registered or erased.
+    pub name: String,
+    /// Set when the personal data was erased.
+    pub erased: bool,
 }
 
 /// The registration and the later changes of one practitioner, before the personal data is opened.
@@ -185,6 +196,35 @@ async fn practitioner(
         registered_on: parse(&entry.registered_on)?,
         practitioner: id,
     })
+}
+
+/// The display names of the practitioners named `ids`, for the other read models (whose projections
+/// include the directory tables): a practitioner not registered is absent from the answer.
+pub async fn display_names(
+    pool: &AnyPool,
+    prefix: &str,
+    ids: impl IntoIterator<Item = &str>,
+) -> Result<BTreeMap<String, DisplayName>, QueryError> {
+    let mut names = BTreeMap::new();
+    let unique: BTreeSet<&str> = ids.into_iter().collect();
+    for id in unique {
+        let Some((id, entry)) = entries(pool, prefix, "practitioner_id = $1", id)
+            .await?
+            .into_iter()
+            .next()
+        else {
+            continue;
+        };
+        let shown = practitioner(pool, id.clone(), entry).await?;
+        names.insert(
+            id,
+            DisplayName {
+                name: shown.personal.map(|p| p.name).unwrap_or_default(),
+                erased: shown.erased,
+            },
+        );
+    }
+    Ok(names)
 }
 
 /// The GB/T 2261.1 gender of a practitioner, for the API.

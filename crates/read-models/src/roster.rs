@@ -21,12 +21,13 @@ use crate::fact::{FactProjection, tables as t};
 use crate::page::{
     Answer, Page, PageRequest, QueryError, fetch, int, opt_text, paginate, tag, text,
 };
+use crate::practitioners::{DisplayName, display_names};
 use crate::query::{Query, Subject, View, Visible};
 use crate::stints::{self, Stint};
 
 pub static PROJECTION: FactProjection = FactProjection {
     name: "on_site_roster",
-    version: 2,
+    version: 3,
     tables: &[
         &t::PAIRING,
         &t::GROUP_ORG,
@@ -35,6 +36,9 @@ pub static PROJECTION: FactProjection = FactProjection {
         &t::POST,
         &t::TERM_CHANGE,
         &t::DEPARTURE,
+        &t::PRACTITIONER,
+        &t::PRACTITIONER_CHANGE,
+        &t::PERSONAL_ERASURE,
     ],
 };
 
@@ -99,6 +103,8 @@ pub struct OnSiteMember {
     pub below_minimum_term: bool,
     /// Where the member stands on the roster's day.
     pub presence: Presence,
+    /// The member's name from the directory (empty when not registered or erased).
+    pub name: DisplayName,
 }
 
 /// A term shorter than the program's minimum (as planned, as served, or flagged when decided).
@@ -200,6 +206,7 @@ async fn members(
             department: s.specialty,
             role: s.role,
             arrived: s.arrived,
+            name: DisplayName::default(),
         })
         .collect())
 }
@@ -217,7 +224,7 @@ pub async fn on_site(
 ) -> Result<Page<OnSiteMember>, QueryError> {
     let mut all = members(pool, prefix, hospital, date, filter.presence()).await?;
     all.retain(|m| filter.matches(m));
-    paginate(
+    let mut page = paginate(
         all,
         |m| {
             format!(
@@ -227,7 +234,18 @@ pub async fn on_site(
         },
         page,
         position,
+    )?;
+    // Names for the page only: each opens a sealed record with its key.
+    let names = display_names(
+        pool,
+        prefix,
+        page.items.iter().map(|m| m.practitioner.as_str()),
     )
+    .await?;
+    for member in &mut page.items {
+        member.name = names.get(&member.practitioner).cloned().unwrap_or_default();
+    }
+    Ok(page)
 }
 
 /// The batches with members on site at `hospital` on `date`, by pairing and number.

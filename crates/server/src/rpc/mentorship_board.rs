@@ -8,7 +8,7 @@ use read_models::mentorship_board::{self, Board, Independence, MentorRow, Milest
 use tonic::Status;
 
 use super::enums::ProtoEnum;
-use super::read::answer::{day, day_or_today, number};
+use super::read::answer::{day, day_or_today, number, practitioner_name};
 use super::read::{GetRpc, read_service};
 use crate::status::invalid_field;
 
@@ -92,6 +92,11 @@ fn board(answer: &Answer<Board>) -> pb::GetMentorshipBoardResponse {
         orphaned: b.orphaned.iter().map(orphan).collect(),
         independence: b.independence.iter().map(independence).collect(),
         position: answer.position,
+        names: b
+            .names
+            .iter()
+            .map(|(id, name)| practitioner_name(id, name))
+            .collect(),
     }
 }
 

@@ -10,7 +10,7 @@ use read_models::{Answer, PageRequest};
 use tonic::Status;
 
 use super::enums::{ProtoEnum, filter_value};
-use super::read::answer::{day, day_or_today, small};
+use super::read::answer::{day, day_or_today, practitioner_name, small};
 use super::read::filter::{self, value};
 use super::read::{GetRpc, ListRpc, read_service};
 use crate::convert::fields::department;
@@ -185,6 +185,7 @@ fn on_site_member(m: &OnSiteMember) -> pb::OnSiteMember {
         days_remaining: m.days_remaining,
         below_minimum_term: m.below_minimum_term,
         presence: m.presence.to_wire(),
+        practitioner_name: Some(practitioner_name(&m.practitioner, &m.name)),
     }
 }
 

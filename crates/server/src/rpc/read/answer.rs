@@ -54,6 +54,18 @@ pub fn small(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
+/// A practitioner's display name beside their id.
+pub fn practitioner_name(
+    practitioner: &str,
+    name: &read_models::practitioners::DisplayName,
+) -> pb::PractitionerName {
+    pb::PractitionerName {
+        practitioner: practitioner.to_owned(),
+        name: name.name.clone(),
+        erased: name.erased,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
