@@ -17,13 +17,14 @@
 //! code: a NOT_FOUND for an event in another province is as much an authorization answer as a
 //! PERMISSION_DENIED, and must not look like an answer.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::time::Duration;
 
 use tonic_types::StatusExt;
 
 use crate::common::{TestServer, backends, huining};
-use crate::descriptor::{Rpc, rpcs};
+use crate::descriptor::{self, Rpc, rpcs};
 use crate::recorder::{first_of_stream, handmade_request, tour_requests, unary};
 
 const ROLES: &[(&str, &[&str])] = &[
@@ -84,6 +85,63 @@ async fn call(
     }
 }
 
+/// The roles a service's comment says it requires: the role names between "requires the" and the
+/// next "role" ("Requires the reader, auditor or admin role").
+fn documented_roles(comment: &str) -> BTreeSet<String> {
+    let lower = comment.to_lowercase();
+    let Some(start) = lower.find("requires the ") else {
+        return BTreeSet::new();
+    };
+    let named = &lower[start + "requires the ".len()..];
+    let named = &named[..named.find(" role").unwrap_or(named.len())];
+    named
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|word| ROLES.iter().any(|(role, _)| role == word))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Every service's comment names exactly the roles that the table shows answered for some RPC of
+/// it: a caller reading the proto learns the truth about who may call it.
+fn assert_roles_as_documented(table: &str) {
+    let mut answered: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for line in table.lines().filter(|l| !l.starts_with('#')) {
+        let cells: Vec<&str> = line.split('\t').collect();
+        let (Some(path), Some(role), Some(outcome)) = (cells.first(), cells.get(1), cells.get(3))
+        else {
+            continue;
+        };
+        let service = path
+            .trim_start_matches('/')
+            .split('/')
+            .next()
+            .unwrap_or_default();
+        let roles = answered.entry(service.to_owned()).or_default();
+        if *outcome == "OK" {
+            roles.insert((*role).to_owned());
+        }
+    }
+    let mut wrong = Vec::new();
+    for service in descriptor::pool()
+        .services()
+        .filter(|s| s.package_name() == "medaid.v1")
+    {
+        let documented = documented_roles(&descriptor::service_comment(&service));
+        let observed = answered.remove(service.full_name()).unwrap_or_default();
+        if documented != observed {
+            wrong.push(format!(
+                "{}: the comment names {documented:?}, the server answers {observed:?}",
+                service.full_name()
+            ));
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "roles not as documented:\n{}",
+        wrong.join("\n")
+    );
+}
+
 #[tokio::test]
 async fn every_rpc_role_and_scope_meets_the_checked_in_table() {
     for database in backends() {
@@ -120,6 +178,7 @@ async fn every_rpc_role_and_scope_meets_the_checked_in_table() {
             }
         }
         expect_test::expect_file!["output/authorization.tsv"].assert_eq(&table);
+        assert_roles_as_documented(&table);
         writes.stop().await;
         reads.stop().await;
     }

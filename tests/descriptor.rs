@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use prost_reflect::{DescriptorPool, FieldDescriptor, MessageDescriptor};
+use prost_reflect::{DescriptorPool, FieldDescriptor, MessageDescriptor, ServiceDescriptor};
 
 /// The pool of `api::FILE_DESCRIPTOR_SET`, with source info (the comments) kept.
 pub(crate) fn pool() -> &'static DescriptorPool {
@@ -52,6 +52,16 @@ pub(crate) fn rpcs() -> Vec<Rpc> {
 
 /// The leading comment of a field, its lines joined by spaces.
 pub(crate) fn comment(field: &FieldDescriptor) -> String {
+    leading_comment(field.parent_message().parent_file().name(), field.path())
+}
+
+/// The leading comment of a service, its lines joined by spaces.
+pub(crate) fn service_comment(service: &ServiceDescriptor) -> String {
+    leading_comment(service.parent_file().name(), service.path())
+}
+
+/// The leading comment at `path` of the file named `file`, its lines joined by spaces.
+fn leading_comment(file: &str, path: &[i32]) -> String {
     static COMMENTS: OnceLock<HashMap<(String, Vec<i32>), String>> = OnceLock::new();
     let comments = COMMENTS.get_or_init(|| {
         let mut map = HashMap::new();
@@ -69,9 +79,8 @@ pub(crate) fn comment(field: &FieldDescriptor) -> String {
         }
         map
     });
-    let file = field.parent_message().parent_file();
     comments
-        .get(&(file.name().to_owned(), field.path().to_vec()))
+        .get(&(file.to_owned(), path.to_vec()))
         .cloned()
         .unwrap_or_default()
 }
