@@ -6,6 +6,7 @@
 
 use api::medaid::v1 as pb;
 use api::medaid::v1::audit_service_client::AuditServiceClient;
+use api::medaid::v1::correction_service_client::CorrectionServiceClient;
 use api::medaid::v1::event_service_client::EventServiceClient;
 use api::medaid::v1::on_site_roster_service_client::OnSiteRosterServiceClient;
 use api::medaid::v1::personal_data_service_client::PersonalDataServiceClient;
@@ -320,6 +321,22 @@ async fn erased_personal_data_is_gone_everywhere_while_the_log_still_verifies() 
             .collect();
         let leaf = Hash::from_slice(&registered.leaf_hashes[0]).unwrap();
         verify_inclusion(&head, registration, &leaf, &path).unwrap();
+
+        // The erasure is not retracted either: the key is gone for good.
+        let retract = CorrectionServiceClient::new(channel.clone())
+            .retract_event(authed(
+                &token,
+                pb::RetractEventRequest {
+                    request_id: request_id(),
+                    stream_id: erased.stream_id.clone(),
+                    stream_version: erased.stream_version,
+                    reason: "误操作".into(),
+                    ..Default::default()
+                },
+            ))
+            .await
+            .unwrap_err();
+        assert_refused(&retract, Code::FailedPrecondition, "EVENT_NOT_AMENDABLE");
 
         // Registering them again is refused: the erasure stands.
         let again = PractitionerServiceClient::new(channel.clone())

@@ -71,6 +71,8 @@ domain_errors! {
         AlreadyRetracted { stream: String, version: u64 } => "EVENT_ALREADY_RETRACTED",
         #[error("a correction must say why")]
         ReasonMissing => "CORRECTION_REASON_MISSING",
+        #[error("event {version} is a {found}, which cannot be corrected or retracted")]
+        NotAmendable { version: u64, found: String } => "EVENT_NOT_AMENDABLE",
     }
 }
 

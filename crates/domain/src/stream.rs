@@ -159,6 +159,13 @@ impl<A: Aggregate> Stream<A> {
             }
             .into());
         }
+        if !entry.recorded.is_amendable() {
+            return Err(CorrectionError::NotAmendable {
+                version,
+                found: entry.recorded.event_type().to_owned(),
+            }
+            .into());
+        }
         entry
             .effective
             .as_ref()

@@ -136,4 +136,11 @@ impl Event {
     pub fn is_fact(&self) -> bool {
         !matches!(self, Self::EventCorrected(_) | Self::EventRetracted(_))
     }
+
+    /// Whether a correction or retraction may amend the fact. An erasure may not: the key it
+    /// records destroyed cannot come back, so undoing the record would only make the log say
+    /// something untrue (and let personal data be recorded again without a new decision).
+    pub fn is_amendable(&self) -> bool {
+        !matches!(self, Self::PersonalDataErased(_))
+    }
 }

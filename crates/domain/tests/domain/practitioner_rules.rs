@@ -3,12 +3,12 @@
 
 use std::collections::BTreeSet;
 
-use domain::Event;
 use domain::aggregates::practitioner::{
     ChangePractitioner, ErasePersonalData, ErasureBasis, PersonalDataErased, PractitionerChanged,
     PractitionerCommand, PractitionerContext, PractitionerRegistered, PractitionerState,
 };
 use domain::values::{CreditCode, Gender, PersonalData, ProfessionalTitle, open, seal};
+use domain::{Event, StreamCommand};
 use time::macros::date;
 
 use crate::fixtures::*;
@@ -196,4 +196,28 @@ fn after_an_erasure_title_and_employer_still_change() {
     )
     .when(change(Some(recipient()), None))
     .then_ok();
+}
+
+#[test]
+fn an_erasure_is_neither_retracted_nor_corrected() {
+    given::<PractitionerState>([registered().into(), erased().into()])
+        .when_stream(StreamCommand::Retract {
+            version: 2,
+            reason: "录入错误".to_owned(),
+        })
+        .then_err("EVENT_NOT_AMENDABLE");
+    given::<PractitionerState>([registered().into(), erased().into()])
+        .when_stream(StreamCommand::CorrectWith {
+            version: 2,
+            command: erase(),
+            reason: "依据有误".to_owned(),
+        })
+        .then_err("EVENT_NOT_AMENDABLE");
+    // The registration itself may still be retracted.
+    given::<PractitionerState>([registered().into(), erased().into()])
+        .when_stream(StreamCommand::Retract {
+            version: 1,
+            reason: "重复登记".to_owned(),
+        })
+        .then_ok();
 }
