@@ -67,6 +67,15 @@ pub enum AppendError {
     /// on are stale. Like a stream conflict, deciding again on fresh facts may succeed.
     #[error("condition {index} is violated: the event at position {position} matches its query")]
     ConditionViolated { index: usize, position: u64 },
+    /// A concurrent decision on a fact read by id: stream condition `index` names a stream read at
+    /// version `read` that is at `actual` now. Deciding again on fresh facts may succeed.
+    #[error("stream {stream_id} was read at version {read} and is at {actual} now")]
+    StreamMoved {
+        index: usize,
+        stream_id: String,
+        read: u64,
+        actual: u64,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
 }

@@ -43,9 +43,9 @@ pub use error::{AppendError, StoreError};
 pub use keys::KEY_BYTES;
 pub use ledger::{Hash, TreeHead};
 pub use model::{
-    AppendCondition, AppendMetadata, AppendResult, BusinessTime, EventFilter, EventMetadata,
-    EventPage, Evidence, ExpectedVersion, LogHead, NewEvent, RecordedRequest, StoredEvent,
-    TagQuery, TagQueryItem, TaggedEvents, TimePrecision, category_of,
+    AppendCondition, AppendMetadata, AppendResult, BusinessTime, Conditions, EventFilter,
+    EventMetadata, EventPage, Evidence, ExpectedVersion, LogHead, NewEvent, RecordedRequest,
+    StoredEvent, StreamCondition, TagQuery, TagQueryItem, TaggedEvents, TimePrecision, category_of,
 };
 pub use store::{EventStore, MAX_READ_LIMIT, MerkleRoot, StoreOptions};
 pub use subscription::Subscription;

@@ -8,8 +8,8 @@ use uuid::Uuid;
 
 use crate::error::AppendError;
 use crate::model::{
-    AppendCondition, AppendMetadata, EventMetadata, ExpectedVersion, NewEvent, TagQuery,
-    TagQueryItem,
+    AppendCondition, AppendMetadata, Conditions, EventMetadata, ExpectedVersion, NewEvent,
+    StreamCondition, TagQuery, TagQueryItem,
 };
 
 /// Bounds on what one append may carry.
@@ -47,6 +47,9 @@ pub const MAX_TAGS_PER_EVENT: usize = 1024;
 pub const MAX_TAG_KEY_LEN: usize = 32;
 /// Most conditions on one append.
 pub const MAX_CONDITIONS: usize = 16;
+/// Most stream conditions (facts read by stream id) on one append: a command naming many
+/// organisations reads each one's registration.
+pub const MAX_STREAM_CONDITIONS: usize = 1024;
 /// Most alternatives in one tag query.
 pub const MAX_QUERY_ITEMS: usize = 16;
 /// Most tags, and most event types, in one alternative of a tag query.
@@ -183,6 +186,8 @@ pub(crate) struct ValidatedAppend {
     pub(crate) expected: ExpectedVersion,
     /// In canonical form (`check_tag_query`); checked inside the group's transaction.
     pub(crate) conditions: Vec<AppendCondition>,
+    /// Valid stream ids; checked inside the group's transaction.
+    pub(crate) streams: Vec<StreamCondition>,
     pub(crate) request_id: String,
     pub(crate) events: Vec<ValidatedEvent>,
     /// The metadata JSON stored with every event of this append.
@@ -208,7 +213,7 @@ impl ValidatedAppend {
         limits: &Limits,
         stream_id: &str,
         expected: ExpectedVersion,
-        conditions: Vec<AppendCondition>,
+        conditions: Conditions,
         events: Vec<NewEvent>,
         request_id: &str,
         metadata: AppendMetadata,
@@ -228,6 +233,10 @@ impl ValidatedAppend {
         })?;
         check_request_id(request_id).map_err(|rule| AppendError::InvalidRequestId { rule })?;
         check_metadata(&metadata)?;
+        let Conditions {
+            tags: conditions,
+            streams,
+        } = conditions;
         if conditions.len() > MAX_CONDITIONS {
             return Err(AppendError::InvalidCondition {
                 index: MAX_CONDITIONS,
@@ -245,6 +254,21 @@ impl ValidatedAppend {
                 })
             })
             .collect::<Result<Vec<_>, AppendError>>()?;
+        if streams.len() > MAX_STREAM_CONDITIONS {
+            return Err(AppendError::InvalidCondition {
+                index: MAX_STREAM_CONDITIONS,
+                rule: "an append may carry at most 1024 stream conditions",
+            });
+        }
+        if let Some(index) = streams
+            .iter()
+            .position(|c| check_stream_id(&c.stream_id).is_err())
+        {
+            return Err(AppendError::InvalidCondition {
+                index,
+                rule: "a stream condition names an invalid stream id",
+            });
+        }
 
         let mut validated = Vec::with_capacity(events.len());
         for (index, event) in events.into_iter().enumerate() {
@@ -316,6 +340,7 @@ impl ValidatedAppend {
             stream_id: stream_id.to_owned(),
             expected,
             conditions,
+            streams,
             request_id: request_id.to_owned(),
             events: validated,
             metadata_json,

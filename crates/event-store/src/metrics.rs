@@ -55,7 +55,9 @@ impl StoreMetrics {
         let outcome = match outcome {
             Ok(_) => "ok",
             Err(
-                AppendError::WrongExpectedVersion { .. } | AppendError::ConditionViolated { .. },
+                AppendError::WrongExpectedVersion { .. }
+                | AppendError::ConditionViolated { .. }
+                | AppendError::StreamMoved { .. },
             ) => "conflict",
             Err(AppendError::Store(_)) => "error",
             Err(_) => "refused",

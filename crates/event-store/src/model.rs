@@ -154,6 +154,25 @@ pub struct AppendCondition {
     pub from_position: u64,
 }
 
+/// A condition of an append on a fact read by stream id: `stream_id` stood at `version` (its
+/// number of events, 0 for none) when the caller read it, and the append fails, as
+/// [`crate::AppendError::StreamMoved`], if the stream holds another version by then. The writer
+/// reads the version under the head lock, with the versions it reads for expected versions, so an
+/// append earlier in the same group that moved the stream breaks it too.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct StreamCondition {
+    pub stream_id: String,
+    pub version: u64,
+}
+
+/// Every condition of one append ([`crate::EventStore::append_decided`]): on tag queries and on
+/// streams read by id.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Conditions {
+    pub tags: Vec<AppendCondition>,
+    pub streams: Vec<StreamCondition>,
+}
+
 /// The answer of [`crate::EventStore::read_by_tags`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct TaggedEvents {

@@ -122,6 +122,21 @@ pub(crate) fn plan_group<'a>(
             outcomes.push(Err(violation));
             continue;
         }
+        // `versions` holds the stored versions moved by the requests accepted before this one.
+        if let Some((index, moved, actual)) =
+            request.streams.iter().enumerate().find_map(|(i, c)| {
+                let actual = versions.get(&c.stream_id).copied().unwrap_or(0);
+                (actual != c.version).then_some((i, c, actual))
+            })
+        {
+            outcomes.push(Err(AppendError::StreamMoved {
+                index,
+                stream_id: moved.stream_id.clone(),
+                read: moved.version,
+                actual,
+            }));
+            continue;
+        }
 
         let first_position = next_position;
         let mut stream_version = actual;
@@ -307,7 +322,10 @@ mod tests {
             &Limits::default(),
             stream,
             expected,
-            conditions,
+            crate::model::Conditions {
+                tags: conditions,
+                streams: Vec::new(),
+            },
             events,
             request_id,
             metadata,
@@ -366,6 +384,48 @@ mod tests {
         ));
         assert_eq!(plan.outcomes[2].as_ref().unwrap().first_position, 2);
         assert_eq!(plan.rows.len(), 3);
+    }
+
+    #[test]
+    fn a_stream_condition_is_decided_against_stored_versions_and_the_group_before_it() {
+        let mut state = empty_state();
+        state.versions.insert("read-1".into(), 2);
+        let guarded = |request_id: &str, stream: &str, version: u64| {
+            let mut append = tagged("s-9", ExpectedVersion::Any, 1, request_id, &[], Vec::new());
+            append.streams = vec![crate::model::StreamCondition {
+                stream_id: stream.into(),
+                version,
+            }];
+            append
+        };
+        let current = guarded("r1", "read-1", 2);
+        let stale = guarded("r2", "read-1", 1);
+        let absent = guarded("r3", "read-2", 0);
+        // Moves `read-2` to version 1, so a decision that read it empty is stale after it.
+        let mover = tagged("read-2", ExpectedVersion::Any, 1, "r4", &[], Vec::new());
+        let behind_mover = guarded("r5", "read-2", 0);
+        let plan = plan_group(
+            state,
+            &[&current, &stale, &absent, &mover, &behind_mover],
+            10,
+        );
+
+        assert!(plan.outcomes[0].is_ok());
+        assert!(matches!(
+            &plan.outcomes[1],
+            Err(AppendError::StreamMoved { index: 0, stream_id, read: 1, actual: 2 })
+                if stream_id == "read-1"
+        ));
+        assert!(plan.outcomes[2].is_ok());
+        assert!(plan.outcomes[3].is_ok());
+        assert!(matches!(
+            &plan.outcomes[4],
+            Err(AppendError::StreamMoved {
+                read: 0,
+                actual: 1,
+                ..
+            })
+        ));
     }
 
     #[test]

@@ -14,8 +14,8 @@ use crate::keys::KeyPool;
 use crate::limits::{Limits, ValidatedAppend, check_tag_query};
 use crate::metrics::StoreMetrics;
 use crate::model::{
-    AppendCondition, AppendMetadata, AppendResult, EventFilter, EventPage, ExpectedVersion,
-    LogHead, NewEvent, RecordedRequest, StoredEvent, TagQuery, TaggedEvents,
+    AppendCondition, AppendMetadata, AppendResult, Conditions, EventFilter, EventPage,
+    ExpectedVersion, LogHead, NewEvent, RecordedRequest, StoredEvent, TagQuery, TaggedEvents,
 };
 use crate::subscription::Subscription;
 use crate::testing::FaultHook;
@@ -231,6 +231,33 @@ impl EventStore {
         stream_id: &str,
         expected_version: ExpectedVersion,
         conditions: Vec<AppendCondition>,
+        events: Vec<NewEvent>,
+        request_id: &str,
+        metadata: AppendMetadata,
+    ) -> Result<AppendResult, AppendError> {
+        self.append_decided(
+            stream_id,
+            expected_version,
+            Conditions {
+                tags: conditions,
+                streams: Vec::new(),
+            },
+            events,
+            request_id,
+            metadata,
+        )
+        .await
+    }
+
+    /// [`EventStore::append_if`] with `conditions.tags`, also refused with
+    /// [`AppendError::StreamMoved`] if a stream of `conditions.streams` (facts the decision read by id) is no longer at the version read. The
+    /// writer reads those versions under the head lock in the statement that reads the target
+    /// streams' versions, and an append accepted earlier in the same group moves them first.
+    pub async fn append_decided(
+        &self,
+        stream_id: &str,
+        expected_version: ExpectedVersion,
+        conditions: Conditions,
         events: Vec<NewEvent>,
         request_id: &str,
         metadata: AppendMetadata,

@@ -274,7 +274,14 @@ pub(crate) async fn run_group<T: WriteTx>(
     let mut request_ids: Vec<&str> = group.iter().map(|r| r.request_id.as_str()).collect();
     request_ids.sort_unstable();
     request_ids.dedup();
-    let mut streams: Vec<&str> = group.iter().map(|r| r.stream_id.as_str()).collect();
+    // The target streams and the streams the requests' decisions read by id, in one lookup.
+    let mut streams: Vec<&str> = group
+        .iter()
+        .flat_map(|r| {
+            std::iter::once(r.stream_id.as_str())
+                .chain(r.streams.iter().map(|c| c.stream_id.as_str()))
+        })
+        .collect();
     streams.sort_unstable();
     streams.dedup();
     let seen = tx.find_requests(&request_ids).await?;

@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use event_store::testing::FaultHook;
 use event_store::{
-    AppendCondition, AppendError, AppendResult, EventStore, ExpectedVersion, NewEvent, TagQuery,
+    AppendCondition, AppendError, AppendResult, Conditions, EventStore, ExpectedVersion, NewEvent,
+    StreamCondition, TagQuery,
 };
 use serde_json::json;
 use sqlx::Connection;
@@ -20,6 +21,7 @@ crate::backend_tests!(
     conditions_hold_after_a_restart,
     racing_deciders_on_one_fact_let_exactly_one_through,
     an_append_answers_the_ids_of_the_events_it_wrote,
+    a_stream_condition_refuses_an_append_once_the_stream_read_moved,
 );
 
 fn tagged(marker: &str, tags: &[&str]) -> Vec<NewEvent> {
@@ -468,4 +470,113 @@ async fn racing_deciders_on_one_fact_let_exactly_one_through(backend: Backend) {
         assert_eq!(recorded.events.len(), 1, "round {round}");
     }
     assert_eq!(assert_log_is_sound(&stores[1]).await.len(), ROUNDS);
+}
+
+/// `stream` read at `version`, as a decision's only stream condition.
+fn still_at(stream: &str, version: u64) -> Vec<StreamCondition> {
+    vec![StreamCondition {
+        stream_id: stream.to_owned(),
+        version,
+    }]
+}
+
+async fn append_decided(
+    store: &EventStore,
+    stream: &str,
+    streams: Vec<StreamCondition>,
+    request_id: &str,
+) -> Result<AppendResult, AppendError> {
+    store
+        .append_decided(
+            stream,
+            ExpectedVersion::Any,
+            Conditions {
+                tags: Vec::new(),
+                streams,
+            },
+            tagged(request_id, &[]),
+            request_id,
+            metadata(),
+        )
+        .await
+}
+
+async fn a_stream_condition_refuses_an_append_once_the_stream_read_moved(backend: Backend) {
+    let db = TestDatabase::new(&backend).await;
+    let hook = Arc::new(GroupLog::default());
+    let faults = hook.clone();
+    let store = db.open_with(|options| options.faults = Some(faults)).await;
+    store
+        .append(
+            "pairing-1",
+            ExpectedVersion::Any,
+            tagged("established", &[]),
+            "established",
+            metadata(),
+        )
+        .await
+        .unwrap();
+    // Against the stored versions: the version read passes, an older one or a stream created
+    // since (read as absent, version 0) does not.
+    append_decided(&store, "batch-1", still_at("pairing-1", 1), "fresh")
+        .await
+        .unwrap();
+    let stale = append_decided(&store, "batch-2", still_at("pairing-1", 0), "stale").await;
+    assert!(
+        matches!(&stale, Err(AppendError::StreamMoved { index: 0, stream_id, read: 0, actual: 1 }) if stream_id == "pairing-1"),
+        "{stale:?}"
+    );
+    append_decided(&store, "batch-3", still_at("program-9", 0), "absent")
+        .await
+        .unwrap();
+
+    // In one group: the end of the pairing, queued first, refuses the decision queued after it
+    // (the hook sees a group's request ids sorted).
+    let lock = WriteLock::take(&db).await;
+    let holding = tokio::spawn({
+        let store = store.clone();
+        async move { append_decided(&store, "other-1", Vec::new(), "hold").await }
+    });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut queued = Vec::new();
+    for (stream, streams, request_id) in [
+        ("pairing-1", Vec::new(), "a-ended"),
+        ("batch-4", still_at("pairing-1", 1), "b-behind"),
+    ] {
+        let store = store.clone();
+        queued.push(tokio::spawn(async move {
+            append_decided(&store, stream, streams, request_id).await
+        }));
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    lock.release().await;
+    holding.await.unwrap().unwrap();
+    let outcomes: Vec<_> = futures_util::future::join_all(queued)
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    let groups = hook.0.lock().unwrap().clone();
+    assert!(
+        groups.iter().any(|g| g == &["a-ended", "b-behind"]),
+        "the two appends were one group: {groups:?}"
+    );
+    assert!(outcomes[0].is_ok());
+    assert!(
+        matches!(
+            outcomes[1],
+            Err(AppendError::StreamMoved {
+                read: 1,
+                actual: 2,
+                ..
+            })
+        ),
+        "{:?}",
+        outcomes[1]
+    );
+    let all = assert_log_is_sound(&store).await;
+    assert!(
+        all.iter()
+            .all(|e| e.stream_id != "batch-2" && e.stream_id != "batch-4")
+    );
 }
