@@ -19,7 +19,8 @@
 use domain::aggregates::practitioner::PractitionerCommand;
 use domain::{AggregateCommand, CorrectionError, Event, StreamCommand};
 use event_store::{
-    AppendError, AppendMetadata, AppendResult, ExpectedVersion, RecordedRequest, StoredEvent,
+    AppendError, AppendMetadata, AppendResult, Conditions, ExpectedVersion, RecordedRequest,
+    StoredEvent,
 };
 
 use crate::authorize::{check_write_scope, require_recorder};
@@ -123,7 +124,7 @@ impl App {
                 &mut guard,
             )
             .await?;
-            let conditions = guard.into_conditions();
+            let (conditions, streams) = guard.into_conditions();
             let events = match domain::decide(&loaded.stream, command, &context) {
                 Ok(events) => events,
                 Err(refusal) => {
@@ -138,10 +139,13 @@ impl App {
             check_write_scope(principal, &scopes)?;
             let appended = self
                 .store
-                .append_if(
+                .append_decided(
                     &stream_id,
                     ExpectedVersion::Exact(version),
-                    conditions.clone(),
+                    Conditions {
+                        tags: conditions.clone(),
+                        streams,
+                    },
                     encode_tagged(&loaded.events, &events),
                     &request.request_id,
                     metadata.clone(),
@@ -177,6 +181,30 @@ impl App {
                         return Err(Error::ConcurrentDecision {
                             stream_id,
                             facts,
+                            position,
+                        });
+                    }
+                }
+                // A stream this decision read by id moved: the same, for a fact named by id.
+                Err(AppendError::StreamMoved {
+                    stream_id: moved,
+                    read,
+                    ..
+                }) => {
+                    if attempt < MAX_ATTEMPTS {
+                        tracing::debug!(%stream_id, attempt, %moved, read, "a stream read by id moved while deciding; deciding again");
+                        attempt += 1;
+                    } else {
+                        // The event that moved it: the first after the version read.
+                        let position = self
+                            .store
+                            .read_stream(&moved, read + 1, 1)
+                            .await?
+                            .first()
+                            .map_or(0, |e| e.position);
+                        return Err(Error::ConcurrentDecision {
+                            stream_id,
+                            facts: format!("stream:{moved}"),
                             position,
                         });
                     }

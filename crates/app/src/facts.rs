@@ -11,6 +11,16 @@
 //! a fact that moved after it was read refuses the append with `ConditionViolated`, and `execute`
 //! decides again on fresh facts.
 //!
+//! Facts of a stream named by id (a batch's pairing, a pairing's program, a gap's technique) are
+//! read through the guard too ([`Guard::state`]): it remembers the stream's version, and the append
+//! carries it as a stream condition ("this stream is still at that version"), which the writer
+//! checks under the head lock with the target stream's version. So a decision on a pairing that
+//! another command ends meanwhile is refused with `StreamMoved` and decided again, like a moved
+//! tag query. Why a version and not a `stream:<id>` tag: the writer already reads the versions of
+//! the streams a group touches, in one statement, and moves them as it accepts each request, so
+//! the check costs one more term in that statement and needs no tag row on every event nor a
+//! backfill of the log.
+//!
 //! A stream read in full may hold events newer than the position read up to; that is harmless:
 //! a newer event that matters carries a tag of the query, at or after that position, and breaks
 //! the condition.
@@ -18,18 +28,35 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use domain::{Aggregate, Event, Stream};
-use event_store::{AppendCondition, EventStore, StoredEvent, TagQuery};
+use event_store::{AppendCondition, EventStore, StoredEvent, StreamCondition, TagQuery};
 
 use crate::error::Error;
-use crate::load::{decode, read_whole_stream};
+use crate::load::{decode, load, read_whole_stream};
 
-/// The conditions of one decision: one per tag read.
+/// The conditions of one decision: one per tag read, one per stream read by id.
 #[derive(Debug, Default)]
 pub(crate) struct Guard {
     conditions: Vec<AppendCondition>,
+    streams: BTreeMap<String, u64>,
 }
 
 impl Guard {
+    /// The folded state of the stream `stream_id`, read by id, with a condition that it stays at
+    /// the version read (0 when it does not exist, so that its creation breaks it too).
+    pub(crate) async fn state<A: Aggregate>(
+        &mut self,
+        store: &EventStore,
+        stream_id: &str,
+    ) -> Result<A, Error> {
+        let loaded = load::<A>(store, stream_id).await?;
+        // Read twice in one decision, the stream keeps the version read first: a later read that
+        // found it moved decided on facts newer than the earlier one, and the append must fail.
+        self.streams
+            .entry(stream_id.to_owned())
+            .or_insert(loaded.version());
+        Ok(loaded.stream.state().clone())
+    }
+
     /// The streams holding an event tagged with any of `tags`, folded, and a condition on the same
     /// tags from the position read up to. No tag, no read and no condition.
     pub(crate) async fn read(
@@ -91,9 +118,14 @@ impl Guard {
         Ok(Facts { streams })
     }
 
-    /// The conditions the append carries.
-    pub(crate) fn into_conditions(self) -> Vec<AppendCondition> {
-        self.conditions
+    /// The conditions the append carries: on tag queries, and on streams read by id.
+    pub(crate) fn into_conditions(self) -> (Vec<AppendCondition>, Vec<StreamCondition>) {
+        let streams = self
+            .streams
+            .into_iter()
+            .map(|(stream_id, version)| StreamCondition { stream_id, version })
+            .collect();
+        (self.conditions, streams)
     }
 }
 

@@ -10,6 +10,7 @@ use domain::{Aggregate, Event, Stream};
 use event_store::{EventStore, MAX_READ_LIMIT, StoredEvent};
 
 use crate::error::Error;
+use crate::facts::Guard;
 
 /// A stream as read: its stored rows, its decoded events and its folded state.
 pub(crate) struct Loaded<A> {
@@ -67,24 +68,30 @@ pub(crate) async fn state<A: Aggregate>(store: &EventStore, stream_id: &str) -> 
     Ok(load::<A>(store, stream_id).await?.stream.state().clone())
 }
 
+/// The facts of a pairing, read by id through `guard` (the append fails if the pairing moved).
 pub(crate) async fn pairing_facts(
     store: &EventStore,
+    guard: &mut Guard,
     pairing: &PairingId,
 ) -> Result<Option<PairingFacts>, Error> {
-    Ok(state::<PairingState>(store, &pairing.stream_id())
+    Ok(guard
+        .state::<PairingState>(store, &pairing.stream_id())
         .await?
         .facts())
 }
 
-/// The organisations among `orgs` whose `hospital-<code>` stream holds a `HospitalRegistered`.
+/// The organisations among `orgs` whose `hospital-<code>` stream holds a `HospitalRegistered`,
+/// each read by id through `guard`.
 pub(crate) async fn registered<'a>(
     store: &EventStore,
+    guard: &mut Guard,
     orgs: impl IntoIterator<Item = &'a CreditCode>,
 ) -> Result<std::collections::BTreeSet<CreditCode>, Error> {
     let mut found = std::collections::BTreeSet::new();
     for org in orgs {
         let id = HospitalId(org.clone()).stream_id();
-        if state::<HospitalState>(store, &id)
+        if guard
+            .state::<HospitalState>(store, &id)
             .await?
             .registered
             .is_some()

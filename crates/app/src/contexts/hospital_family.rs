@@ -24,7 +24,7 @@ use super::roster_family::stints_of;
 use super::{Guard, LoadContext, orgs_of};
 use crate::error::Error;
 use crate::facts::Facts;
-use crate::load::{pairing_facts, registered, state};
+use crate::load::{pairing_facts, registered};
 
 /// The facts of every pairing among the found pairing streams.
 fn pairings_of(facts: &Facts) -> Vec<PairingFacts> {
@@ -91,10 +91,12 @@ impl LoadContext for GapState {
         };
         let hospital = HospitalId(fill.hospital.clone()).stream_id();
         Ok(GapContext {
-            technique_introduced_on: state::<TechniqueState>(store, &technique.stream_id())
+            technique_introduced_on: guard
+                .state::<TechniqueState>(store, &technique.stream_id())
                 .await?
                 .introduced_on(),
-            hospital_division: state::<HospitalState>(store, &hospital)
+            hospital_division: guard
+                .state::<HospitalState>(store, &hospital)
                 .await?
                 .registered
                 .map(|r| r.division),
@@ -183,7 +185,7 @@ impl LoadContext for AllianceState {
         };
         Ok(AllianceContext {
             supporting_orgs,
-            registered_orgs: registered(store, &named).await?,
+            registered_orgs: registered(store, guard, &named).await?,
             existing_alliances,
         })
     }
@@ -270,7 +272,7 @@ impl LoadContext for ActivityState {
         _stream: &Stream<Self>,
         command: &StreamCommand<ActivityCommand>,
         _today: Date,
-        _guard: &mut Guard,
+        guard: &mut Guard,
     ) -> Result<ActivityContext, Error> {
         let pairing = match command.action() {
             Some(ActivityCommand::DeliverTraining(t)) => Some(t.ledger.pairing),
@@ -278,7 +280,7 @@ impl LoadContext for ActivityState {
             _ => None,
         };
         let pairing = match pairing {
-            Some(id) => pairing_facts(store, &id).await?,
+            Some(id) => pairing_facts(store, guard, &id).await?,
             None => None,
         };
         // Trainers are recorded as named: see `ActivityContext` for why nothing checks them.

@@ -1,9 +1,10 @@
 //! One context loader per aggregate: the cross-stream facts `decide` needs, read from the log.
 //!
 //! Each loader follows the rustdoc of its aggregate's `Context` type. Facts of other streams named
-//! by id (a pairing, a program, a hospital) are read by id; facts found across streams are read by
-//! tag query through the decision's [`Guard`], whose conditions the append carries, so a decision
-//! whose facts changed meanwhile is refused and decided again. No loader scans a stream category.
+//! by id (a pairing, a program, a hospital) are read by id, and facts found across streams by tag
+//! query, both through the decision's [`Guard`], whose conditions the append carries (the version
+//! of each stream read by id, the position of each tag query), so a decision whose facts changed
+//! meanwhile is refused and decided again. No loader scans a stream category.
 //!
 //! The cross-stream rules and the tags their facts are read by (`domain::tags`):
 //!

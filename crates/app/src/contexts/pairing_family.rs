@@ -18,7 +18,7 @@ use time::Date;
 
 use super::{Guard, LoadContext};
 use crate::error::Error;
-use crate::load::{pairing_facts, registered, state};
+use crate::load::{pairing_facts, registered};
 
 /// The facts of every pairing of `program`, by the program's tag.
 async fn pairings_in(
@@ -61,9 +61,10 @@ impl LoadContext for ProgramState {
 
 async fn program_snapshot(
     store: &EventStore,
+    guard: &mut Guard,
     id: &ProgramId,
 ) -> Result<Option<ProgramSnapshot>, Error> {
-    let program = state::<ProgramState>(store, &id.stream_id()).await?;
+    let program = guard.state::<ProgramState>(store, &id.stream_id()).await?;
     Ok(program.defined.map(|d| ProgramSnapshot {
         program_id: d.program_id,
         kind: d.kind,
@@ -111,7 +112,7 @@ impl LoadContext for PairingState {
             named.push(e.recipient_org.clone());
         }
         let program = match &program_id {
-            Some(id) => program_snapshot(store, id).await?,
+            Some(id) => program_snapshot(store, guard, id).await?,
             None => None,
         };
         let active_pairings_in_program = match &program_id {
@@ -123,7 +124,7 @@ impl LoadContext for PairingState {
             None => Vec::new(),
         };
         let parent = match parent {
-            Some(id) => pairing_facts(store, &id).await?,
+            Some(id) => pairing_facts(store, guard, &id).await?,
             None => None,
         };
         // Ending or restructuring needs the members still on site in this pairing's batches.
@@ -147,7 +148,7 @@ impl LoadContext for PairingState {
         let unique: BTreeSet<CreditCode> = named.into_iter().collect();
         Ok(PairingContext {
             program,
-            registered_orgs: registered(store, &unique).await?,
+            registered_orgs: registered(store, guard, &unique).await?,
             active_pairings_in_program,
             parent,
             on_site,
@@ -161,10 +162,10 @@ impl LoadContext for AgreementState {
         _stream: &Stream<Self>,
         command: &StreamCommand<AgreementCommand>,
         _today: Date,
-        _guard: &mut Guard,
+        guard: &mut Guard,
     ) -> Result<AgreementContext, Error> {
         let pairing = match command.action() {
-            Some(AgreementCommand::Sign(s)) => pairing_facts(store, &s.pairing_id).await?,
+            Some(AgreementCommand::Sign(s)) => pairing_facts(store, guard, &s.pairing_id).await?,
             _ => None,
         };
         Ok(AgreementContext { pairing })
@@ -177,10 +178,12 @@ impl LoadContext for PlatformState {
         _stream: &Stream<Self>,
         command: &StreamCommand<PlatformCommand>,
         _today: Date,
-        _guard: &mut Guard,
+        guard: &mut Guard,
     ) -> Result<PlatformContext, Error> {
         let pairing = match command.action() {
-            Some(PlatformCommand::Establish(p)) => pairing_facts(store, &p.pairing_id).await?,
+            Some(PlatformCommand::Establish(p)) => {
+                pairing_facts(store, guard, &p.pairing_id).await?
+            }
             _ => None,
         };
         Ok(PlatformContext { pairing })
@@ -193,11 +196,12 @@ impl LoadContext for AssessmentState {
         _stream: &Stream<Self>,
         command: &StreamCommand<AssessmentCommand>,
         _today: Date,
-        _guard: &mut Guard,
+        guard: &mut Guard,
     ) -> Result<AssessmentContext, Error> {
         let agreement = match command.action() {
             Some(AssessmentCommand::Conduct(a)) => {
-                state::<AgreementState>(store, &a.agreement_id.stream_id())
+                guard
+                    .state::<AgreementState>(store, &a.agreement_id.stream_id())
                     .await?
                     .signed
             }

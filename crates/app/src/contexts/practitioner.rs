@@ -17,7 +17,7 @@ impl LoadContext for PractitionerState {
         _stream: &Stream<Self>,
         command: &StreamCommand<PractitionerCommand>,
         _today: Date,
-        _guard: &mut Guard,
+        guard: &mut Guard,
     ) -> Result<PractitionerContext, Error> {
         let employer = match command.action() {
             Some(PractitionerCommand::Register(r)) => Some(&r.employer),
@@ -25,7 +25,7 @@ impl LoadContext for PractitionerState {
             Some(PractitionerCommand::Erase(_)) | None => None,
         };
         Ok(PractitionerContext {
-            registered_orgs: registered(store, employer).await?,
+            registered_orgs: registered(store, guard, employer).await?,
         })
     }
 }

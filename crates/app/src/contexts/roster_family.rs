@@ -19,7 +19,7 @@ use super::employment::employer_on;
 use super::{Guard, LoadContext};
 use crate::error::Error;
 use crate::facts::Facts;
-use crate::load::{pairing_facts, state};
+use crate::load::pairing_facts;
 
 /// Every on-site stint among the found deployment streams.
 pub(crate) fn stints_of(facts: &Facts) -> Vec<OnSiteStint> {
@@ -57,7 +57,8 @@ impl LoadContext for BatchState {
             return Ok(BatchContext::default());
         };
         let previous_batch_dispatched = match batch.previous() {
-            Some(previous) => state::<BatchState>(store, &previous.stream_id())
+            Some(previous) => guard
+                .state::<BatchState>(store, &previous.stream_id())
                 .await?
                 .dispatched
                 .is_some(),
@@ -94,7 +95,7 @@ impl LoadContext for BatchState {
             Vec::new()
         };
         Ok(BatchContext {
-            pairing: pairing_facts(store, &batch.pairing).await?,
+            pairing: pairing_facts(store, guard, &batch.pairing).await?,
             previous_batch_dispatched,
             practitioner_terms,
         })
@@ -149,7 +150,7 @@ impl LoadContext for DeploymentState {
             .filter(|h| &h.hospital == hospital)
             .collect();
         Ok(DeploymentContext {
-            pairing: pairing_facts(store, &assignment.batch.pairing).await?,
+            pairing: pairing_facts(store, guard, &assignment.batch.pairing).await?,
             assignment: Some(assignment),
             practitioner_stints,
             hospital_stints,
@@ -200,7 +201,7 @@ impl LoadContext for MentorshipState {
                 .then_some(arrived.assignment.batch.pairing)
         });
         let pairing = match pairing_id {
-            Some(id) => pairing_facts(store, &id).await?,
+            Some(id) => pairing_facts(store, guard, &id).await?,
             None => None,
         };
         let board = facts.states::<MentorshipState>(MentorshipId::CATEGORY);
@@ -226,7 +227,8 @@ impl LoadContext for MentorshipState {
                     hospital: paired.recipient_org.clone(),
                     technique: key.clone(),
                 };
-                state::<TechniqueState>(store, &id.stream_id())
+                guard
+                    .state::<TechniqueState>(store, &id.stream_id())
                     .await?
                     .introduced_on()
             }

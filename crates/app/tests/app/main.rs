@@ -5,6 +5,7 @@ mod backfill;
 mod concurrent_decision;
 mod personnel;
 mod races;
+mod races_against_a_change;
 mod reads;
 mod support;
 mod world;

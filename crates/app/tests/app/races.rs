@@ -9,6 +9,8 @@
 //!   (`practitioner:`), one assignment permitted;
 //! - `MENTOR_RATIO_EXCEEDED`: one mentor paired with four apprentices at a ratio of 2 (`practitioner:`
 //!   of the mentor), two permitted;
+//! - `DUPLICATE_ACTIVE_MENTORSHIP`: one mentor paired four times with one apprentice
+//!   (`practitioner:` of both), one permitted;
 //! - `REGION_NAME_MISMATCH`: four gaps of one new custom region, filled with four display names
 //!   (`region:`), one name permitted;
 //! - `DUPLICATE_ALLIANCE`: four alliances of one lead with the same specialty and name
@@ -24,6 +26,9 @@
 //! - `GAP_ALREADY_FILLED`: four claims of one gap. The gap's key is its stream, so the stream's
 //!   version decides this race without any condition; it is here because the issue names it, and it
 //!   passes with conditions off too.
+//!
+//! Races between decisions and a change that invalidates them (a pairing's end, a departure) are
+//! in `races_against_a_change`.
 //!
 //! Each of the others fails when `execute` appends without its conditions (checked by hand when
 //! this was written: several successes per repetition).
@@ -53,9 +58,9 @@ use crate::support::*;
 use crate::world::{World, assign};
 
 /// How many times each race runs.
-const REPETITIONS: usize = 50;
+pub(crate) const REPETITIONS: usize = 50;
 /// How many commands race each time.
-const RACERS: u32 = 4;
+pub(crate) const RACERS: u32 = 4;
 
 macro_rules! on_both_backends {
     ($($name:ident),* $(,)?) => {
@@ -80,9 +85,12 @@ macro_rules! on_both_backends {
     };
 }
 
+pub(crate) use on_both_backends;
+
 on_both_backends!(
     one_practitioner_is_assigned_once_per_term,
     a_mentor_takes_no_more_apprentices_than_the_ratio,
+    a_mentor_and_apprentice_have_one_active_mentorship,
     a_custom_region_keeps_its_first_name,
     an_alliance_is_formed_once_per_lead_and_name,
     a_trainee_studies_in_one_place_at_a_time,
@@ -94,7 +102,7 @@ on_both_backends!(
 
 /// Runs `commands` at once and checks that exactly `permitted` succeed and that every other one is
 /// refused with `reason` or `CONCURRENT_DECISION`.
-async fn race(
+pub(crate) async fn race(
     world: &Arc<World>,
     commands: Vec<AggregateCommand>,
     permitted: usize,
@@ -128,7 +136,7 @@ async fn race(
     }
 }
 
-fn deployment(round: usize, racer: u32) -> DeploymentId {
+pub(crate) fn deployment(round: usize, racer: u32) -> DeploymentId {
     DeploymentId(Uuid::from_u128(
         0x1_0000 + (round as u128) * 16 + u128::from(racer),
     ))
@@ -155,7 +163,7 @@ async fn one_practitioner_is_assigned_once_per_term(backend: Backend) {
 }
 
 /// Deployment `id`'s member arrives at the recipient on `on`.
-fn arrive(id: DeploymentId, on: time::Date) -> AggregateCommand {
+pub(crate) fn arrive(id: DeploymentId, on: time::Date) -> AggregateCommand {
     AggregateCommand::Deployment {
         id,
         command: StreamCommand::Act(DeploymentCommand::Arrive {
@@ -307,6 +315,43 @@ async fn a_mentor_takes_no_more_apprentices_than_the_ratio(backend: Backend) {
             })
             .collect();
         race(&world, commands, 2, "MENTOR_RATIO_EXCEEDED", round).await;
+    }
+}
+
+async fn a_mentor_and_apprentice_have_one_active_mentorship(backend: Backend) {
+    let world = Arc::new(World::new(&backend, 1).await);
+    for round in 0..REPETITIONS {
+        let mentor = format!("mentor-once-{round}");
+        let id = deployment(round, 0);
+        world
+            .ok(assign(
+                1,
+                id,
+                &mentor,
+                date!(2024 - 07 - 01),
+                date!(2025 - 06 - 30),
+            ))
+            .await;
+        world.ok(arrive(id, date!(2024 - 07 - 01))).await;
+        let apprentice = format!("apprentice-once-{round}");
+        let commands = (1..=RACERS)
+            .map(|_| {
+                let mentorship_id = MentorshipId(Uuid::new_v4());
+                AggregateCommand::Mentorship {
+                    id: mentorship_id,
+                    command: StreamCommand::Act(MentorshipCommand::Pair(MentorshipPaired {
+                        mentorship_id,
+                        mentor: person(&mentor),
+                        apprentice: person(&apprentice),
+                        recipient_org: recipient(),
+                        department: dept("04.05"),
+                        start: date!(2024 - 08 - 01),
+                        plan: String::new(),
+                    })),
+                }
+            })
+            .collect();
+        race(&world, commands, 1, "DUPLICATE_ACTIVE_MENTORSHIP", round).await;
     }
 }
 
