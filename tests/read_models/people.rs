@@ -54,6 +54,22 @@ pub(super) async fn check_people(channel: &Channel, t: &str, r: &Recorded) {
         expert.posts.first().map(|p| p.post),
         Some(pb::Post::DepartmentHead.into())
     );
+    // Names beside the codes: the home hospital as registered, title and department from their
+    // code tables, also for the post's department.
+    assert_eq!(
+        (
+            expert.home_org_name.as_str(),
+            expert.title_name.as_str(),
+            expert.department_name.as_str(),
+            expert.posts.first().map(|p| p.department_name.as_str()),
+        ),
+        (
+            "兰州大学第一医院",
+            "主治医师",
+            "胸外科专业",
+            Some("胸外科专业")
+        )
+    );
     assert_eq!(expert.role, i32::from(pb::MemberRole::Clinical));
     let december = roster(channel)
         .list_on_site_members(authed(t, on_site(r, "2024-12-01", "")))

@@ -35,6 +35,7 @@ mod stints;
 
 pub mod capability;
 pub mod mentorship_board;
+pub mod names;
 pub mod network;
 pub mod practitioners;
 pub mod roster;

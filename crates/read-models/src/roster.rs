@@ -12,12 +12,12 @@ use std::collections::BTreeMap;
 use domain::aggregates::batch::MemberRole;
 use domain::aggregates::deployment::Post;
 use domain::facts::Presence;
-use domain::values::ProfessionalTitle;
 use sqlx::AnyPool;
 use time::Date;
 
 use crate::dates::parse;
 use crate::fact::{FactProjection, tables as t};
+use crate::names::{department_name, org_name, org_names, title_name};
 use crate::page::{
     Answer, Page, PageRequest, QueryError, fetch, int, opt_text, paginate, tag, text,
 };
@@ -27,10 +27,11 @@ use crate::stints::{self, Stint};
 
 pub static PROJECTION: FactProjection = FactProjection {
     name: "on_site_roster",
-    version: 3,
+    version: 4,
     tables: &[
         &t::PAIRING,
         &t::GROUP_ORG,
+        &t::HOSPITAL,
         &t::ASSIGNMENT,
         &t::ARRIVAL,
         &t::POST,
@@ -79,6 +80,8 @@ impl RosterFilter {
 pub struct HeldPost {
     pub post: Post,
     pub department: Option<String>,
+    /// The department's name (empty for a post of the whole hospital).
+    pub department_name: &'static str,
     pub from: Date,
 }
 
@@ -88,12 +91,16 @@ pub struct OnSiteMember {
     pub deployment_id: String,
     pub practitioner: String,
     pub home_org: String,
+    /// The home organisation's registered name (empty when not registered).
+    pub home_org_name: String,
     pub pairing_id: String,
     pub batch_number: u32,
     pub title_code: u16,
     /// e.g. 副主任医师.
     pub title_name: String,
     pub department: String,
+    /// e.g. 胸外科专业.
+    pub department_name: &'static str,
     pub role: MemberRole,
     pub posts: Vec<HeldPost>,
     pub arrived: Date,
@@ -138,6 +145,8 @@ pub enum GroupRole {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrgStaffing {
     pub org: String,
+    /// The organisation's registered name (empty when not registered).
+    pub org_name: String,
     pub role: GroupRole,
     pub min_staff: u32,
     pub on_site: u32,
@@ -148,6 +157,8 @@ pub struct OrgStaffing {
 pub struct GroupStaffing {
     pub pairing_id: String,
     pub lead_org: String,
+    /// The lead organisation's registered name (empty when not registered).
+    pub lead_org_name: String,
     pub orgs: Vec<OrgStaffing>,
     pub staffed: bool,
 }
@@ -176,12 +187,14 @@ async fn members(
     {
         let from = parse(&text(&row, "from_on")?)?;
         if from <= date {
+            let department = opt_text(&row, "department")?;
             posts
                 .entry(text(&row, "deployment_id")?)
                 .or_default()
                 .push(HeldPost {
                     post: tag(&row, "post")?,
-                    department: opt_text(&row, "department")?,
+                    department_name: department.as_deref().map_or("", department_name),
+                    department,
                     from,
                 });
         }
@@ -189,9 +202,9 @@ async fn members(
     Ok(stints
         .into_iter()
         .map(|s| OnSiteMember {
-            title_name: ProfessionalTitle::from_code(s.title)
-                .map(|t| t.name().to_owned())
-                .unwrap_or_default(),
+            title_name: title_name(s.title).to_owned(),
+            department_name: department_name(&s.specialty),
+            home_org_name: String::new(),
             posts: posts.remove(&s.deployment_id).unwrap_or_default(),
             days_remaining: (s.last_day() - date).whole_days(),
             below_minimum_term: s.below_minimum(),
@@ -242,8 +255,10 @@ pub async fn on_site(
         page.items.iter().map(|m| m.practitioner.as_str()),
     )
     .await?;
+    let orgs = org_names(pool, prefix, page.items.iter().map(|m| m.home_org.as_str())).await?;
     for member in &mut page.items {
         member.name = names.get(&member.practitioner).cloned().unwrap_or_default();
+        member.home_org_name = org_name(&orgs, &member.home_org);
     }
     Ok(page)
 }
@@ -319,6 +334,7 @@ pub async fn group_staffing(
         let group = groups.entry(key).or_insert(GroupStaffing {
             pairing_id: text(&row, "pairing_id")?,
             lead_org: text(&row, "lead_org")?,
+            lead_org_name: String::new(),
             orgs: Vec::new(),
             staffed: true,
         });
@@ -326,14 +342,33 @@ pub async fn group_staffing(
         group.staffed &= on_site >= min_staff;
         group.orgs.push(OrgStaffing {
             org,
+            org_name: String::new(),
             role: tag(&row, "role")?,
             min_staff,
             on_site,
         });
     }
+    let mut groups: Vec<GroupStaffing> = groups.into_values().collect();
+    // Collected first: the future must be Send, which an iterator of closures over borrows is not.
+    let orgs: Vec<&str> = groups
+        .iter()
+        .flat_map(|g| {
+            g.orgs
+                .iter()
+                .map(|o| o.org.as_str())
+                .chain([g.lead_org.as_str()])
+        })
+        .collect();
+    let names = org_names(pool, prefix, orgs).await?;
+    for group in &mut groups {
+        group.lead_org_name = org_name(&names, &group.lead_org);
+        for org in &mut group.orgs {
+            org.org_name = org_name(&names, &org.org);
+        }
+    }
     Ok(Answer {
         position,
-        value: groups.into_values().collect(),
+        value: groups,
     })
 }
 

@@ -9,7 +9,9 @@ use read_models::PageRequest;
 use read_models::roster::{self, RosterFilter};
 use time::macros::date;
 
-use crate::support::{Env, arrive, assignment, batch, depart, dept, on_both, org, pairing};
+use crate::support::{
+    Env, arrive, assignment, batch, depart, dept, hospital, on_both, org, pairing,
+};
 
 pub(crate) const PAIRING: u128 = 10;
 
@@ -17,6 +19,8 @@ pub(crate) fn scenario() -> Vec<Event> {
     let lzu = org("620102", 1);
     let huining = org("620422", 1);
     let mut events = vec![
+        hospital(&lzu, "兰州大学第一医院"),
+        hospital(&huining, "会宁县人民医院"),
         pairing(
             PAIRING,
             vec![lzu.clone()],
@@ -160,8 +164,14 @@ async fn roster_on_2024_09_15(env: Env) {
     let li = &page.items[0];
     assert_eq!(li.title_name, "副主任医师");
     assert_eq!(li.department, "22");
+    // Names beside the codes: the home hospital as registered, the department from 诊疗科目.
+    assert_eq!(
+        (li.home_org_name.as_str(), li.department_name),
+        ("兰州大学第一医院", "运动医学科")
+    );
     assert_eq!(li.posts.len(), 1);
     assert_eq!(li.posts[0].post, Post::DepartmentHead);
+    assert_eq!(li.posts[0].department_name, "运动医学科");
     assert_eq!(li.days_remaining, 46);
     assert!(
         li.below_minimum_term,
@@ -169,6 +179,7 @@ async fn roster_on_2024_09_15(env: Env) {
     );
     let hu = &page.items[1];
     assert_eq!(hu.title_name, "主治医师");
+    assert_eq!(hu.department_name, "胸外科专业");
     assert_eq!(hu.days_remaining, 312);
     assert!(!hu.below_minimum_term);
     assert_eq!(page.position, position);

@@ -5,7 +5,7 @@ use domain::aggregates::pairing::GroupFormed;
 use read_models::roster::{self, GroupRole};
 use time::macros::date;
 
-use crate::support::{Env, arrive, assignment, batch, on_both, org, pairing};
+use crate::support::{Env, arrive, assignment, batch, hospital, on_both, org, pairing};
 
 async fn one_plus_n_group_staffing(env: Env) {
     let town = org("520602", 9);
@@ -13,6 +13,9 @@ async fn one_plus_n_group_staffing(env: Env) {
     let assist_a = org("441900", 12);
     let assist_b = org("441900", 13);
     let mut events = vec![
+        // The second assisting hospital is not registered: its name is empty.
+        hospital(&lead, "东莞市人民医院"),
+        hospital(&assist_a, "东莞市中医院"),
         pairing(
             20,
             vec![lead.clone(), assist_a.clone(), assist_b.clone()],
@@ -75,5 +78,8 @@ async fn one_plus_n_group_staffing(env: Env) {
         ]
     );
     assert!(!group.staffed, "the second assisting hospital sent nobody");
+    assert_eq!(group.lead_org_name, "东莞市人民医院");
+    let names: Vec<&str> = group.orgs.iter().map(|o| o.org_name.as_str()).collect();
+    assert_eq!(names, ["东莞市人民医院", "东莞市中医院", ""]);
 }
 on_both!(one_plus_n_group_staffing);

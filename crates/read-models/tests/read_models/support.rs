@@ -6,9 +6,12 @@ use std::time::Duration;
 use domain::Event;
 use domain::aggregates::batch::{BatchDispatched, MemberAssigned, MemberRole};
 use domain::aggregates::deployment::{MemberArrived, MemberDeparted};
+use domain::aggregates::hospital::{HospitalRegistered, OrganisationKind};
 use domain::aggregates::pairing::PairingEstablished;
 use domain::aggregates::program::{IndicatorSet, ProgramKind, ProgramParameters};
-use domain::values::{BatchId, CreditCode, DeploymentId, PairingId, ProfessionalTitle, ProgramId};
+use domain::values::{
+    BatchId, CreditCode, DeploymentId, DivisionCode, PairingId, ProfessionalTitle, ProgramId,
+};
 use event_store::{AppendMetadata, EventStore, ExpectedVersion, NewEvent, StoreOptions};
 use projector::Projector;
 use time::Date;
@@ -181,6 +184,21 @@ pub(crate) fn params(min_term_months: u32, mentor_ratio_max: u32) -> ProgramPara
         group_rules: None,
         eligible_counties: None,
     }
+}
+
+/// `org` registered as a general hospital (A100) named `name`, in the division its credit code
+/// names.
+pub(crate) fn hospital(org: &CreditCode, name: &str) -> Event {
+    let code = org.to_string();
+    HospitalRegistered {
+        hospital: org.clone(),
+        name: name.into(),
+        division: DivisionCode::parse(&code[2..8]).unwrap(),
+        kind: OrganisationKind::Hospital,
+        category: Some("A100".into()),
+        registered_on: Date::from_calendar_date(2000, time::Month::January, 1).unwrap(),
+    }
+    .into()
 }
 
 pub(crate) fn pairing_id(n: u128) -> PairingId {

@@ -164,6 +164,7 @@ fn held_post(post: &HeldPost) -> pb::HeldPost {
         post: post.post.to_wire(),
         department: post.department.clone().unwrap_or_default(),
         held_from: day(post.from),
+        department_name: post.department_name.to_owned(),
     }
 }
 
@@ -186,6 +187,8 @@ fn on_site_member(m: &OnSiteMember) -> pb::OnSiteMember {
         below_minimum_term: m.below_minimum_term,
         presence: m.presence.to_wire(),
         practitioner_name: Some(practitioner_name(&m.practitioner, &m.name)),
+        home_org_name: m.home_org_name.clone(),
+        department_name: m.department_name.to_owned(),
     }
 }
 
@@ -204,6 +207,7 @@ fn org_staffing(o: &OrgStaffing) -> pb::OrgStaffing {
         role: o.role.to_wire(),
         min_staff: o.min_staff,
         on_site: o.on_site,
+        org_name: o.org_name.clone(),
     }
 }
 
@@ -214,6 +218,7 @@ fn group_staffing(g: &GroupStaffing) -> pb::GroupStaffing {
         lead_org: g.lead_org.clone(),
         orgs: g.orgs.iter().map(org_staffing).collect(),
         staffed: g.staffed,
+        lead_org_name: g.lead_org_name.clone(),
     }
 }
 
