@@ -21,6 +21,9 @@
 //!   for both so that the stints overlap (`practitioner:`), one arrival permitted;
 //! - `POST_ALREADY_HELD`: four members on site appointed head of one department from the same day
 //!   (`on_site:` the recipient), one permitted (another department each round);
+//! - `GROUP_STAFFING_BELOW_MINIMUM`: three members of a 1+N group's lead hospital leaving early
+//!   at once, the lead's minimum on site being 2 (`on_site:` the recipient), one permitted (another
+//!   recipient each round, since the rule counts every stint of the lead at the recipient);
 //! - `DUPLICATE_ACTIVE_PAIRING`: four pairings of one program with the same supporting and
 //!   recipient hospitals (`program:`), one permitted;
 //! - `GAP_ALREADY_FILLED`: four claims of one gap. The gap's key is its stream, so the stream's
@@ -37,8 +40,10 @@ use std::sync::Arc;
 
 use app::{CommandOutcome, Error};
 use domain::aggregates::alliance::{AllianceCommand, AllianceFormed, AllianceMember, Tier};
+use domain::aggregates::batch::{BatchCommand, BatchDispatched, MemberAssigned};
 use domain::aggregates::deployment::{DeploymentCommand, Post};
 use domain::aggregates::gap::{GapCommand, GapFilled, GapKey, GapLevel, GapRegion};
+use domain::aggregates::hospital::HospitalCommand;
 use domain::aggregates::mentorship::{MentorshipCommand, MentorshipPaired};
 use domain::aggregates::pairing::{PairingCommand, PairingEstablished};
 use domain::aggregates::program::{ProgramCommand, ProgramDefined, ProgramKind};
@@ -47,8 +52,8 @@ use domain::aggregates::technique::{
     Performer, TechniqueCategory, TechniqueCommand, TechniqueIntroduced,
 };
 use domain::values::{
-    AllianceId, ClinicalDepartment, DeploymentId, MentorshipId, PairingId, ProgramId, RegionKey,
-    StudyId, TechniqueAtHospitalId, TechniqueKey,
+    AllianceId, BatchId, ClinicalDepartment, DeploymentId, HospitalId, MentorshipId, PairingId,
+    ProgramId, RegionKey, StudyId, TechniqueAtHospitalId, TechniqueKey,
 };
 use domain::{AggregateCommand, StreamCommand};
 use time::macros::date;
@@ -97,6 +102,7 @@ on_both_backends!(
     a_gap_is_filled_once,
     a_practitioner_is_on_site_in_one_place_at_a_time,
     a_post_has_one_holder,
+    a_group_keeps_its_lead_staff_on_site,
     a_program_pairs_two_hospitals_once,
 );
 
@@ -243,6 +249,110 @@ async fn a_post_has_one_holder(backend: Backend) {
             })
             .collect();
         race(&world, commands, 1, "POST_ALREADY_HELD", round).await;
+    }
+}
+
+async fn a_group_keeps_its_lead_staff_on_site(backend: Backend) {
+    let world = Arc::new(World::new(&backend, 0).await);
+    let third = org("620000", 4);
+    world
+        .ok(AggregateCommand::Hospital {
+            id: HospitalId(third.clone()),
+            command: StreamCommand::Act(HospitalCommand::Register(hospital(
+                third.clone(),
+                "620000",
+            ))),
+        })
+        .await;
+    for round in 0..REPETITIONS {
+        let here = org("620422", 100 + u32::try_from(round).unwrap());
+        world
+            .ok(AggregateCommand::Hospital {
+                id: HospitalId(here.clone()),
+                command: StreamCommand::Act(HospitalCommand::Register(hospital(
+                    here.clone(),
+                    "620422",
+                ))),
+            })
+            .await;
+        let pairing_id = PairingId(Uuid::new_v4());
+        let established = PairingEstablished {
+            pairing_id,
+            supporting_orgs: vec![supporting(), supporting_b(), third.clone()],
+            recipient_org: here.clone(),
+            ..pairing()
+        };
+        world
+            .ok(AggregateCommand::Pairing {
+                id: pairing_id,
+                command: StreamCommand::Act(PairingCommand::Establish(established.into())),
+            })
+            .await;
+        world
+            .ok(AggregateCommand::Pairing {
+                id: pairing_id,
+                command: StreamCommand::Act(PairingCommand::FormGroup {
+                    lead_org: supporting(),
+                    assisting_orgs: vec![supporting_b(), third.clone()],
+                    formed_on: date!(2022 - 02 - 01),
+                }),
+            })
+            .await;
+        let batch_id = BatchId {
+            pairing: pairing_id,
+            number: 1,
+        };
+        let dispatched = BatchDispatched {
+            batch: batch_id,
+            recipient_org: here.clone(),
+            ..batch()
+        };
+        world
+            .ok(AggregateCommand::Batch {
+                id: batch_id,
+                command: StreamCommand::Act(BatchCommand::Dispatch(dispatched.into())),
+            })
+            .await;
+        // Three members of the lead on site; its minimum is 2 (`parameters`).
+        let mut members = Vec::new();
+        for k in 1..=3 {
+            let id = deployment(round, k);
+            let assigned = MemberAssigned {
+                batch: batch_id,
+                deployment_id: id,
+                recipient_org: here.clone(),
+                practitioner: person(&format!("doc-group-{round}-{k}")),
+                ..assignment()
+            };
+            world
+                .ok(AggregateCommand::Batch {
+                    id: batch_id,
+                    command: StreamCommand::Act(BatchCommand::AssignMember(assigned.into())),
+                })
+                .await;
+            world
+                .ok(AggregateCommand::Deployment {
+                    id,
+                    command: StreamCommand::Act(DeploymentCommand::Arrive {
+                        deployment_id: id,
+                        recipient_org: here.clone(),
+                        arrived_on: date!(2024 - 07 - 01),
+                    }),
+                })
+                .await;
+            members.push(id);
+        }
+        let commands = members
+            .iter()
+            .map(|id| AggregateCommand::Deployment {
+                id: *id,
+                command: StreamCommand::Act(DeploymentCommand::Depart {
+                    departed_on: date!(2024 - 10 - 01),
+                    reason: Some("家中有事，提前返回".to_owned()),
+                }),
+            })
+            .collect();
+        race(&world, commands, 1, "GROUP_STAFFING_BELOW_MINIMUM", round).await;
     }
 }
 
