@@ -13,21 +13,31 @@
 //! - `ALLIANCE_LEAD_NOT_SUPPORTING`: alliances formed by a lead against the end of the only pairing
 //!   it supports (`pairing_org:` the lead);
 //! - `MENTOR_NOT_ON_SITE`: mentorships of a mentor against the mentor's early departure
-//!   (`practitioner:` the mentor).
+//!   (`practitioner:` the mentor);
+//! - `NEW_MENTOR_NOT_ON_SITE`: handovers to a mentor against the new mentor's early departure
+//!   (`practitioner:` the new mentor);
+//! - `STUDY_HOST_NOT_LINKED`: advanced-study stays at an alliance member against the trainee's
+//!   hospital leaving the alliance (`alliance_org:` the trainee's hospital).
 //!
 //! The first two fail when the facts read by id are not part of the append's condition (checked
-//! by hand when this was written), the last two when `execute` appends without its conditions.
+//! by hand when this was written), the others when `execute` appends without its conditions.
 
 use std::sync::Arc;
 
 use app::{CommandOutcome, Error};
-use domain::aggregates::alliance::{AllianceCommand, AllianceFormed, AllianceMember, Tier};
+use domain::aggregates::alliance::{
+    AllianceCommand, AllianceFormed, AllianceMember, MembershipChange, Tier,
+};
 use domain::aggregates::batch::{BatchCommand, BatchDispatched, MemberAssigned};
 use domain::aggregates::deployment::DeploymentCommand;
+use domain::aggregates::hospital::HospitalCommand;
 use domain::aggregates::mentorship::{MentorshipCommand, MentorshipPaired};
 use domain::aggregates::pairing::{PairingCommand, PairingEstablished};
 use domain::aggregates::program::{ProgramCommand, ProgramDefined, ProgramKind};
-use domain::values::{AllianceId, BatchId, MentorshipId, PairingId, ProgramId};
+use domain::aggregates::study::{AdvancedStudyStarted, StudyCommand};
+use domain::values::{
+    AllianceId, BatchId, DeploymentId, HospitalId, MentorshipId, PairingId, ProgramId, StudyId,
+};
 use domain::{AggregateCommand, Event, StreamCommand};
 use time::macros::date;
 use uuid::Uuid;
@@ -41,6 +51,8 @@ on_both_backends!(
     no_assignment_is_recorded_after_its_pairing_ended,
     an_alliance_is_formed_only_while_its_lead_supports_a_pairing,
     a_mentorship_starts_only_while_its_mentor_is_on_site,
+    a_mentorship_is_handed_over_only_to_a_mentor_on_site,
+    a_study_starts_only_at_a_host_linked_to_the_trainee_hospital,
 );
 
 /// The outcomes of `decisions` and `change`, run at once.
@@ -92,6 +104,13 @@ fn check_order(
     outcomes.iter().filter(|o| o.is_ok()).count()
 }
 
+/// Some decisions were recorded (before the change): each is valid alone, so a test whose
+/// decisions are all refused tests nothing.
+fn valid_alone(recorded: usize) {
+    eprintln!("{recorded} decisions recorded before the change");
+    assert!(recorded > 0, "no decision was ever recorded");
+}
+
 fn define_program(program: ProgramId, round: usize) -> AggregateCommand {
     AggregateCommand::Program {
         id: program,
@@ -132,6 +151,7 @@ async fn a_revision_in_place_binds_no_pairing_to_the_terms_it_replaced(backend: 
     let world = Arc::new(World::new(&backend, 0).await);
     let mut revised = parameters();
     revised.mentor_ratio_max = 3;
+    let mut recorded = 0;
     for round in 0..REPETITIONS {
         // A program with no pairing yet: its version 1 may be revised in place until one binds it.
         let program = ProgramId(Uuid::new_v4());
@@ -146,7 +166,7 @@ async fn a_revision_in_place_binds_no_pairing_to_the_terms_it_replaced(backend: 
         };
         let (outcomes, pairing) =
             run_at_once(&world, vec![revision], establish(program, pairing_id)).await;
-        check_order(&outcomes, &pairing, "PROGRAM_PARAMETERS_IN_USE", round);
+        recorded += check_order(&outcomes, &pairing, "PROGRAM_PARAMETERS_IN_USE", round);
         // The pairing binds the terms the program had when the pairing was recorded.
         let bound = pairing
             .events
@@ -166,12 +186,14 @@ async fn a_revision_in_place_binds_no_pairing_to_the_terms_it_replaced(backend: 
             "round {round}: the pairing binds terms the program no longer has ({outcomes:?})"
         );
     }
+    valid_alone(recorded);
 }
 
 async fn no_assignment_is_recorded_after_its_pairing_ended(backend: Backend) {
     let world = Arc::new(World::new(&backend, 0).await);
     // The world's pairing ends, so that each round's pairing is the only active one.
     world.ok(end(pairing_id())).await;
+    let mut recorded = 0;
     for round in 0..REPETITIONS {
         let pairing_id = PairingId(Uuid::new_v4());
         world.ok(establish(program_id(), pairing_id)).await;
@@ -207,13 +229,15 @@ async fn no_assignment_is_recorded_after_its_pairing_ended(backend: Backend) {
             })
             .collect();
         let (outcomes, ended) = run_at_once(&world, assignments, end(pairing_id)).await;
-        check_order(&outcomes, &ended, "PAIRING_NOT_ACTIVE", round);
+        recorded += check_order(&outcomes, &ended, "PAIRING_NOT_ACTIVE", round);
     }
+    valid_alone(recorded);
 }
 
 async fn an_alliance_is_formed_only_while_its_lead_supports_a_pairing(backend: Backend) {
     let world = Arc::new(World::new(&backend, 0).await);
     world.ok(end(pairing_id())).await;
+    let mut recorded = 0;
     for round in 0..REPETITIONS {
         let pairing_id = PairingId(Uuid::new_v4());
         world.ok(establish(program_id(), pairing_id)).await;
@@ -241,12 +265,14 @@ async fn an_alliance_is_formed_only_while_its_lead_supports_a_pairing(backend: B
             })
             .collect();
         let (outcomes, ended) = run_at_once(&world, alliances, end(pairing_id)).await;
-        check_order(&outcomes, &ended, "ALLIANCE_LEAD_NOT_SUPPORTING", round);
+        recorded += check_order(&outcomes, &ended, "ALLIANCE_LEAD_NOT_SUPPORTING", round);
     }
+    valid_alone(recorded);
 }
 
 async fn a_mentorship_starts_only_while_its_mentor_is_on_site(backend: Backend) {
     let world = Arc::new(World::new(&backend, 1).await);
+    let mut recorded = 0;
     for round in 0..REPETITIONS {
         // The mentor is on site from July; the early departure ends the stint before the
         // mentorships would start. Two apprentices: the ratio (2) allows both.
@@ -287,6 +313,148 @@ async fn a_mentorship_starts_only_while_its_mentor_is_on_site(backend: Backend) 
             }),
         };
         let (outcomes, departed) = run_at_once(&world, mentorships, departure).await;
-        check_order(&outcomes, &departed, "MENTOR_NOT_ON_SITE", round);
+        recorded += check_order(&outcomes, &departed, "MENTOR_NOT_ON_SITE", round);
     }
+    valid_alone(recorded);
+}
+
+/// Deployment `id`'s member leaves early, on `on`.
+fn depart(id: DeploymentId, on: time::Date) -> AggregateCommand {
+    AggregateCommand::Deployment {
+        id,
+        command: StreamCommand::Act(DeploymentCommand::Depart {
+            departed_on: on,
+            reason: Some("家中有事，提前返回".to_owned()),
+        }),
+    }
+}
+
+fn pair(mentorship_id: MentorshipId, mentor: &str, apprentice: &str) -> AggregateCommand {
+    AggregateCommand::Mentorship {
+        id: mentorship_id,
+        command: StreamCommand::Act(MentorshipCommand::Pair(MentorshipPaired {
+            mentorship_id,
+            mentor: person(mentor),
+            apprentice: person(apprentice),
+            recipient_org: recipient(),
+            department: dept("04.05"),
+            start: date!(2024 - 08 - 01),
+            plan: String::new(),
+        })),
+    }
+}
+
+async fn a_mentorship_is_handed_over_only_to_a_mentor_on_site(backend: Backend) {
+    let world = Arc::new(World::new(&backend, 1).await);
+    let mut recorded = 0;
+    for round in 0..REPETITIONS {
+        // Two mentors on site; the first leaves on 10 September, within the handover window of
+        // a handover on 1 September; the second would leave before it.
+        let (old, new) = (format!("mentor-old-{round}"), format!("mentor-new-{round}"));
+        let (old_id, new_id) = (deployment(round, 1), deployment(round, 2));
+        for (id, who) in [(old_id, &old), (new_id, &new)] {
+            world
+                .ok(assign(
+                    1,
+                    id,
+                    who,
+                    date!(2024 - 07 - 01),
+                    date!(2025 - 06 - 30),
+                ))
+                .await;
+            world.ok(arrive(id, date!(2024 - 07 - 01))).await;
+        }
+        let mut handovers = Vec::new();
+        for k in 1..=2 {
+            let mentorship_id = MentorshipId(Uuid::new_v4());
+            world
+                .ok(pair(
+                    mentorship_id,
+                    &old,
+                    &format!("apprentice-handed-{round}-{k}"),
+                ))
+                .await;
+            handovers.push(AggregateCommand::Mentorship {
+                id: mentorship_id,
+                command: StreamCommand::Act(MentorshipCommand::HandOver {
+                    to_mentor: person(&new),
+                    date: date!(2024 - 09 - 01),
+                }),
+            });
+        }
+        world.ok(depart(old_id, date!(2024 - 09 - 10))).await;
+        let (outcomes, departed) =
+            run_at_once(&world, handovers, depart(new_id, date!(2024 - 08 - 20))).await;
+        recorded += check_order(&outcomes, &departed, "NEW_MENTOR_NOT_ON_SITE", round);
+    }
+    valid_alone(recorded);
+}
+
+async fn a_study_starts_only_at_a_host_linked_to_the_trainee_hospital(backend: Backend) {
+    let world = Arc::new(World::new(&backend, 0).await);
+    // A host linked to the recipient only through alliances: in no pairing with it.
+    let host = org("620422", 6);
+    world
+        .ok(AggregateCommand::Hospital {
+            id: HospitalId(host.clone()),
+            command: StreamCommand::Act(HospitalCommand::Register(hospital(
+                host.clone(),
+                "620422",
+            ))),
+        })
+        .await;
+    let member = |org| AllianceMember {
+        org,
+        tier: Some(Tier::County),
+    };
+    let mut recorded = 0;
+    for round in 0..REPETITIONS {
+        // Each round's alliance links the host to the recipient until the recipient leaves it
+        // (the earlier rounds' alliances no longer hold the recipient).
+        let alliance_id = AllianceId(Uuid::new_v4());
+        world
+            .ok(AggregateCommand::Alliance {
+                id: alliance_id,
+                command: StreamCommand::Act(AllianceCommand::Form(AllianceFormed {
+                    alliance_id,
+                    specialty: dept("04.04"),
+                    specialty_name: Some(format!("进修联盟{round}")),
+                    specialty_sub_code: None,
+                    lead_org: supporting(),
+                    members: vec![member(recipient()), member(host.clone())],
+                    formed_on: date!(2023 - 03 - 22),
+                    plaque_awarded: false,
+                })),
+            })
+            .await;
+        let studies = (1..=2)
+            .map(|k| {
+                let study_id = StudyId(Uuid::new_v4());
+                AggregateCommand::Study {
+                    id: study_id,
+                    command: StreamCommand::Act(StudyCommand::Start(AdvancedStudyStarted {
+                        study_id,
+                        trainee: person(&format!("trainee-linked-{round}-{k}")),
+                        trainee_org: recipient(),
+                        host_org: host.clone(),
+                        department: dept("04.05"),
+                        start: date!(2024 - 03 - 01),
+                        planned_end: date!(2024 - 08 - 31),
+                        cohort: None,
+                    })),
+                }
+            })
+            .collect();
+        let leaving = AggregateCommand::Alliance {
+            id: alliance_id,
+            command: StreamCommand::Act(AllianceCommand::ChangeMembership {
+                member: member(recipient()),
+                change: MembershipChange::Left,
+                date: date!(2023 - 12 - 31),
+            }),
+        };
+        let (outcomes, left) = run_at_once(&world, studies, leaving).await;
+        recorded += check_order(&outcomes, &left, "STUDY_HOST_NOT_LINKED", round);
+    }
+    valid_alone(recorded);
 }
