@@ -1,6 +1,7 @@
 //! `CONCURRENT_DECISION`: when the facts of a rule keep changing between reading them and
 //! appending, every attempt is refused by its condition, and after `MAX_ATTEMPTS` the command fails
-//! with the facts it was decided on named, and writes nothing.
+//! with the facts it was decided on named, and writes nothing. The same for a fact read by stream
+//! id (the batch's pairing), named `stream:<id>`.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -10,8 +11,9 @@ use domain::Event;
 use domain::aggregates::mentorship::{
     ApprenticeMilestoneRecorded, MentorshipPaired, MilestoneKind,
 };
+use domain::aggregates::pairing::{FundingCommitted, FundingSource};
 use domain::tags;
-use domain::values::{DeploymentId, MentorshipId};
+use domain::values::{DeploymentId, MentorshipId, MoneyFen};
 use event_store::{AppendMetadata, ExpectedVersion};
 use time::macros::date;
 use uuid::Uuid;
@@ -118,6 +120,95 @@ async fn facts_that_keep_moving_end_in_a_concurrent_decision_naming_them() {
         outcomes.len()
     );
     // A refused one wrote nothing: the batch holds its dispatch and the successful assignments.
+    let batch = world
+        .t
+        .app
+        .store()
+        .read_stream(&batch_number(1).stream_id(), 1, 100)
+        .await
+        .unwrap();
+    assert_eq!(batch.len(), 1 + outcomes.len() - refused.len());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_stream_read_by_id_that_keeps_moving_ends_in_a_concurrent_decision_naming_it() {
+    // Given a pairing that keeps moving: writers record funding commitments on it (which change
+    // nothing an assignment checks) as fast as they can,
+    let world = Arc::new(World::new(&Backend::postgres().unwrap_or(Backend::Sqlite), 1).await);
+    let established: Event = pairing().into();
+    let stop = Arc::new(AtomicBool::new(false));
+    let writers: Vec<_> = (0..4)
+        .map(|_| {
+            let (world, stop, established) = (world.clone(), stop.clone(), established.clone());
+            tokio::spawn(async move {
+                while !stop.load(Ordering::Relaxed) {
+                    let funding: Event = FundingCommitted {
+                        pairing_id: pairing_id(),
+                        funding_id: Uuid::new_v4(),
+                        recipient_org: recipient(),
+                        amount_fen: MoneyFen::from_yuan(1000),
+                        source: FundingSource::Fiscal,
+                        purpose: "设备".to_owned(),
+                        date: date!(2024 - 09 - 01),
+                    }
+                    .into();
+                    append_tagged(&world, &funding, std::slice::from_ref(&established)).await;
+                }
+            })
+        })
+        .collect();
+    // when members are assigned to one of its batches, one after another,
+    let mut outcomes = Vec::new();
+    for n in 0..20u128 {
+        let id = DeploymentId(Uuid::from_u128(0x900 + n));
+        let who = format!("doc-moving-{n}");
+        let outcome = world
+            .run(assign(
+                1,
+                id,
+                &who,
+                date!(2024 - 07 - 01),
+                date!(2025 - 06 - 30),
+            ))
+            .await;
+        let done = matches!(outcome, Err(Error::ConcurrentDecision { .. }));
+        outcomes.push(outcome);
+        if done {
+            break;
+        }
+    }
+    stop.store(true, Ordering::Relaxed);
+    for writer in writers {
+        writer.await.unwrap();
+    }
+    // then each one succeeds or fails naming the pairing's stream and the position of an event
+    // of it, and at least one failed.
+    let refused: Vec<&Error> = outcomes.iter().filter_map(|o| o.as_ref().err()).collect();
+    let pairing_stream = pairing_id().stream_id();
+    for error in &refused {
+        match error {
+            Error::ConcurrentDecision {
+                stream_id,
+                facts,
+                position,
+            } => {
+                assert_eq!(stream_id, &batch_number(1).stream_id());
+                assert_eq!(facts, &format!("stream:{pairing_stream}"));
+                let moved = world.t.app.store().get_event(*position).await.unwrap();
+                assert_eq!(
+                    moved.map(|e| e.stream_id),
+                    Some(pairing_stream.clone()),
+                    "the position names an event of the pairing"
+                );
+            }
+            other => panic!("refused otherwise: {other:?}"),
+        }
+    }
+    assert!(
+        !refused.is_empty(),
+        "no concurrent decision in {} tries",
+        outcomes.len()
+    );
     let batch = world
         .t
         .app
