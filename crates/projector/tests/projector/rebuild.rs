@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use crate::counter::Counter;
 use crate::support::{
-    OnDatabase, TestDatabase, append, backends, eventually, expected, table_exists, tables, within,
+    Backend, OnDatabase, TestDatabase, append, backends, eventually, expected, table_exists,
+    tables, within,
 };
 
 #[tokio::test]
@@ -49,16 +50,27 @@ async fn a_rebuild_switches_when_caught_up_and_drops_the_old_tables() {
             .wait_for("counter", end, within(20))
             .await
             .unwrap();
-        assert_eq!(
-            projector.active("counter").unwrap().table_prefix,
-            old.table_prefix
+        // On SQLite the slowed rebuild holds the file's write lock through each batch; the
+        // projector's runners take turns on it, but the store's writer catches it between two
+        // batches only through SQLite's busy handler, which under a loaded CI has taken longer than
+        // the whole rebuild. There the switch may already have happened, and only PostgreSQL can
+        // hold the "still behind" state for certain.
+        let still_behind = projector.active("counter").unwrap().table_prefix == old.table_prefix;
+        assert!(
+            still_behind || backend == Backend::Sqlite,
+            "the rebuild switched before it caught up"
         );
-        let statuses = projector.status().await.unwrap();
-        let building = statuses.iter().find(|s| s.generation == 1).unwrap();
-        assert_eq!(building.state, ProjectionState::Rebuilding);
-        assert!(!building.active && building.position < end);
-        let incremental = tables(projector.pool(), &old.table_prefix).await;
-        assert_eq!(incremental, expected(&store, &[], end).await);
+        let incremental = if still_behind {
+            let statuses = projector.status().await.unwrap();
+            let building = statuses.iter().find(|s| s.generation == 1).unwrap();
+            assert_eq!(building.state, ProjectionState::Rebuilding);
+            assert!(!building.active && building.position < end);
+            let incremental = tables(projector.pool(), &old.table_prefix).await;
+            assert_eq!(incremental, expected(&store, &[], end).await);
+            incremental
+        } else {
+            expected(&store, &[], end).await
+        };
 
         eventually("switch", || async {
             projector.active("counter").unwrap().generation == 1
