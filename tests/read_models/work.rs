@@ -273,6 +273,20 @@ pub(super) async fn check_work(channel: &Channel, t: &str, r: &Recorded) {
         (s.pairings, s.supporting_hospitals, s.recipient_hospitals),
         (1, 1, 1)
     );
+    // The pairing's parties with the names they were registered under.
+    assert_eq!(
+        (s.recipient_org.clone(), s.supporting_orgs.clone()),
+        (
+            Some(pb::OrganisationName {
+                org: huining(),
+                name: "会宁县人民医院".into()
+            }),
+            vec![pb::OrganisationName {
+                org: lzu_first(),
+                name: "兰州大学第一医院".into()
+            }]
+        )
+    );
     assert_eq!((s.staff_people, s.staff_terms, s.trainings), (2, 2, 1));
     assert_eq!(
         (

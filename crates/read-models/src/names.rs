@@ -48,7 +48,22 @@ pub(crate) async fn org_names<'a>(
     Ok(names)
 }
 
+/// An organisation's credit code and the name it is registered under (empty when it is not).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OrgName {
+    pub org: String,
+    pub name: String,
+}
+
 /// The name of `org` in `names`, empty when it is not registered.
 pub(crate) fn org_name(names: &BTreeMap<String, String>, org: &str) -> String {
     names.get(org).cloned().unwrap_or_default()
+}
+
+/// `org` with its name in `names`.
+pub(crate) fn named(names: &BTreeMap<String, String>, org: &str) -> OrgName {
+    OrgName {
+        org: org.to_owned(),
+        name: org_name(names, org),
+    }
 }

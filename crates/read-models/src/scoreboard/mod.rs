@@ -6,6 +6,7 @@
 //! - Staff dispatched, as distinct people and as person-terms (member assignments).
 //! - Surgeries, critical rescues, patients served (from activity reports, keeping "at least"),
 //!   trainings delivered, techniques introduced, gaps filled, alliances led, platforms, funding.
+//! - Who the pairing's own parties are, by credit code with their registered names.
 //!
 //! Reported and itemized figures are never added (issue 9 item 10). A report on a pairing covers
 //! the pairings nested under it (东莞's "1176 trainings" is the whole city's), so a pairing's
@@ -22,6 +23,7 @@ use time::Date;
 
 use crate::dates::parse;
 use crate::fact::{FactProjection, tables as t};
+use crate::names::{OrgName, named, org_names};
 use crate::page::{
     Answer, Page, PageRequest, QueryError, fetch, opt_int, opt_text, tag, text, uint,
 };
@@ -36,8 +38,10 @@ pub static PROJECTION: FactProjection = FactProjection {
     // 2: the gap table keeps the display name of a custom region.
     // 3: the alliance table gained the specialty name and sub-code.
     // 4: the activity table gained reported trainings and teleconsultations.
-    version: 4,
+    // 5: the hospital table, for the parties' names.
+    version: 5,
     tables: &[
+        &t::HOSPITAL,
         &t::PAIRING,
         &t::PAIRING_ORG,
         &t::ASSIGNMENT,
@@ -128,6 +132,11 @@ impl Reported {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Scoreboard {
     pub pairing_id: String,
+    /// The pairing's own recipient, with its registered name (empty org for an unknown pairing).
+    pub recipient_org: OrgName,
+    /// The pairing's own supporting organisations, in the order the pairing lists them, with
+    /// their registered names.
+    pub supporting_orgs: Vec<OrgName>,
     /// Pairings counted: this one and every descendant.
     pub pairings: usize,
     pub supporting_hospitals: usize,
@@ -204,10 +213,22 @@ pub async fn scoreboard(
 
     let mut supporting: BTreeSet<String> = BTreeSet::new();
     let mut all_orgs: BTreeSet<String> = BTreeSet::new();
-    for row in fetch(pool, prefix, "SELECT * FROM {p}pairing_org", &[]).await? {
+    // The pairing's own parties, in the order it lists them.
+    let mut own_supporting: Vec<String> = Vec::new();
+    for row in fetch(
+        pool,
+        prefix,
+        "SELECT * FROM {p}pairing_org ORDER BY src_stream, src_version, seq",
+        &[],
+    )
+    .await?
+    {
         let pairing = text(&row, "pairing_id")?;
         if subtree.contains(&pairing) {
             let org = text(&row, "org")?;
+            if pairing == pairing_id {
+                own_supporting.push(org.clone());
+            }
             if leaves.contains(&pairing) {
                 supporting.insert(org.clone());
             }
@@ -228,8 +249,23 @@ pub async fn scoreboard(
         }
     }
 
+    let own_recipient = pairings
+        .get(pairing_id)
+        .map(|(_, recipient, _)| recipient.clone())
+        .unwrap_or_default();
+    let parties: Vec<&str> = own_supporting
+        .iter()
+        .map(String::as_str)
+        .chain([own_recipient.as_str()])
+        .collect();
+    let names = org_names(pool, prefix, parties).await?;
     let mut board = Scoreboard {
         pairing_id: pairing_id.to_owned(),
+        recipient_org: named(&names, &own_recipient),
+        supporting_orgs: own_supporting
+            .iter()
+            .map(|org| named(&names, org))
+            .collect(),
         pairings: subtree.len(),
         supporting_hospitals: supporting.len(),
         recipient_hospitals: leaf_recipients.len(),

@@ -16,7 +16,9 @@ use domain::values::{
 use time::macros::date;
 use uuid::Uuid;
 
-use crate::support::{assignment, dept, org, pairing, pairing_id, person};
+use crate::support::{
+    OrganisationKind, assignment, dept, hospital, org, pairing, pairing_id, person, registered,
+};
 
 pub(crate) const CITY: u128 = 1000;
 pub(crate) const COUNTY: u128 = 1001;
@@ -81,6 +83,19 @@ pub(crate) fn technique(i: u32, on: time::Date) -> Event {
 pub(crate) fn scenario() -> Vec<Event> {
     let start = date!(2021 - 06 - 01);
     let mut events = vec![
+        // The city pairing's parties; the county pairing's supporting commission is not
+        // registered, its recipient hospital is.
+        registered(
+            &org("441900", 1),
+            "东莞市卫生健康局",
+            OrganisationKind::HealthCommission,
+        ),
+        registered(
+            &org("520600", 1),
+            "铜仁市卫生健康局",
+            OrganisationKind::HealthCommission,
+        ),
+        hospital(&org("520627", 1), "沿河土家族自治县人民医院"),
         pairing(CITY, vec![org("441900", 1)], &org("520600", 1), None, start),
         pairing(
             COUNTY,

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::seed_002_facts::{
     CITY, COUNTY, leaf, ledger, recipient, report, scenario, supporting, technique,
 };
-use crate::support::{Env, on_both, pairing_id};
+use crate::support::{Env, on_both, org, pairing_id};
 
 async fn dongguan_tongren_cumulative_figures(env: Env) {
     env.append(scenario()).await;
@@ -23,6 +23,25 @@ async fn dongguan_tongren_cumulative_figures(env: Env) {
             .unwrap()
             .value;
     assert_eq!(board.pairings, 41);
+    // The pairing's own parties, with the names they are registered under.
+    let parties = |b: &scoreboard::Scoreboard| {
+        let supporting: Vec<(String, String)> = b
+            .supporting_orgs
+            .iter()
+            .map(|o| (o.org.clone(), o.name.clone()))
+            .collect();
+        (
+            (b.recipient_org.org.clone(), b.recipient_org.name.clone()),
+            supporting,
+        )
+    };
+    assert_eq!(
+        parties(&board),
+        (
+            (org("520600", 1).to_string(), "铜仁市卫生健康局".to_owned()),
+            vec![(org("441900", 1).to_string(), "东莞市卫生健康局".to_owned())]
+        )
+    );
     assert_eq!(
         (board.supporting_hospitals, board.recipient_hospitals),
         (39, 33),
@@ -59,6 +78,17 @@ async fn dongguan_tongren_cumulative_figures(env: Env) {
     .unwrap()
     .value;
     assert_eq!(county.pairings, 21);
+    // An unregistered party has an empty name.
+    assert_eq!(
+        parties(&county),
+        (
+            (
+                org("520627", 1).to_string(),
+                "沿河土家族自治县人民医院".to_owned()
+            ),
+            vec![(org("441900", 2).to_string(), String::new())]
+        )
+    );
     assert_eq!(county.supporting_hospitals, 20);
     assert_eq!(county.surgeries.value, 20 * 153 + 26);
     assert_eq!(county.funding_fen, 780_000_000);

@@ -6,7 +6,8 @@ use std::time::Duration;
 use domain::Event;
 use domain::aggregates::batch::{BatchDispatched, MemberAssigned, MemberRole};
 use domain::aggregates::deployment::{MemberArrived, MemberDeparted};
-use domain::aggregates::hospital::{HospitalRegistered, OrganisationKind};
+use domain::aggregates::hospital::HospitalRegistered;
+pub(crate) use domain::aggregates::hospital::OrganisationKind;
 use domain::aggregates::pairing::PairingEstablished;
 use domain::aggregates::program::{IndicatorSet, ProgramKind, ProgramParameters};
 use domain::values::{
@@ -189,13 +190,18 @@ pub(crate) fn params(min_term_months: u32, mentor_ratio_max: u32) -> ProgramPara
 /// `org` registered as a general hospital (A100) named `name`, in the division its credit code
 /// names.
 pub(crate) fn hospital(org: &CreditCode, name: &str) -> Event {
+    registered(org, name, OrganisationKind::Hospital)
+}
+
+/// `org` registered as an organisation of `kind` named `name` (a hospital is a general one, A100).
+pub(crate) fn registered(org: &CreditCode, name: &str, kind: OrganisationKind) -> Event {
     let code = org.to_string();
     HospitalRegistered {
         hospital: org.clone(),
         name: name.into(),
         division: DivisionCode::parse(&code[2..8]).unwrap(),
-        kind: OrganisationKind::Hospital,
-        category: Some("A100".into()),
+        category: (kind == OrganisationKind::Hospital).then(|| "A100".into()),
+        kind,
         registered_on: Date::from_calendar_date(2000, time::Month::January, 1).unwrap(),
     }
     .into()

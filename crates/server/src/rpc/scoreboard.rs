@@ -7,7 +7,7 @@ use read_models::scoreboard::{self, Scoreboard};
 use read_models::{Answer, PageRequest};
 use tonic::Status;
 
-use super::read::answer::{count, number};
+use super::read::answer::{count, number, organisation_name};
 use super::read::{GetRpc, ListRpc, read_service};
 
 read_service!(PairingScoreboardService {
@@ -86,5 +86,7 @@ fn scoreboard(s: &Scoreboard) -> pb::Scoreboard {
         // Money is int64 fen everywhere in the API; a sum past i64::MAX fen (about 92 trillion
         // yuan) is not a real figure, so saturating loses nothing.
         funding_fen: i64::try_from(s.funding_fen).unwrap_or(i64::MAX),
+        recipient_org: Some(organisation_name(&s.recipient_org)),
+        supporting_orgs: s.supporting_orgs.iter().map(organisation_name).collect(),
     }
 }

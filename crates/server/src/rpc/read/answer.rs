@@ -66,6 +66,14 @@ pub fn practitioner_name(
     }
 }
 
+/// An organisation's credit code with its registered name.
+pub fn organisation_name(org: &read_models::names::OrgName) -> pb::OrganisationName {
+    pb::OrganisationName {
+        org: org.org.clone(),
+        name: org.name.clone(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
