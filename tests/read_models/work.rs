@@ -35,6 +35,10 @@ pub(super) async fn check_work(channel: &Channel, t: &str, r: &Recorded) {
         (entry.hospital.as_str(), entry.since.as_str()),
         (huining().as_str(), "2024-09-15")
     );
+    assert_eq!(
+        (entry.hospital_name.as_str(), entry.department_name.as_str()),
+        ("会宁县人民医院", "胸外科专业")
+    );
     let introducer = Some(pb::performer::Performer::OnSiteMember(EXPERT.into()));
     assert_eq!(
         entry.introduced_by.as_ref().map(|p| p.performer.clone()),
@@ -93,6 +97,10 @@ pub(super) async fn check_work(channel: &Channel, t: &str, r: &Recorded) {
     assert_eq!(
         (gap.level, gap.region.as_str(), gap.technique.as_str()),
         (i32::from(pb::GapLevel::County), "620422", TECHNIQUE)
+    );
+    assert_eq!(
+        county.gap_fills.first().map(|g| g.hospital_name.as_str()),
+        Some("会宁县人民医院")
     );
     let province = techniques
         .list_gap_fills(authed(t, gaps(r#"region = "620000""#)))

@@ -15,6 +15,7 @@ use time::Date;
 
 use crate::dates::parse;
 use crate::fact::{FactProjection, tables as t};
+use crate::names::{department_name, org_name, org_names};
 use crate::page::{Answer, Page, PageRequest, QueryError, fetch, opt_text, paginate, tag, text};
 use crate::query::{Query, Subject, View, Visible};
 use crate::stints::{self, Stint};
@@ -22,8 +23,10 @@ use crate::stints::{self, Stint};
 pub static PROJECTION: FactProjection = FactProjection {
     name: "technique_diffusion",
     // 3: gaps keep the display name of a custom region.
-    version: 3,
+    // 4: the hospital table, for hospitals' names.
+    version: 4,
     tables: &[
+        &t::HOSPITAL,
         &t::PAIRING,
         &t::ASSIGNMENT,
         &t::ARRIVAL,
@@ -52,9 +55,13 @@ pub enum Sustainability {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TechniqueAtHospital {
     pub hospital: String,
+    /// The hospital's registered name (empty when not registered).
+    pub hospital_name: String,
     pub technique: String,
     pub name: String,
     pub department: String,
+    /// e.g. 胸外科专业.
+    pub department_name: &'static str,
     pub since: Date,
     pub introduced_by: IntroducedBy,
     pub category: TechniqueCategory,
@@ -95,6 +102,8 @@ pub struct GapRow {
     pub region: String,
     pub technique: String,
     pub hospital: String,
+    /// The hospital's registered name (empty when not registered).
+    pub hospital_name: String,
     pub introduced_on: Date,
     pub claimed_on: Date,
     /// The display name of a custom region (南疆), as stored with the first use of its key.
@@ -165,9 +174,12 @@ async fn techniques(
                 _ => Sustainability::AtRisk,
             }
         };
+        let department = text(&row, "department")?;
         out.push(TechniqueAtHospital {
             name: text(&row, "name")?,
-            department: text(&row, "department")?,
+            department_name: department_name(&department),
+            department,
+            hospital_name: String::new(),
             category: tag(&row, "category")?,
             hospital,
             technique,
@@ -196,12 +208,27 @@ pub async fn hospitals_performing(
     )
     .await?;
     let all = techniques(pool, prefix, rows, date).await?;
-    paginate(
+    let page = paginate(
         all,
         |t| format!("{}|{}", t.since, t.hospital),
         page,
         position,
-    )
+    )?;
+    with_hospital_names(pool, prefix, page).await
+}
+
+/// `page` with the names of its hospitals, read for the page only.
+async fn with_hospital_names(
+    pool: &AnyPool,
+    prefix: &str,
+    mut page: Page<TechniqueAtHospital>,
+) -> Result<Page<TechniqueAtHospital>, QueryError> {
+    let hospitals: Vec<&str> = page.items.iter().map(|t| t.hospital.as_str()).collect();
+    let names = org_names(pool, prefix, hospitals).await?;
+    for item in &mut page.items {
+        item.hospital_name = org_name(&names, &item.hospital);
+    }
+    Ok(page)
 }
 
 /// The techniques a hospital performs on `date`.
@@ -221,7 +248,8 @@ pub async fn at_hospital(
     )
     .await?;
     let all = techniques(pool, prefix, rows, date).await?;
-    paginate(all, |t| t.technique.clone(), page, position)
+    let page = paginate(all, |t| t.technique.clone(), page, position)?;
+    with_hospital_names(pool, prefix, page).await
 }
 
 /// Filled gaps, optionally of one level and region.
@@ -234,7 +262,7 @@ pub async fn gaps(
     page: &PageRequest,
 ) -> Result<Page<GapRow>, QueryError> {
     let all = gap_rows(pool, prefix, level, region).await?;
-    paginate(
+    let mut page = paginate(
         all,
         |g| {
             format!(
@@ -246,7 +274,13 @@ pub async fn gaps(
         },
         page,
         position,
-    )
+    )?;
+    let hospitals: Vec<&str> = page.items.iter().map(|g| g.hospital.as_str()).collect();
+    let names = org_names(pool, prefix, hospitals).await?;
+    for gap in &mut page.items {
+        gap.hospital_name = org_name(&names, &gap.hospital);
+    }
+    Ok(page)
 }
 
 /// Every filled gap, optionally of one level and region, unordered.
@@ -263,6 +297,7 @@ async fn gap_rows(
             region: text(&row, "region")?,
             technique: text(&row, "technique")?,
             hospital: text(&row, "hospital")?,
+            hospital_name: String::new(),
             introduced_on: parse(&text(&row, "introduced_on")?)?,
             claimed_on: parse(&text(&row, "claimed_on")?)?,
             region_name: opt_text(&row, "region_name")?,

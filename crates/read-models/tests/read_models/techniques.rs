@@ -12,7 +12,7 @@ use time::Date;
 use time::macros::date;
 use uuid::Uuid;
 
-use crate::support::{Env, arrive, assignment, dept, on_both, org, pairing, person};
+use crate::support::{Env, arrive, assignment, dept, hospital, on_both, org, pairing, person};
 
 fn introduced(hospital: &CreditCode, key: &str, on: Date, performer: Performer) -> Event {
     TechniqueIntroduced {
@@ -74,13 +74,12 @@ async fn sustained_after_the_expert_left(env: Env) {
         date!(2024 - 07 - 25),
         date!(2025 - 07 - 24),
     );
-    let mut events = vec![pairing(
-        10,
-        vec![lzu.clone()],
-        &huining,
-        None,
-        date!(2022 - 01 - 01),
-    )];
+    // The Nanjiang hospital (yishi) is not registered: its name is empty.
+    let mut events = vec![
+        hospital(&lzu, "兰州大学第一医院"),
+        hospital(&huining, "会宁县人民医院"),
+        pairing(10, vec![lzu.clone()], &huining, None, date!(2022 - 01 - 01)),
+    ];
     events.extend(arrive(&hu, date!(2024 - 07 - 25)));
     events.extend(arrive(&other, date!(2024 - 07 - 25)));
     events.push(introduced(
@@ -162,6 +161,19 @@ async fn sustained_after_the_expert_left(env: Env) {
         ]
     );
     assert_eq!(vats.items[0].sustainability, Sustainability::LocalFromStart);
+    // Names beside the codes: each hospital as registered, the department from 诊疗科目.
+    let named: Vec<(&str, &str)> = vats
+        .items
+        .iter()
+        .map(|t| (t.hospital_name.as_str(), t.department_name))
+        .collect();
+    assert_eq!(
+        named,
+        [
+            ("兰州大学第一医院", "胸外科专业"),
+            ("会宁县人民医院", "胸外科专业")
+        ]
+    );
     assert_eq!(
         vats.items[1].sustainability,
         Sustainability::IntroducerOnSite
@@ -252,6 +264,30 @@ async fn sustained_after_the_expert_left(env: Env) {
     .await
     .unwrap();
     assert_eq!(rest.items.len(), 2);
+    assert!(
+        nanjiang
+            .items
+            .iter()
+            .chain(&rest.items)
+            .all(|g| g.hospital_name.is_empty()),
+        "the Nanjiang hospital is not registered"
+    );
+    let prefecture = technique_diffusion::gaps(
+        pool,
+        &prefix,
+        position,
+        Some(GapLevel::Prefecture),
+        None,
+        &PageRequest::first(5),
+    )
+    .await
+    .unwrap();
+    let fillers: Vec<&str> = prefecture
+        .items
+        .iter()
+        .map(|g| g.hospital_name.as_str())
+        .collect();
+    assert_eq!(fillers, ["会宁县人民医院"]);
     assert!(rest.items.iter().all(|g| !nanjiang.items.contains(g)));
     assert!(
         nanjiang

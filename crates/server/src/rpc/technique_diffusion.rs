@@ -178,6 +178,8 @@ fn technique_at_hospital(t: &TechniqueAtHospital) -> pb::TechniqueAtHospital {
         category: t.category.to_wire(),
         sustainability: sustainability.into(),
         local_practitioners,
+        hospital_name: t.hospital_name.clone(),
+        department_name: t.department_name.to_owned(),
     }
 }
 
@@ -193,6 +195,7 @@ fn gap_fill(g: &GapRow) -> pb::GapFill {
         introduced_on: day(g.introduced_on),
         claimed_on: day(g.claimed_on),
         region_name: g.region_name.clone().unwrap_or_default(),
+        hospital_name: g.hospital_name.clone(),
     }
 }
 
