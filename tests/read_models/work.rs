@@ -192,6 +192,20 @@ pub(super) async fn check_work(channel: &Channel, t: &str, r: &Recorded) {
         members,
         [(huining().as_str(), i32::from(pb::AllianceTier::County))]
     );
+    // Names beside the codes.
+    assert_eq!(
+        (
+            alliance.lead_org_name.as_str(),
+            alliance.member_names.clone()
+        ),
+        (
+            "兰州大学第一医院",
+            vec![pb::OrganisationName {
+                org: huining(),
+                name: "会宁县人民医院".into()
+            }]
+        )
+    );
     let platforms = |filter: &str| pb::ListPlatformsRequest {
         filter: filter.into(),
         min_position: at,
@@ -213,6 +227,12 @@ pub(super) async fn check_work(channel: &Channel, t: &str, r: &Recorded) {
             .collect::<Vec<_>>(),
         [huining()]
     );
+    let named: Vec<(&str, &str)> = co_built
+        .platforms
+        .iter()
+        .map(|p| (p.host_org_name.as_str(), p.specialty_name.as_str()))
+        .collect();
+    assert_eq!(named, [("会宁县人民医院", "胸外科专业")]);
     let bases = network
         .list_platforms(authed(t, platforms("kind = PLATFORM_KIND_TRAINING_BASE")))
         .await
@@ -224,6 +244,12 @@ pub(super) async fn check_work(channel: &Channel, t: &str, r: &Recorded) {
         .await
         .unwrap()
         .into_inner();
+    let flow_names: Vec<(&str, &str)> = flows
+        .flows
+        .iter()
+        .map(|f| (f.trainee_org_name.as_str(), f.host_org_name.as_str()))
+        .collect();
+    assert_eq!(flow_names, [("会宁县人民医院", "兰州大学第一医院")]);
     let flows: Vec<(&str, &str, u64, u64)> = flows
         .flows
         .iter()
@@ -255,6 +281,13 @@ pub(super) async fn check_work(channel: &Channel, t: &str, r: &Recorded) {
         .map(|l| l.kind)
         .collect();
     kinds.sort_unstable();
+    assert!(
+        links
+            .links
+            .iter()
+            .filter(|l| l.other_org == lzu_first())
+            .all(|l| l.other_org_name == "兰州大学第一医院")
+    );
     let expected = [
         pb::LinkKind::Pairing,
         pb::LinkKind::Alliance,

@@ -16,6 +16,7 @@ use time::Date;
 
 use crate::dates::parse;
 use crate::fact::{FactProjection, tables as t};
+use crate::names::{OrgName, department_name, named, org_name, org_names};
 use crate::page::{
     Answer, Page, PageRequest, QueryError, fetch, int, opt_tag, opt_text, paginate, tag, text,
 };
@@ -24,8 +25,10 @@ use crate::query::{Query, Subject, View, Visible};
 pub static PROJECTION: FactProjection = FactProjection {
     name: "collaboration_network",
     // v2: alliances carry their specialty name and sub-code.
-    version: 2,
+    // v3: the hospital table, for organisations' names.
+    version: 3,
     tables: &[
+        &t::HOSPITAL,
         &t::PAIRING,
         &t::PAIRING_ORG,
         &t::ALLIANCE,
@@ -47,9 +50,13 @@ pub struct Alliance {
     pub specialty_name: String,
     pub sub_code: Option<String>,
     pub lead_org: String,
+    /// The lead's registered name (empty when not registered).
+    pub lead_org_name: String,
     pub formed_on: Date,
     pub plaque_awarded: bool,
     pub members: Vec<(String, Option<Tier>)>,
+    /// The members' registered names, in the order of `members`.
+    pub member_names: Vec<OrgName>,
 }
 
 /// A platform and its partners.
@@ -60,8 +67,14 @@ pub struct Platform {
     pub kind: PlatformKind,
     pub name: String,
     pub host_org: String,
+    /// The host's registered name (empty when not registered).
+    pub host_org_name: String,
     pub specialty: Option<String>,
+    /// The specialty's 诊疗科目 name (empty when there is none).
+    pub specialty_name: &'static str,
     pub partners: Vec<String>,
+    /// The partners' registered names, in the order of `partners`.
+    pub partner_names: Vec<OrgName>,
     pub established_on: Date,
 }
 
@@ -69,7 +82,11 @@ pub struct Platform {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StudyFlow {
     pub trainee_org: String,
+    /// The trainees' hospital's registered name (empty when not registered).
+    pub trainee_org_name: String,
     pub host_org: String,
+    /// The host's registered name (empty when not registered).
+    pub host_org_name: String,
     pub started: u64,
     pub completed: u64,
 }
@@ -79,6 +96,8 @@ pub struct StudyFlow {
 pub struct Link {
     pub other: String,
     pub kind: LinkKind,
+    /// The other organisation's registered name (empty when not registered).
+    pub other_name: String,
 }
 
 /// How two organisations are linked. Declared in alphabetical order, so that links sort by kind
@@ -103,9 +122,11 @@ async fn all_alliances(pool: &AnyPool, prefix: &str) -> Result<Vec<Alliance>, Qu
                 specialty_name: text(&row, "specialty_name")?,
                 sub_code: opt_text(&row, "sub_code")?,
                 lead_org: text(&row, "lead_org")?,
+                lead_org_name: String::new(),
                 formed_on: parse(&text(&row, "formed_on")?)?,
                 plaque_awarded: int(&row, "plaque")? != 0,
                 members: Vec::new(),
+                member_names: Vec::new(),
             },
         );
     }
@@ -166,7 +187,28 @@ pub async fn alliances(
 ) -> Result<Page<Alliance>, QueryError> {
     let mut all = all_alliances(pool, prefix).await?;
     all.retain(|a| filter.matches(a));
-    paginate(all, |a| a.alliance_id.clone(), page, position)
+    let mut page = paginate(all, |a| a.alliance_id.clone(), page, position)?;
+    // Names for the page only.
+    let orgs: Vec<&str> = page
+        .items
+        .iter()
+        .flat_map(|a| {
+            a.members
+                .iter()
+                .map(|(org, _)| org.as_str())
+                .chain([a.lead_org.as_str()])
+        })
+        .collect();
+    let names = org_names(pool, prefix, orgs).await?;
+    for a in &mut page.items {
+        a.lead_org_name = org_name(&names, &a.lead_org);
+        a.member_names = a
+            .members
+            .iter()
+            .map(|(org, _)| named(&names, org))
+            .collect();
+    }
+    Ok(page)
 }
 
 /// Platforms, optionally of one host and kind (e.g. `co_built_department`).
@@ -193,8 +235,11 @@ pub async fn platforms(
             kind: tag(&row, "kind")?,
             name: text(&row, "name")?,
             host_org: text(&row, "host_org")?,
+            host_org_name: String::new(),
             specialty: opt_text(&row, "specialty")?,
+            specialty_name: "",
             partners: partners.remove(&platform_id).unwrap_or_default(),
+            partner_names: Vec::new(),
             established_on: parse(&text(&row, "established_on")?)?,
             platform_id,
         };
@@ -204,7 +249,24 @@ pub async fn platforms(
             all.push(platform);
         }
     }
-    paginate(all, |p| p.platform_id.clone(), page, position)
+    let mut page = paginate(all, |p| p.platform_id.clone(), page, position)?;
+    let orgs: Vec<&str> = page
+        .items
+        .iter()
+        .flat_map(|p| {
+            p.partners
+                .iter()
+                .map(String::as_str)
+                .chain([p.host_org.as_str()])
+        })
+        .collect();
+    let names = org_names(pool, prefix, orgs).await?;
+    for p in &mut page.items {
+        p.host_org_name = org_name(&names, &p.host_org);
+        p.specialty_name = p.specialty.as_deref().map_or("", department_name);
+        p.partner_names = p.partners.iter().map(|org| named(&names, org)).collect();
+    }
+    Ok(page)
 }
 
 /// Advanced-study flows between hospitals: started and completed stays per (trainee org, host).
@@ -228,10 +290,17 @@ pub async fn study_flows(
             flow.1 += 1;
         }
     }
+    let orgs: Vec<&str> = flows
+        .keys()
+        .flat_map(|(trainee, host)| [trainee.as_str(), host.as_str()])
+        .collect();
+    let names = org_names(pool, prefix, orgs).await?;
     let value = flows
         .into_iter()
         .map(
             |((trainee_org, host_org), (started, completed))| StudyFlow {
+                trainee_org_name: org_name(&names, &trainee_org),
+                host_org_name: org_name(&names, &host_org),
                 trainee_org,
                 host_org,
                 started,
@@ -255,11 +324,13 @@ pub async fn links(
             links.insert(Link {
                 other: b.to_owned(),
                 kind,
+                other_name: String::new(),
             });
         } else if b == org && a != org {
             links.insert(Link {
                 other: a.to_owned(),
                 kind,
+                other_name: String::new(),
             });
         }
     };
@@ -302,9 +373,15 @@ pub async fn links(
             LinkKind::Study,
         );
     }
+    let mut links: Vec<Link> = links.into_iter().collect();
+    let others: Vec<&str> = links.iter().map(|l| l.other.as_str()).collect();
+    let names = org_names(pool, prefix, others).await?;
+    for link in &mut links {
+        link.other_name = org_name(&names, &link.other);
+    }
     Ok(Answer {
         position,
-        value: links.into_iter().collect(),
+        value: links,
     })
 }
 

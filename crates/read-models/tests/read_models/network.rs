@@ -1,6 +1,8 @@
 //! Collaboration network: seed 004 (泌尿外科培训基地, 康复联盟 across 市县乡村 tiers) and seed 003
 //! (11 骨干 on 进修 at 5 affiliated hospitals).
 
+use std::collections::BTreeSet;
+
 use domain::Event;
 use domain::aggregates::alliance::{
     AllianceFormed, AllianceMember, AllianceMembershipChanged, MembershipChange, Tier,
@@ -13,7 +15,7 @@ use read_models::{PageRequest, network};
 use time::macros::date;
 use uuid::Uuid;
 
-use crate::support::{Env, dept, on_both, org, pairing, pairing_id, person};
+use crate::support::{Env, dept, hospital, on_both, org, pairing, pairing_id, person};
 
 async fn alliances_platforms_and_study_flows(env: Env) {
     let gy5 = org("440100", 5); // 广医五院
@@ -29,7 +31,12 @@ async fn alliances_platforms_and_study_flows(env: Env) {
         org("330106", 5),
     ];
     let yishi = org("659002", 1);
+    // The village clinic, the trainees' hospital and four of the five hosts are not registered.
     let mut events: Vec<Event> = vec![
+        hospital(&gy5, "广州医科大学附属第五医院"),
+        hospital(&anshun, "三〇二医院"),
+        hospital(&xixiu, "西秀区人民医院"),
+        hospital(&zju[0], "浙江大学医学院附属第一医院"),
         pairing(40, vec![gy5.clone()], &anshun, None, date!(2021 - 09 - 01)),
         PlatformEstablished {
             platform_id: PlatformId(Uuid::from_u128(41)),
@@ -144,6 +151,33 @@ async fn alliances_platforms_and_study_flows(env: Env) {
         members, expected,
         "the township member left; the village member joined"
     );
+    // Names beside the codes, the members' in the order of members.
+    let alliance = &alliances.items[0];
+    assert_eq!(alliance.lead_org_name, "三〇二医院");
+    let member_names: Vec<(&str, &str)> = alliance
+        .member_names
+        .iter()
+        .map(|n| (n.org.as_str(), n.name.as_str()))
+        .collect();
+    let in_order: Vec<&str> = alliance.members.iter().map(|(o, _)| o.as_str()).collect();
+    assert_eq!(
+        member_names.iter().map(|(o, _)| *o).collect::<Vec<_>>(),
+        in_order
+    );
+    let mut member_names = member_names;
+    member_names.sort_unstable();
+    let mut expected_names = vec![
+        (xixiu.to_string(), "西秀区人民医院"),
+        (village.to_string(), ""),
+    ];
+    expected_names.sort_unstable();
+    assert_eq!(
+        member_names,
+        expected_names
+            .iter()
+            .map(|(o, n)| (o.as_str(), *n))
+            .collect::<Vec<_>>()
+    );
 
     let bases = network::platforms(
         pool,
@@ -157,6 +191,22 @@ async fn alliances_platforms_and_study_flows(env: Env) {
     .unwrap();
     assert_eq!(bases.items.len(), 1);
     assert_eq!(bases.items[0].partners, vec![gy5.to_string()]);
+    let base = &bases.items[0];
+    assert_eq!(
+        (
+            base.host_org_name.as_str(),
+            base.specialty_name,
+            base.partner_names
+                .iter()
+                .map(|n| n.name.as_str())
+                .collect::<Vec<_>>()
+        ),
+        (
+            "三〇二医院",
+            "泌尿外科专业",
+            vec!["广州医科大学附属第五医院"]
+        )
+    );
     let none = network::platforms(
         pool,
         &prefix,
@@ -176,6 +226,16 @@ async fn alliances_platforms_and_study_flows(env: Env) {
     assert_eq!(flows.len(), 5, "to 5 affiliated hospitals");
     assert_eq!(flows.iter().map(|f| f.started).sum::<u64>(), 11);
     assert_eq!(flows.iter().map(|f| f.completed).sum::<u64>(), 6);
+    let named: Vec<(&str, &str)> = flows
+        .iter()
+        .filter(|f| !f.host_org_name.is_empty())
+        .map(|f| (f.trainee_org_name.as_str(), f.host_org_name.as_str()))
+        .collect();
+    assert_eq!(
+        named,
+        [("", "浙江大学医学院附属第一医院")],
+        "one host registered, the trainees' hospital not"
+    );
 
     let links = network::links(pool, &prefix, position, &anshun.to_string())
         .await
@@ -186,6 +246,18 @@ async fn alliances_platforms_and_study_flows(env: Env) {
     assert!(kinds.contains(&(gy5.to_string(), LinkKind::Platform)));
     assert!(kinds.contains(&(village.to_string(), LinkKind::Alliance)));
     assert!(!kinds.iter().any(|(o, _)| *o == township.to_string()));
+    let names: BTreeSet<(String, String)> = links
+        .iter()
+        .map(|l| (l.other.clone(), l.other_name.clone()))
+        .collect();
+    assert_eq!(
+        names,
+        BTreeSet::from([
+            (gy5.to_string(), "广州医科大学附属第五医院".to_owned()),
+            (xixiu.to_string(), "西秀区人民医院".to_owned()),
+            (village.to_string(), String::new()),
+        ])
+    );
 }
 on_both!(alliances_platforms_and_study_flows);
 

@@ -9,7 +9,7 @@ use read_models::{Answer, PageRequest};
 use tonic::Status;
 
 use super::enums::{ProtoEnum, filter_value, optional_wire};
-use super::read::answer::day;
+use super::read::answer::{day, organisation_name};
 use super::read::filter::{self, value};
 use super::read::{GetRpc, ListRpc, read_service};
 use crate::convert::fields::{credit_code, department};
@@ -187,6 +187,8 @@ fn alliance(a: &Alliance) -> pb::Alliance {
                 tier: optional_wire(*tier),
             })
             .collect(),
+        lead_org_name: a.lead_org_name.clone(),
+        member_names: a.member_names.iter().map(organisation_name).collect(),
     }
 }
 
@@ -201,6 +203,9 @@ fn platform(p: &Platform) -> pb::Platform {
         specialty: p.specialty.clone().unwrap_or_default(),
         partners: p.partners.clone(),
         established_on: day(p.established_on),
+        host_org_name: p.host_org_name.clone(),
+        specialty_name: p.specialty_name.to_owned(),
+        partner_names: p.partner_names.iter().map(organisation_name).collect(),
     }
 }
 
@@ -211,6 +216,8 @@ fn study_flow(f: &StudyFlow) -> pb::StudyFlow {
         host_org: f.host_org.clone(),
         started: f.started,
         completed: f.completed,
+        trainee_org_name: f.trainee_org_name.clone(),
+        host_org_name: f.host_org_name.clone(),
     }
 }
 
@@ -219,6 +226,7 @@ fn link(l: &Link) -> pb::OrganisationLink {
     pb::OrganisationLink {
         other_org: l.other.clone(),
         kind: l.kind.to_wire(),
+        other_org_name: l.other_name.clone(),
     }
 }
 
