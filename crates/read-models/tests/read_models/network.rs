@@ -166,7 +166,7 @@ async fn alliances_platforms_and_study_flows(env: Env) {
     );
     let mut member_names = member_names;
     member_names.sort_unstable();
-    let mut expected_names = vec![
+    let mut expected_names = [
         (xixiu.to_string(), "西秀区人民医院"),
         (village.to_string(), ""),
     ];
