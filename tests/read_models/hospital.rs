@@ -58,6 +58,15 @@ pub(super) async fn check_hospital(channel: &Channel, t: &str, r: &Recorded) {
         ["肺结节门诊"]
     );
     assert_eq!(card.key_specialties, ["04.05"]);
+    // Names beside the codes.
+    assert_eq!(card.key_specialty_names, ["胸外科专业"]);
+    assert_eq!(
+        card.service_lines
+            .iter()
+            .map(|l| l.department_name.as_str())
+            .collect::<Vec<_>>(),
+        ["胸外科专业"]
+    );
     let expiring = capability
         .list_expiring_grades(authed(
             t,
@@ -77,6 +86,14 @@ pub(super) async fn check_hospital(channel: &Channel, t: &str, r: &Recorded) {
             .map(|g| g.hospital.as_str())
             .collect::<Vec<_>>(),
         [huining()]
+    );
+    assert_eq!(
+        expiring
+            .grades
+            .iter()
+            .map(|g| g.hospital_name.as_str())
+            .collect::<Vec<_>>(),
+        ["会宁县人民医院"]
     );
 
     let mut targets = TargetsServiceClient::new(channel.clone());

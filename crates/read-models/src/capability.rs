@@ -14,6 +14,7 @@ use time::Date;
 
 use crate::dates::{parse, parse_opt};
 use crate::fact::{FactProjection, tables as t};
+use crate::names::{department_name, org_name, org_names};
 use crate::page::{
     Answer, Page, PageRequest, QueryError, fetch, opt_tag, opt_text, paginate, tag, text,
 };
@@ -35,6 +36,8 @@ pub static PROJECTION: FactProjection = FactProjection {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GradeEntry {
     pub hospital: String,
+    /// The hospital's registered name (empty when not registered).
+    pub hospital_name: String,
     pub level: GradeLevel,
     pub class: Option<GradeClass>,
     pub review: ReviewKind,
@@ -57,6 +60,8 @@ pub struct CenterEntry {
 pub struct ServiceLine {
     pub name: String,
     pub department: String,
+    /// The department's 诊疗科目 name, e.g. 胸外科专业.
+    pub department_name: &'static str,
     pub opened_on: Date,
 }
 
@@ -72,11 +77,14 @@ pub struct Card {
     pub centers: Vec<CenterEntry>,
     pub service_lines: Vec<ServiceLine>,
     pub key_specialties: Vec<String>,
+    /// The 诊疗科目 names of `key_specialties`, in the same order.
+    pub key_specialty_names: Vec<&'static str>,
 }
 
 fn grade(row: &sqlx::any::AnyRow) -> Result<GradeEntry, QueryError> {
     Ok(GradeEntry {
         hospital: text(row, "hospital")?,
+        hospital_name: String::new(),
         level: tag(row, "level")?,
         class: opt_tag(row, "class")?,
         review: tag(row, "review")?,
@@ -119,7 +127,6 @@ pub async fn card(
     .map(grade)
     .collect::<Result<Vec<_>, _>>()?;
     grades.sort_by_key(|g| g.assessed_on);
-    let current_grade = current(&grades, date);
     let mut centers = Vec::new();
     for row in fetch(
         pool,
@@ -150,9 +157,11 @@ pub async fn card(
     )
     .await?
     {
+        let department = text(&row, "department")?;
         service_lines.push(ServiceLine {
             name: text(&row, "name")?,
-            department: text(&row, "department")?,
+            department_name: department_name(&department),
+            department,
             opened_on: parse(&text(&row, "opened_on")?)?,
         });
     }
@@ -172,9 +181,18 @@ pub async fn card(
     }
     key_specialties.sort();
     key_specialties.dedup();
+    let name = registered.first().map(|r| text(r, "name")).transpose()?;
+    for g in &mut grades {
+        g.hospital_name = name.clone().unwrap_or_default();
+    }
+    let current_grade = current(&grades, date);
     let value = Card {
         hospital: hospital.to_owned(),
-        name: registered.first().map(|r| text(r, "name")).transpose()?,
+        key_specialty_names: key_specialties
+            .iter()
+            .map(|code| department_name(code))
+            .collect(),
+        name,
         division: registered
             .first()
             .map(|r| text(r, "division"))
@@ -215,7 +233,13 @@ pub async fn grades_expiring(
         })
         .filter(|g| g.valid_until.is_some_and(|until| until <= by))
         .collect();
-    paginate(expiring, |g| g.hospital.clone(), page, position)
+    let mut page = paginate(expiring, |g| g.hospital.clone(), page, position)?;
+    let hospitals: Vec<&str> = page.items.iter().map(|g| g.hospital.as_str()).collect();
+    let names = org_names(pool, prefix, hospitals).await?;
+    for g in &mut page.items {
+        g.hospital_name = org_name(&names, &g.hospital);
+    }
+    Ok(page)
 }
 
 /// `GetCapabilityCard`: a hospital's grades, certified centres, service lines and key specialties.

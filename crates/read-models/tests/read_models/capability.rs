@@ -100,6 +100,7 @@ async fn maqu_capability_card(env: Env) {
     assert!(card.centers[0].valid);
     assert_eq!(card.centers[0].center, CenterType::Stroke);
     assert_eq!(card.service_lines[0].name, "胸痛门诊");
+    assert_eq!(card.service_lines[0].department_name, "心血管内科专业");
 
     let later = capability::card(
         pool,
@@ -125,6 +126,7 @@ async fn maqu_capability_card(env: Env) {
     .await
     .unwrap();
     assert_eq!(expiring.items.len(), 1);
+    assert_eq!(expiring.items[0].hospital_name, "玛曲县人民医院");
     let none = capability::grades_expiring(
         pool,
         &prefix,

@@ -82,6 +82,7 @@ fn expiring_grade(g: &GradeEntry) -> pb::ExpiringGrade {
     pb::ExpiringGrade {
         hospital: g.hospital.clone(),
         grade: Some(grade(g)),
+        hospital_name: g.hospital_name.clone(),
     }
 }
 
@@ -100,6 +101,7 @@ fn service_line(s: &ServiceLine) -> pb::ServiceLine {
         name: s.name.clone(),
         department: s.department.clone(),
         opened_on: day(s.opened_on),
+        department_name: s.department_name.to_owned(),
     }
 }
 
@@ -115,5 +117,10 @@ fn card(c: &Card) -> pb::CapabilityCard {
         centers: c.centers.iter().map(center).collect(),
         service_lines: c.service_lines.iter().map(service_line).collect(),
         key_specialties: c.key_specialties.clone(),
+        key_specialty_names: c
+            .key_specialty_names
+            .iter()
+            .map(|n| (*n).to_owned())
+            .collect(),
     }
 }
