@@ -169,6 +169,14 @@ pub(super) async fn check_people(channel: &Channel, t: &str, r: &Recorded) {
         .into_inner();
     let numbers: Vec<u32> = batches.batches.iter().map(|b| b.batch_number).collect();
     assert_eq!(numbers, [1, 2]);
+    assert_eq!(batches.batches[0].recipient_org_name, "会宁县人民医院");
+    assert_eq!(
+        batches.batches[0]
+            .members
+            .first()
+            .map(|m| (m.title_name.as_str(), m.department_name.as_str())),
+        Some(("主治医师", "胸外科专业"))
+    );
     assert_eq!(
         batches.batches[1]
             .members

@@ -12,14 +12,17 @@ use time::Date;
 
 use crate::dates::parse;
 use crate::fact::{FactProjection, tables as t};
+use crate::names::{department_name, org_name, org_names, title_name};
 use crate::page::{Answer, Page, PageRequest, QueryError, fetch, int, tag, text};
 use crate::query::{Query, Subject, View, Visible};
 use crate::stints;
 
 pub static PROJECTION: FactProjection = FactProjection {
     name: "batch_timeline",
-    version: 1,
+    // 2: the hospital table, for the recipient's name.
+    version: 2,
     tables: &[
+        &t::HOSPITAL,
         &t::PAIRING,
         &t::BATCH,
         &t::ASSIGNMENT,
@@ -35,7 +38,11 @@ pub struct BatchMember {
     pub deployment_id: String,
     pub practitioner: String,
     pub title_code: u16,
+    /// e.g. 主治医师; empty for a code outside GB/T 8561.
+    pub title_name: &'static str,
     pub department: String,
+    /// e.g. 胸外科专业.
+    pub department_name: &'static str,
     pub role: MemberRole,
     pub arrived: Option<Date>,
     /// The last day on site by the domain's one rule (`domain::facts::Term::last_day`): the planned
@@ -51,6 +58,8 @@ pub struct BatchSummary {
     pub pairing_id: String,
     pub number: u32,
     pub recipient_org: String,
+    /// The recipient's registered name (empty when not registered).
+    pub recipient_org_name: String,
     pub planned_start: Date,
     pub planned_end: Date,
     pub start: Date,
@@ -106,6 +115,7 @@ async fn summaries(
                 pairing_id: pairing_id.to_owned(),
                 number,
                 recipient_org: text(&row, "recipient_org")?,
+                recipient_org_name: String::new(),
                 planned_start,
                 planned_end,
                 start: planned_start,
@@ -128,10 +138,14 @@ async fn summaries(
         };
         let deployment_id = text(&row, "deployment_id")?;
         let stint = stints.get(&deployment_id);
+        let title_code = u16::try_from(int(&row, "title")?).unwrap_or(0);
+        let department = text(&row, "specialty")?;
         batch.members.push(BatchMember {
             practitioner: text(&row, "practitioner")?,
-            title_code: u16::try_from(int(&row, "title")?).unwrap_or(0),
-            department: text(&row, "specialty")?,
+            title_code,
+            title_name: title_name(title_code),
+            department_name: department_name(&department),
+            department,
             role: tag(&row, "role")?,
             arrived: stint.map(|s| s.arrived),
             last_day: match stint {
@@ -167,7 +181,17 @@ pub async fn batches(
     page: &PageRequest,
 ) -> Result<Page<BatchSummary>, QueryError> {
     let all = summaries(pool, prefix, pairing_id).await?;
-    crate::page::paginate(all, |b| format!("{:010}", b.number), page, position)
+    let mut page = crate::page::paginate(all, |b| format!("{:010}", b.number), page, position)?;
+    let recipients: Vec<&str> = page
+        .items
+        .iter()
+        .map(|b| b.recipient_org.as_str())
+        .collect();
+    let names = org_names(pool, prefix, recipients).await?;
+    for batch in &mut page.items {
+        batch.recipient_org_name = org_name(&names, &batch.recipient_org);
+    }
+    Ok(page)
 }
 
 /// Every pair of batches of a pairing whose spans on site share at least one day.

@@ -24,6 +24,22 @@ async fn timeline_overlaps_and_handovers(env: Env) {
     let b4 = &batches.items[3];
     assert_eq!(b4.members.len(), 2);
     assert_eq!(b4.start, date!(2024 - 07 - 25));
+    // Names beside the codes: the recipient as registered, titles and departments from their
+    // code tables.
+    assert_eq!(b4.recipient_org_name, "会宁县人民医院");
+    let mut named: Vec<(&str, &str, &str)> = b4
+        .members
+        .iter()
+        .map(|m| (m.practitioner.as_str(), m.title_name, m.department_name))
+        .collect();
+    named.sort_unstable();
+    assert_eq!(
+        named,
+        [
+            ("p-b4-late", "副主任医师", "急诊医学科"),
+            ("p-hu-wenteng", "主治医师", "胸外科专业")
+        ]
+    );
     let b3 = &batches.items[2];
     assert_eq!(
         b3.end,

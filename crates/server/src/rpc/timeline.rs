@@ -72,6 +72,8 @@ fn member(m: &BatchMember) -> pb::BatchMember {
         arrived_on: optional_day(m.arrived),
         last_day: day(m.last_day),
         departure_recorded: m.departure_recorded,
+        title_name: m.title_name.to_owned(),
+        department_name: m.department_name.to_owned(),
     }
 }
 
@@ -86,6 +88,7 @@ fn batch(b: &BatchSummary) -> pb::Batch {
         start: day(b.start),
         end: day(b.end),
         members: b.members.iter().map(member).collect(),
+        recipient_org_name: b.recipient_org_name.clone(),
     }
 }
 
