@@ -38,6 +38,7 @@ pub(super) async fn check_directory(channel: &Channel, t: &str, r: &Recorded) {
             entry.department.as_str(),
             entry.department_name.as_str(),
             entry.employer.as_str(),
+            entry.employer_name.as_str(),
             entry.registered_on.as_str(),
         ),
         (
@@ -48,6 +49,7 @@ pub(super) async fn check_directory(channel: &Channel, t: &str, r: &Recorded) {
             "04.05",
             "胸外科专业",
             lzu_first().as_str(),
+            "兰州大学第一医院",
             "2024-01-01"
         )
     );
@@ -61,6 +63,11 @@ pub(super) async fn check_directory(channel: &Channel, t: &str, r: &Recorded) {
         .await
         .unwrap()
         .into_inner();
+    assert!(
+        here.practitioners
+            .iter()
+            .all(|p| p.employer_name == "会宁县人民医院")
+    );
     let names: Vec<(&str, &str)> = here
         .practitioners
         .iter()

@@ -19,6 +19,7 @@ use time::Date;
 
 use crate::dates::parse;
 use crate::fact::{FactProjection, tables as t};
+use crate::names::{org_name, org_names};
 use crate::page::{
     Answer, Page, PageRequest, QueryError, fetch, int, opt_int, opt_text, paginate, text,
 };
@@ -26,8 +27,10 @@ use crate::query::{Query, Subject, View, Visible};
 
 pub static PROJECTION: FactProjection = FactProjection {
     name: "practitioner_directory",
-    version: 1,
+    // 2: the hospital table, for the employer's name.
+    version: 2,
     tables: &[
+        &t::HOSPITAL,
         &t::PRACTITIONER,
         &t::PRACTITIONER_CHANGE,
         &t::PERSONAL_ERASURE,
@@ -48,6 +51,9 @@ pub struct Practitioner {
     pub department: String,
     pub department_name: &'static str,
     pub employer: String,
+    /// The employer's registered name, in the directory's own answers (empty when not registered,
+    /// and in the display names other models ask for).
+    pub employer_name: String,
     pub registered_on: Date,
 }
 
@@ -193,6 +199,7 @@ async fn practitioner(
         department_name: ClinicalDepartment::parse(&entry.department).map_or("", |d| d.name()),
         department: entry.department,
         employer: entry.employer,
+        employer_name: String::new(),
         registered_on: parse(&entry.registered_on)?,
         practitioner: id,
     })
@@ -257,9 +264,12 @@ impl Query for GetPractitioner {
         if !visible.org(&entry.employer) {
             return Err(not_found());
         }
+        let mut value = practitioner(v.pool, id, entry).await?;
+        let names = org_names(v.pool, v.prefix, [value.employer.as_str()]).await?;
+        value.employer_name = org_name(&names, &value.employer);
         Ok(Answer {
             position: v.position,
-            value: practitioner(v.pool, id, entry).await?,
+            value,
         })
     }
 }
@@ -298,6 +308,11 @@ impl Query for ListPractitioners {
         let mut items = Vec::with_capacity(page.items.len());
         for (id, entry) in page.items {
             items.push(practitioner(v.pool, id, entry).await?);
+        }
+        // Every one of them works there.
+        let names = org_names(v.pool, v.prefix, [self.employer.as_str()]).await?;
+        for p in &mut items {
+            p.employer_name = org_name(&names, &p.employer);
         }
         Ok(Page {
             items,

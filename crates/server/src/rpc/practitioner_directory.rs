@@ -80,6 +80,7 @@ fn entry(p: &Practitioner) -> pb::Practitioner {
         department: p.department.clone(),
         department_name: p.department_name.to_owned(),
         employer: p.employer.clone(),
+        employer_name: p.employer_name.clone(),
         registered_on: day(p.registered_on),
         erased_on: p.erased_on.map(day).unwrap_or_default(),
     }
