@@ -110,6 +110,7 @@ pub(super) async fn check_hospital(channel: &Channel, t: &str, r: &Recorded) {
         .into_inner()
         .report
         .expect("a report");
+    assert_eq!(report.recipient_org_name, "会宁县人民医院");
     assert_eq!(
         report.kind,
         i32::from(pb::AgreementKind::TargetResponsibility)

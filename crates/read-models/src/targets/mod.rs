@@ -17,6 +17,7 @@ use time::Date;
 
 use crate::dates::{parse, parse_opt};
 use crate::fact::{FactProjection, tables as t};
+use crate::names::{org_name, org_names};
 use crate::page::{
     Answer, Page, PageRequest, QueryError, fetch, opt_int, opt_text, paginate, tag, text,
 };
@@ -30,8 +31,10 @@ pub static PROJECTION: FactProjection = FactProjection {
     name: "targets_actuals",
     // 3: the gap table keeps the display name of a custom region.
     // 4: the activity table gained reported trainings and teleconsultations.
-    version: 4,
+    // 5: the hospital table, for the recipient's name.
+    version: 5,
     tables: &[
+        &t::HOSPITAL,
         &t::PAIRING,
         &t::AGREEMENT,
         &t::TARGET,
@@ -112,6 +115,8 @@ pub struct AgreementReport {
     pub agreement_id: String,
     pub pairing_id: String,
     pub recipient_org: String,
+    /// The recipient's registered name (empty when not registered).
+    pub recipient_org_name: String,
     pub kind: AgreementKind,
     pub title: String,
     pub start: Date,
@@ -183,7 +188,9 @@ async fn report(
             term_compliance.below_minimum += usize::from(stint.below_minimum());
         }
     }
+    let names = org_names(pool, prefix, [recipient_org.as_str()]).await?;
     Ok(AgreementReport {
+        recipient_org_name: org_name(&names, &recipient_org),
         kind: tag(row, "kind")?,
         title: text(row, "title")?,
         end: parse_opt(opt_text(row, "end_on")?)?,

@@ -14,7 +14,7 @@ use time::macros::date;
 use uuid::Uuid;
 
 use crate::support::{
-    Env, arrive, assignment, depart, dept, on_both, org, pairing, pairing_id, person,
+    Env, arrive, assignment, depart, dept, hospital, on_both, org, pairing, pairing_id, person,
 };
 
 async fn maqu_targets_against_actuals(env: Env) {
@@ -30,6 +30,7 @@ async fn maqu_targets_against_actuals(env: Env) {
         due: date!(2024 - 12 - 31),
     };
     let mut events = vec![
+        hospital(&maqu, "玛曲县人民医院"),
         pairing(11, vec![gansu2.clone()], &maqu, None, date!(2014 - 01 - 01)),
         AgreementSigned {
             agreement_id: AgreementId(Uuid::from_u128(111)),
@@ -148,6 +149,7 @@ async fn maqu_targets_against_actuals(env: Env) {
     .unwrap()
     .value
     .unwrap();
+    assert_eq!(report.recipient_org_name, "玛曲县人民医院");
     let rows: Vec<(&str, Option<u64>, Option<bool>)> = report
         .targets
         .iter()

@@ -110,6 +110,7 @@ fn report(r: &AgreementReport) -> pb::AgreementReport {
         agreement_id: r.agreement_id.clone(),
         pairing_id: r.pairing_id.clone(),
         recipient_org: r.recipient_org.clone(),
+        recipient_org_name: r.recipient_org_name.clone(),
         kind: r.kind.to_wire(),
         title: r.title.clone(),
         start: day(r.start),
