@@ -12,6 +12,7 @@ use std::collections::HashMap;
 
 use sqlx::{PgPool, SqlitePool};
 
+use crate::backend::on_pool;
 use crate::error::StoreError;
 use crate::store::EventStore;
 use crate::writer::now_us;
@@ -47,32 +48,18 @@ impl EventStore {
                       VALUES ($1, $2, $3) ON CONFLICT (subject) DO NOTHING";
         let select = "SELECT key_hex FROM personal_data_keys WHERE subject = $1";
         let candidate = hex::encode(candidate);
-        let stored: String = match self.keys() {
-            KeyPool::Postgres(pool) => {
-                sqlx::query(insert)
-                    .bind(subject)
-                    .bind(&candidate)
-                    .bind(now_us())
-                    .execute(pool)
-                    .await?;
-                sqlx::query_scalar(select)
-                    .bind(subject)
-                    .fetch_one(pool)
-                    .await?
-            }
-            KeyPool::Sqlite(pool) => {
-                sqlx::query(insert)
-                    .bind(subject)
-                    .bind(&candidate)
-                    .bind(now_us())
-                    .execute(pool)
-                    .await?;
-                sqlx::query_scalar(select)
-                    .bind(subject)
-                    .fetch_one(pool)
-                    .await?
-            }
-        };
+        let stored: String = on_pool!(KeyPool: self.keys(), pool => {
+            sqlx::query(insert)
+                .bind(subject)
+                .bind(&candidate)
+                .bind(now_us())
+                .execute(pool)
+                .await?;
+            sqlx::query_scalar(select)
+                .bind(subject)
+                .fetch_one(pool)
+                .await?
+        });
         decode(subject, &stored)
     }
 
@@ -86,20 +73,12 @@ impl EventStore {
         // One probe per subject: lists ask for a page of subjects at most.
         for subject in subjects {
             let select = "SELECT key_hex FROM personal_data_keys WHERE subject = $1";
-            let stored: Option<String> = match self.keys() {
-                KeyPool::Postgres(pool) => {
-                    sqlx::query_scalar(select)
-                        .bind(subject)
-                        .fetch_optional(pool)
-                        .await?
-                }
-                KeyPool::Sqlite(pool) => {
-                    sqlx::query_scalar(select)
-                        .bind(subject)
-                        .fetch_optional(pool)
-                        .await?
-                }
-            };
+            let stored: Option<String> = on_pool!(KeyPool: self.keys(), pool => {
+                sqlx::query_scalar(select)
+                    .bind(subject)
+                    .fetch_optional(pool)
+                    .await?
+            });
             if let Some(stored) = stored {
                 found.insert((*subject).to_owned(), decode(subject, &stored)?);
             }

@@ -45,12 +45,17 @@ pub(crate) enum Readers {
 /// Runs the same block with the concrete pool of either backend.
 macro_rules! on_pool {
     ($readers:expr, $pool:ident => $body:expr) => {
-        match $readers {
-            Readers::Postgres($pool) => $body,
-            Readers::Sqlite($pool) => $body,
+        on_pool!(Readers: $readers, $pool => $body)
+    };
+    // Any enum of one PostgreSQL and one SQLite pool, such as the key pool.
+    ($pools:ident: $value:expr, $pool:ident => $body:expr) => {
+        match $value {
+            $pools::Postgres($pool) => $body,
+            $pools::Sqlite($pool) => $body,
         }
     };
 }
+pub(crate) use on_pool;
 
 pub(crate) mod audit;
 
